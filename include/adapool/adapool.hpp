@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+// Everything but the optional Eigen interop (adapool/eigen.hpp).
+
+#include "adaptive_pool.hpp"
+#include "channel_pool.hpp"
+#include "error.hpp"
+#include "global_pool.hpp"
+#include "layout.hpp"
+#include "simd/arch.hpp"
+#include "tensor.hpp"
+#include "tensor_view.hpp"
+#include "version.hpp"
+#include "windows.hpp"

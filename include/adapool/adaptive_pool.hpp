@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+// Adaptive average and max pooling over 1, 2 or 3 spatial axes, as PyTorch's
+// adaptive_{avg,max}_pool{1,2,3}d. Each output position reads the window
+// [window_begin, window_end) along every axis (windows.hpp); windows may
+// overlap, and `output > input` is allowed.
+
+#include <array>
+#include <cstdint>
+#include <type_traits>
+
+#include "detail/dispatch.hpp"
+#include "simd/arch.hpp"
+#include "tensor.hpp"
+#include "tensor_view.hpp"
+
+namespace adapool {
+
+namespace detail {
+template <std::size_t S>
+bool check_output_size(const char* op, const std::array<std::int64_t, S>& size) {
+  for (std::int64_t s : size) {
+    if (s < 0) {
+      report_error(std::string(op) + ": output_size " + shape_string(size) + " has a negative size");
+      return false;
+    }
+  }
+  return true;
+}
+}  // namespace detail
+
+/// adaptive_avg_pool2d over 1 spatial axis: [N, C, L] -> [N, C, output sizes].
+template <class Arch = default_arch, class TIn, class TOut, class LIn, class LOut>
+void adaptive_avg_pool1d(const tensor_view<TIn, 3, LIn>& in, const tensor_view<TOut, 3, LOut>& out) {
+  detail::adaptive_avg<Arch>("adaptive_avg_pool1d", in, out, false);
+}
+
+/// Allocating form: returns a new tensor of N x C x `output_size`, in the input's memory format.
+template <class Arch = default_arch, class T, class Layout>
+tensor<std::remove_const_t<T>, 3, detail::owning_layout<Layout>> adaptive_avg_pool1d(
+    const tensor_view<T, 3, Layout>& in, const std::array<std::int64_t, 1>& output_size) {
+  if (!detail::check_output_size("adaptive_avg_pool1d", output_size)) return {};
+  tensor<std::remove_const_t<T>, 3, detail::owning_layout<Layout>> out(detail::pooled_shape(in.shape(), output_size));
+  adaptive_avg_pool1d<Arch>(in, out.view());
+  return out;
+}
+
+/// adaptive_max_pool2d over 1 spatial axis; indices are offsets within one input plane.
+template <class Arch = default_arch, class TIn, class TOut, class LIn, class LOut>
+void adaptive_max_pool1d(const tensor_view<TIn, 3, LIn>& in, const tensor_view<TOut, 3, LOut>& out) {
+  detail::adaptive_max<Arch>("adaptive_max_pool1d", in, out, static_cast<const tensor_view<std::int64_t, 3>*>(nullptr),
+                             false);
+}
+
+/// With indices: `indices` has the output's shape.
+template <class Arch = default_arch, class TIn, class TOut, class LIn, class LOut, class LIdx>
+void adaptive_max_pool1d(const tensor_view<TIn, 3, LIn>& in, const tensor_view<TOut, 3, LOut>& out,
+                         const tensor_view<std::int64_t, 3, LIdx>& indices) {
+  detail::adaptive_max<Arch>("adaptive_max_pool1d", in, out, &indices, false);
+}
+
+/// Allocating form: the pooled values.
+template <class Arch = default_arch, class T, class Layout>
+tensor<std::remove_const_t<T>, 3, detail::owning_layout<Layout>> adaptive_max_pool1d(
+    const tensor_view<T, 3, Layout>& in, const std::array<std::int64_t, 1>& output_size) {
+  if (!detail::check_output_size("adaptive_max_pool1d", output_size)) return {};
+  tensor<std::remove_const_t<T>, 3, detail::owning_layout<Layout>> out(detail::pooled_shape(in.shape(), output_size));
+  adaptive_max_pool1d<Arch>(in, out.view());
+  return out;
+}
+
+/// Allocating form: values and indices, as PyTorch's `return_indices=True`.
+template <class Arch = default_arch, class T, class Layout>
+values_and_indices<std::remove_const_t<T>, 3, detail::owning_layout<Layout>> adaptive_max_pool1d_with_indices(
+    const tensor_view<T, 3, Layout>& in, const std::array<std::int64_t, 1>& output_size) {
+  if (!detail::check_output_size("adaptive_max_pool1d_with_indices", output_size)) return {};
+  const auto shape = detail::pooled_shape(in.shape(), output_size);
+  values_and_indices<std::remove_const_t<T>, 3, detail::owning_layout<Layout>> result{decltype(result.values)(shape),
+                                                                                      decltype(result.indices)(shape)};
+  const auto index_view = result.indices.view();
+  detail::adaptive_max<Arch>("adaptive_max_pool1d_with_indices", in, result.values.view(), &index_view, false);
+  return result;
+}
+
+/// Adaptive average pooling, [N, C, H, W] -> [N, C, output sizes]: each output is the
+/// mean of its window (float accumulates in blocks of float, combined in double).
+/// Any layout for either view. Throws `adapool::error` (or calls the error
+/// handler) on mismatched N or C, overlapping memory, an empty input plane with
+/// a non-empty output, or a malformed view; nothing is written then.
+template <class Arch = default_arch, class TIn, class TOut, class LIn, class LOut>
+void adaptive_avg_pool2d(const tensor_view<TIn, 4, LIn>& in, const tensor_view<TOut, 4, LOut>& out) {
+  detail::adaptive_avg<Arch>("adaptive_avg_pool2d", in, out, false);
+}
+
+/// Allocating form: returns a new tensor of N x C x `output_size`, in the input's memory format.
+template <class Arch = default_arch, class T, class Layout>
+tensor<std::remove_const_t<T>, 4, detail::owning_layout<Layout>> adaptive_avg_pool2d(
+    const tensor_view<T, 4, Layout>& in, const std::array<std::int64_t, 2>& output_size) {
+  if (!detail::check_output_size("adaptive_avg_pool2d", output_size)) return {};
+  tensor<std::remove_const_t<T>, 4, detail::owning_layout<Layout>> out(detail::pooled_shape(in.shape(), output_size));
+  adaptive_avg_pool2d<Arch>(in, out.view());
+  return out;
+}
+
+/// Adaptive max pooling. Each output is the max of its window, scanned in
+/// row-major order: ties keep the first position, any NaN makes the output NaN
+/// (and its index the last NaN's), a window of -inf gives -inf. Indices are
+/// offsets within one input plane, `h * W + w`, as PyTorch returns them. Errors
+/// as for adaptive_avg_pool2d, plus indices not shaped as the output.
+template <class Arch = default_arch, class TIn, class TOut, class LIn, class LOut>
+void adaptive_max_pool2d(const tensor_view<TIn, 4, LIn>& in, const tensor_view<TOut, 4, LOut>& out) {
+  detail::adaptive_max<Arch>("adaptive_max_pool2d", in, out, static_cast<const tensor_view<std::int64_t, 4>*>(nullptr),
+                             false);
+}
+
+/// With indices: `indices` has the output's shape.
+template <class Arch = default_arch, class TIn, class TOut, class LIn, class LOut, class LIdx>
+void adaptive_max_pool2d(const tensor_view<TIn, 4, LIn>& in, const tensor_view<TOut, 4, LOut>& out,
+                         const tensor_view<std::int64_t, 4, LIdx>& indices) {
+  detail::adaptive_max<Arch>("adaptive_max_pool2d", in, out, &indices, false);
+}
+
+/// Allocating form: the pooled values.
+template <class Arch = default_arch, class T, class Layout>
+tensor<std::remove_const_t<T>, 4, detail::owning_layout<Layout>> adaptive_max_pool2d(
+    const tensor_view<T, 4, Layout>& in, const std::array<std::int64_t, 2>& output_size) {
+  if (!detail::check_output_size("adaptive_max_pool2d", output_size)) return {};
+  tensor<std::remove_const_t<T>, 4, detail::owning_layout<Layout>> out(detail::pooled_shape(in.shape(), output_size));
+  adaptive_max_pool2d<Arch>(in, out.view());
+  return out;
+}
+
+/// Allocating form: values and indices, as PyTorch's `return_indices=True`.
+template <class Arch = default_arch, class T, class Layout>
+values_and_indices<std::remove_const_t<T>, 4, detail::owning_layout<Layout>> adaptive_max_pool2d_with_indices(
+    const tensor_view<T, 4, Layout>& in, const std::array<std::int64_t, 2>& output_size) {
+  if (!detail::check_output_size("adaptive_max_pool2d_with_indices", output_size)) return {};
+  const auto shape = detail::pooled_shape(in.shape(), output_size);
+  values_and_indices<std::remove_const_t<T>, 4, detail::owning_layout<Layout>> result{decltype(result.values)(shape),
+                                                                                      decltype(result.indices)(shape)};
+  const auto index_view = result.indices.view();
+  detail::adaptive_max<Arch>("adaptive_max_pool2d_with_indices", in, result.values.view(), &index_view, false);
+  return result;
+}
+
+/// adaptive_avg_pool2d over 3 spatial axises: [N, C, D, H, W] -> [N, C, output sizes].
+template <class Arch = default_arch, class TIn, class TOut, class LIn, class LOut>
+void adaptive_avg_pool3d(const tensor_view<TIn, 5, LIn>& in, const tensor_view<TOut, 5, LOut>& out) {
+  detail::adaptive_avg<Arch>("adaptive_avg_pool3d", in, out, false);
+}
+
+/// Allocating form: returns a new tensor of N x C x `output_size`, in the input's memory format.
+template <class Arch = default_arch, class T, class Layout>
+tensor<std::remove_const_t<T>, 5, detail::owning_layout<Layout>> adaptive_avg_pool3d(
+    const tensor_view<T, 5, Layout>& in, const std::array<std::int64_t, 3>& output_size) {
+  if (!detail::check_output_size("adaptive_avg_pool3d", output_size)) return {};
+  tensor<std::remove_const_t<T>, 5, detail::owning_layout<Layout>> out(detail::pooled_shape(in.shape(), output_size));
+  adaptive_avg_pool3d<Arch>(in, out.view());
+  return out;
+}
+
+/// adaptive_max_pool2d over 3 spatial axises; indices are offsets within one input plane.
+template <class Arch = default_arch, class TIn, class TOut, class LIn, class LOut>
+void adaptive_max_pool3d(const tensor_view<TIn, 5, LIn>& in, const tensor_view<TOut, 5, LOut>& out) {
+  detail::adaptive_max<Arch>("adaptive_max_pool3d", in, out, static_cast<const tensor_view<std::int64_t, 5>*>(nullptr),
+                             false);
+}
+
+/// With indices: `indices` has the output's shape.
+template <class Arch = default_arch, class TIn, class TOut, class LIn, class LOut, class LIdx>
+void adaptive_max_pool3d(const tensor_view<TIn, 5, LIn>& in, const tensor_view<TOut, 5, LOut>& out,
+                         const tensor_view<std::int64_t, 5, LIdx>& indices) {
+  detail::adaptive_max<Arch>("adaptive_max_pool3d", in, out, &indices, false);
+}
+
+/// Allocating form: the pooled values.
+template <class Arch = default_arch, class T, class Layout>
+tensor<std::remove_const_t<T>, 5, detail::owning_layout<Layout>> adaptive_max_pool3d(
+    const tensor_view<T, 5, Layout>& in, const std::array<std::int64_t, 3>& output_size) {
+  if (!detail::check_output_size("adaptive_max_pool3d", output_size)) return {};
+  tensor<std::remove_const_t<T>, 5, detail::owning_layout<Layout>> out(detail::pooled_shape(in.shape(), output_size));
+  adaptive_max_pool3d<Arch>(in, out.view());
+  return out;
+}
+
+/// Allocating form: values and indices, as PyTorch's `return_indices=True`.
+template <class Arch = default_arch, class T, class Layout>
+values_and_indices<std::remove_const_t<T>, 5, detail::owning_layout<Layout>> adaptive_max_pool3d_with_indices(
+    const tensor_view<T, 5, Layout>& in, const std::array<std::int64_t, 3>& output_size) {
+  if (!detail::check_output_size("adaptive_max_pool3d_with_indices", output_size)) return {};
+  const auto shape = detail::pooled_shape(in.shape(), output_size);
+  values_and_indices<std::remove_const_t<T>, 5, detail::owning_layout<Layout>> result{decltype(result.values)(shape),
+                                                                                      decltype(result.indices)(shape)};
+  const auto index_view = result.indices.view();
+  detail::adaptive_max<Arch>("adaptive_max_pool3d_with_indices", in, result.values.view(), &index_view, false);
+  return result;
+}
+
+}  // namespace adapool

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+// From checked views to kernels: the one place that decides which loop nest
+// serves a given memory layout.
+
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+#include "../simd/arch.hpp"
+#include "../tensor.hpp"
+#include "../tensor_view.hpp"
+#include "kernels_channel.hpp"
+#include "kernels_nchw.hpp"
+#include "kernels_nhwc.hpp"
+#include "validate.hpp"
+#include "view5d.hpp"
+
+namespace adapool::detail {
+
+template <class Arch, class TIn, class TOut>
+constexpr void check_types() {
+  static_assert(Arch::enabled, "adapool: this instruction set is not enabled by the compiler flags");
+  static_assert(std::is_same_v<std::remove_const_t<TIn>, TOut>,
+                "adapool: input and output views must have the same element type");
+  static_assert(!std::is_const_v<TOut>, "adapool: the output view must be writable");
+  static_assert(std::is_same_v<TOut, float> || std::is_same_v<TOut, double>,
+                "adapool: element type must be float or double");
+}
+
+template <class T>
+bool channels_inner(const view5d<T>& in) {
+  return in.stride_c == 1 && in.c > 1 && in.stride_w != 1;
+}
+
+template <class Arch, class TIn, class TOut, std::size_t Rank, class LIn, class LOut>
+void adaptive_avg(const char* op, const tensor_view<TIn, Rank, LIn>& in, const tensor_view<TOut, Rank, LOut>& out,
+                  bool global) {
+  check_types<Arch, TIn, TOut>();
+  if (!check_adaptive(op, in, out, static_cast<const tensor_view<std::int64_t, Rank>*>(nullptr), global)) return;
+  if (out.empty()) return;
+  const view5d<const TOut> i5 = to_5d(tensor_view<const TOut, Rank, LIn>(in));
+  if (channels_inner(i5)) {
+    adaptive_avg_channels_last<Arch>(i5, to_5d(out));
+  } else {
+    adaptive_avg_planes<Arch>(i5, to_5d(out));
+  }
+}
+
+template <class Arch, class TIn, class TOut, std::size_t Rank, class LIn, class LOut, class LIdx>
+void adaptive_max(const char* op, const tensor_view<TIn, Rank, LIn>& in, const tensor_view<TOut, Rank, LOut>& out,
+                  const tensor_view<std::int64_t, Rank, LIdx>* indices, bool global) {
+  check_types<Arch, TIn, TOut>();
+  if (!check_adaptive(op, in, out, indices, global)) return;
+  if (out.empty()) return;
+  const view5d<const TOut> i5 = to_5d(tensor_view<const TOut, Rank, LIn>(in));
+  view5d<std::int64_t> idx5 = indices ? to_5d(*indices) : view5d<std::int64_t>{};
+  if (channels_inner(i5)) {
+    adaptive_max_channels_last<Arch>(i5, to_5d(out), indices ? &idx5 : nullptr);
+  } else {
+    adaptive_max_planes<Arch>(i5, to_5d(out), indices ? &idx5 : nullptr);
+  }
+}
+
+template <class Arch, class TIn, class TOut, std::size_t Rank, class LIn, class LOut>
+void channel_avg(const char* op, const tensor_view<TIn, Rank, LIn>& in, const tensor_view<TOut, Rank, LOut>& out) {
+  check_types<Arch, TIn, TOut>();
+  if (!check_channel(op, in, out, static_cast<const tensor_view<std::int64_t, Rank>*>(nullptr))) return;
+  if (out.empty()) return;
+  channel_avg_kernel<Arch>(to_5d(tensor_view<const TOut, Rank, LIn>(in)), to_5d(out));
+}
+
+template <class Arch, class TIn, class TOut, std::size_t Rank, class LIn, class LOut, class LIdx>
+void channel_max(const char* op, const tensor_view<TIn, Rank, LIn>& in, const tensor_view<TOut, Rank, LOut>& out,
+                 const tensor_view<std::int64_t, Rank, LIdx>* indices) {
+  check_types<Arch, TIn, TOut>();
+  if (!check_channel(op, in, out, indices)) return;
+  if (out.empty()) return;
+  view5d<std::int64_t> idx5 = indices ? to_5d(*indices) : view5d<std::int64_t>{};
+  channel_max_kernel<Arch>(to_5d(tensor_view<const TOut, Rank, LIn>(in)), to_5d(out), indices ? &idx5 : nullptr);
+}
+
+// Output shape of an allocating overload: N and C of the input, then `spatial`.
+template <std::size_t Rank, class SpatialSizes>
+std::array<std::int64_t, Rank> pooled_shape(const std::array<std::int64_t, Rank>& in, const SpatialSizes& spatial) {
+  std::array<std::int64_t, Rank> shape = in;
+  for (std::size_t axis = 2; axis < Rank; ++axis) shape[axis] = spatial[axis - 2];
+  return shape;
+}
+
+}  // namespace adapool::detail

@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+// Argument checks shared by every operation. Each returns true when the
+// arguments are good; otherwise it reports one message (naming the operation,
+// the argument and the shapes) and returns false, so the caller writes nothing.
+// Messages are built only on failure: the good path never allocates.
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "../error.hpp"
+#include "../tensor_view.hpp"
+#include "format.hpp"
+
+namespace adapool::detail {
+
+// Lowest and highest byte touched by a view, relative to its data pointer.
+struct byte_span {
+  std::int64_t low = 0;
+  std::int64_t high = 0;  // one past the last byte
+};
+
+template <class T, std::size_t Rank, class Layout>
+bool check_view(const char* op, const char* name, const tensor_view<T, Rank, Layout>& v, byte_span* span) {
+  const auto fail = [&](const std::string& what) {
+    report_error(std::string(op) + ": " + name + " has shape " + shape_string(v.shape()) + what);
+    return false;
+  };
+  for (std::int64_t s : v.shape())
+    if (s < 0) return fail(", a negative size");
+  const std::int64_t count = checked_element_count(v.shape());
+  if (count < 0) return fail(", whose element count overflows int64_t");
+  if (count == 0) {
+    *span = {};
+    return true;
+  }
+  if (v.data() == nullptr) return fail(" and a null data pointer");
+  std::int64_t low = 0, high = 0;
+  for (std::size_t axis = 0; axis < Rank; ++axis) {
+    std::int64_t reach = 0;
+    if (__builtin_mul_overflow(v.stride(axis), v.extent(axis) - 1, &reach) ||
+        __builtin_add_overflow(reach < 0 ? low : high, reach, reach < 0 ? &low : &high)) {
+      return fail(" and strides " + shape_string(v.strides()) + ", whose offsets overflow int64_t");
+    }
+  }
+  const auto element = static_cast<std::int64_t>(sizeof(T));
+  if (__builtin_mul_overflow(low, element, &span->low) || __builtin_mul_overflow(high + 1, element, &span->high)) {
+    return fail(" and strides " + shape_string(v.strides()) + ", whose byte offsets overflow int64_t");
+  }
+  return true;
+}
+
+// An output must not write one element twice: sorted by stride, each axis must
+// step over everything the smaller axes reach.
+template <class T, std::size_t Rank, class Layout>
+bool check_no_self_overlap(const char* op, const char* name, const tensor_view<T, Rank, Layout>& v) {
+  if (v.empty()) return true;
+  std::array<std::size_t, Rank> order{};
+  for (std::size_t axis = 0; axis < Rank; ++axis) order[axis] = axis;
+  const auto magnitude = [&](std::size_t axis) { return v.stride(axis) < 0 ? -v.stride(axis) : v.stride(axis); };
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return magnitude(a) < magnitude(b); });
+  std::int64_t reach = 0;  // checked by check_view: cannot overflow
+  for (std::size_t axis : order) {
+    if (v.extent(axis) == 1) continue;
+    if (magnitude(axis) <= reach) {
+      report_error(std::string(op) + ": " + name + " has shape " + shape_string(v.shape()) + " and strides " +
+                   shape_string(v.strides()) + ", which write some elements more than once");
+      return false;
+    }
+    reach += magnitude(axis) * (v.extent(axis) - 1);
+  }
+  return true;
+}
+
+template <class A, class B>
+bool spans_overlap(const A* a, byte_span sa, const B* b, byte_span sb) {
+  if (sa.low == sa.high || sb.low == sb.high) return false;
+  const auto a0 = reinterpret_cast<std::uintptr_t>(a);
+  const auto b0 = reinterpret_cast<std::uintptr_t>(b);
+  // Unsigned wrap-around cancels in these differences for any real addresses.
+  const std::uintptr_t a_low = a0 + static_cast<std::uintptr_t>(sa.low);
+  const std::uintptr_t a_high = a0 + static_cast<std::uintptr_t>(sa.high);
+  const std::uintptr_t b_low = b0 + static_cast<std::uintptr_t>(sb.low);
+  const std::uintptr_t b_high = b0 + static_cast<std::uintptr_t>(sb.high);
+  return a_low < b_high && b_low < a_high;
+}
+
+template <class VA, class VB>
+bool check_disjoint(const char* op, const char* name_a, const VA& a, byte_span sa, const char* name_b,
+                    const VB& b, byte_span sb) {
+  if (!spans_overlap(a.data(), sa, b.data(), sb)) return true;
+  report_error(std::string(op) + ": " + name_b + " (shape " + shape_string(b.shape()) + ") overlaps " + name_a +
+               " (shape " + shape_string(a.shape()) + ") in memory");
+  return false;
+}
+
+// The window arithmetic of windows.hpp needs in * out to fit in int64_t.
+inline bool check_window_math(const char* op, std::int64_t in, std::int64_t out, const std::string& shapes) {
+  std::int64_t product = 0;
+  if (!__builtin_mul_overflow(in, out, &product)) return true;
+  report_error(std::string(op) + ": input size " + std::to_string(in) + " and output size " + std::to_string(out) +
+               " overflow the window arithmetic (" + shapes + ")");
+  return false;
+}
+
+// The checks every operation shares: each view well formed, outputs writing each
+// element once, indices shaped as the output, and no two views overlapping.
+template <class In, class Out, class Indices>
+struct argument_check {
+  const char* op;
+  const In& in;
+  const Out& out;
+  const Indices* indices;
+  byte_span in_span{}, out_span{}, indices_span{};
+
+  bool views_valid() {
+    return check_view(op, "input", in, &in_span) && check_view(op, "output", out, &out_span) &&
+           check_no_self_overlap(op, "output", out) &&
+           (!indices || (check_view(op, "indices", *indices, &indices_span) &&
+                         check_no_self_overlap(op, "indices", *indices)));
+  }
+
+  bool output_shape(bool matches, const std::string& expected) {
+    if (matches) return true;
+    report_error(std::string(op) + ": output has shape " + shape_string(out.shape()) + ", expected " + expected +
+                 " (input has shape " + shape_string(in.shape()) + ")");
+    return false;
+  }
+
+  bool indices_shape() {
+    if (!indices || indices->shape() == out.shape()) return true;
+    report_error(std::string(op) + ": indices has shape " + shape_string(indices->shape()) + ", expected " +
+                 shape_string(out.shape()));
+    return false;
+  }
+
+  bool input_size(std::int64_t in_size, std::int64_t out_size, const char* what) {
+    if (in_size == 0) {
+      report_error(std::string(op) + ": input has shape " + shape_string(in.shape()) + " with " + what +
+                   ", but output has shape " + shape_string(out.shape()));
+      return false;
+    }
+    return check_window_math(op, in_size, out_size,
+                             "input " + shape_string(in.shape()) + ", output " + shape_string(out.shape()));
+  }
+
+  bool disjoint() {
+    return check_disjoint(op, "input", in, in_span, "output", out, out_span) &&
+           (!indices || (check_disjoint(op, "input", in, in_span, "indices", *indices, indices_span) &&
+                         check_disjoint(op, "output", out, out_span, "indices", *indices, indices_span)));
+  }
+};
+
+/// Checks an adaptive pooling over the spatial axes: same N and C in and out.
+/// `global` additionally requires every output spatial size to be 1.
+template <class In, class Out, class Indices = tensor_view<std::int64_t, In::rank>>
+bool check_adaptive(const char* op, const In& in, const Out& out, const Indices* indices = nullptr,
+                    bool global = false) {
+  argument_check<In, Out, Indices> check{op, in, out, indices};
+  if (!check.views_valid()) return false;
+  bool matches = out.extent(0) == in.extent(0) && out.extent(1) == in.extent(1);
+  std::string expected = "[" + std::to_string(in.extent(0)) + ", " + std::to_string(in.extent(1));
+  for (std::size_t axis = 2; axis < In::rank; ++axis) {
+    matches = matches && (!global || out.extent(axis) == 1);
+    expected += global ? ", 1" : ", *";
+  }
+  if (!check.output_shape(matches, expected + "]") || !check.indices_shape()) return false;
+  if (out.empty()) return true;  // nothing will be read or written
+  for (std::size_t axis = 2; axis < In::rank; ++axis) {
+    if (!check.input_size(in.extent(axis), out.extent(axis), "an empty spatial size")) return false;
+  }
+  return check.disjoint();
+}
+
+/// Checks a channel (depth-wise) pooling: N x C x S -> N x C' x S.
+template <class In, class Out, class Indices = tensor_view<std::int64_t, In::rank>>
+bool check_channel(const char* op, const In& in, const Out& out, const Indices* indices = nullptr) {
+  argument_check<In, Out, Indices> check{op, in, out, indices};
+  if (!check.views_valid()) return false;
+  bool matches = out.extent(0) == in.extent(0);
+  std::string expected = "[" + std::to_string(in.extent(0)) + ", *";
+  for (std::size_t axis = 2; axis < In::rank; ++axis) {
+    matches = matches && out.extent(axis) == in.extent(axis);
+    expected += ", " + std::to_string(in.extent(axis));
+  }
+  if (!check.output_shape(matches, expected + "]") || !check.indices_shape()) return false;
+  if (out.empty()) return true;
+  return check.input_size(in.extent(1), out.extent(1), "no channels") && check.disjoint();
+}
+
+}  // namespace adapool::detail

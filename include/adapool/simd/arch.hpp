@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+// Instruction sets as empty tag types. A tag derives from the narrower one it
+// extends, so an operation an ISA does not specialise falls back to its parent.
+// `default_arch` is the widest ISA this translation unit is compiled for, unless
+// the user picks one with -DADAPOOL_ARCH=<tag> (scalar, sse2, avx2, avx512f, neon).
+
+#include <type_traits>
+
+namespace adapool::simd {
+
+struct scalar {
+  using parent = void;
+  static constexpr const char* name = "scalar";
+  static constexpr bool enabled = true;
+};
+
+struct sse2 : scalar {
+  using parent = scalar;
+  static constexpr const char* name = "sse2";
+#if defined(__SSE2__) || defined(_M_X64)
+  static constexpr bool enabled = true;
+#else
+  static constexpr bool enabled = false;
+#endif
+};
+
+/// AVX2 with FMA (every AVX2 CPU has both).
+struct avx2 : sse2 {
+  using parent = sse2;
+  static constexpr const char* name = "avx2";
+#if defined(__AVX2__) && defined(__FMA__)
+  static constexpr bool enabled = true;
+#else
+  static constexpr bool enabled = false;
+#endif
+};
+
+/// AVX-512 F, BW, VL and DQ (Skylake-X and later, Zen 4 and later).
+struct avx512f : avx2 {
+  using parent = avx2;
+  static constexpr const char* name = "avx512f";
+#if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__) && defined(__AVX512DQ__)
+  static constexpr bool enabled = true;
+#else
+  static constexpr bool enabled = false;
+#endif
+};
+
+/// AArch64 Advanced SIMD.
+struct neon : scalar {
+  using parent = scalar;
+  static constexpr const char* name = "neon";
+#if defined(__aarch64__) && defined(__ARM_NEON)
+  static constexpr bool enabled = true;
+#else
+  static constexpr bool enabled = false;
+#endif
+};
+
+
+namespace detail {
+template <bool UseFirst, class First, class Second>
+struct pick {
+  using type = First;
+};
+template <class First, class Second>
+struct pick<false, First, Second> {
+  using type = Second;
+};
+}  // namespace detail
+
+/// The widest instruction set the compiler flags allow.
+using best_arch = typename detail::pick<
+    avx512f::enabled, avx512f,
+    typename detail::pick<
+        avx2::enabled, avx2,
+        typename detail::pick<sse2::enabled, sse2,
+                              typename detail::pick<neon::enabled, neon, scalar>::type>::type>::type>::type;
+
+/// True when this CPU can run code built for `Arch` (checked at run time, so a
+/// test binary built for AVX-512 can skip on a machine without it).
+template <class Arch>
+inline bool cpu_supports() {
+  if constexpr (std::is_same_v<Arch, scalar> || std::is_same_v<Arch, neon>) {
+    return Arch::enabled;
+  } else {
+#if (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__))
+    if constexpr (std::is_same_v<Arch, sse2>) return __builtin_cpu_supports("sse2");
+    if constexpr (std::is_same_v<Arch, avx2>) return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    if constexpr (std::is_same_v<Arch, avx512f>) {
+      return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+             __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq");
+    }
+#endif
+    return false;
+  }
+}
+
+}  // namespace adapool::simd
+
+namespace adapool {
+
+#if defined(ADAPOOL_ARCH)
+/// The instruction set every operation uses unless called with an explicit tag.
+using default_arch = simd::ADAPOOL_ARCH;
+#else
+/// The instruction set every operation uses unless called with an explicit tag.
+using default_arch = simd::best_arch;
+#endif
+
+static_assert(default_arch::enabled,
+              "ADAPOOL_ARCH names an instruction set these compiler flags do not enable");
+
+/// Name of the instruction set operations use by default ("avx512f", "scalar", ...).
+inline constexpr const char* active_arch_name = default_arch::name;
+
+}  // namespace adapool
