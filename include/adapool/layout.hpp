@@ -14,8 +14,7 @@ namespace adapool {
 /// Row-major N x C x spatial: NCL, NCHW, NCDHW. Each (n, c) plane is contiguous.
 struct contiguous {
   template <std::size_t Rank>
-  static constexpr std::array<std::int64_t, Rank> strides_for(
-      const std::array<std::int64_t, Rank>& shape) {
+  static constexpr std::array<std::int64_t, Rank> strides_for(const std::array<std::int64_t, Rank>& shape) {
     std::array<std::int64_t, Rank> strides{};
     std::uint64_t step = 1;  // unsigned: overflow is caught by validation, not UB here
     for (std::size_t axis = Rank; axis-- > 0;) {
@@ -29,8 +28,7 @@ struct contiguous {
 /// Channels-last: NLC, NHWC, NDHWC in memory. The channels of a pixel are contiguous.
 struct channels_last {
   template <std::size_t Rank>
-  static constexpr std::array<std::int64_t, Rank> strides_for(
-      const std::array<std::int64_t, Rank>& shape) {
+  static constexpr std::array<std::int64_t, Rank> strides_for(const std::array<std::int64_t, Rank>& shape) {
     std::array<std::int64_t, Rank> strides{};
     std::uint64_t step = 1;
     strides[1] = 1;

@@ -46,8 +46,7 @@ class tensor_view {
   /// `float` -> `const float`, and any layout -> `strided`.
   template <class U, class OtherLayout,
             std::enable_if_t<std::is_convertible_v<U (*)[], T (*)[]> &&
-                                 (std::is_same_v<OtherLayout, Layout> ||
-                                  std::is_same_v<Layout, strided>),
+                                 (std::is_same_v<OtherLayout, Layout> || std::is_same_v<Layout, strided>),
                              int> = 0>
   constexpr tensor_view(const tensor_view<U, Rank, OtherLayout>& other)  // NOLINT: implicit on purpose
       : data_(other.data()), shape_(other.shape()), strides_(other.strides()) {}
@@ -101,8 +100,8 @@ template <class View>
 View checked_vector_view(const View& view, std::size_t vector_size) {
   const std::int64_t count = checked_element_count(view.shape());
   if (count < 0 || static_cast<std::uint64_t>(count) != vector_size) {
-    report_error("make_view: a vector of " + std::to_string(vector_size) +
-                 " elements cannot be viewed with shape " + shape_string(view.shape()));
+    report_error("make_view: a vector of " + std::to_string(vector_size) + " elements cannot be viewed with shape " +
+                 shape_string(view.shape()));
     // Without exceptions the handler may return: hand back a view that every
     // operation rejects (null data, non-zero size) instead of one that overruns.
     return View(nullptr, view.shape());
@@ -121,15 +120,13 @@ tensor_view<T, sizeof...(Sizes), Layout> make_view(std::vector<T, Allocator>& va
 
 /// A read-only view of a whole `std::vector`.
 template <class Layout = contiguous, class T, class Allocator, class... Sizes>
-tensor_view<const T, sizeof...(Sizes), Layout> make_view(const std::vector<T, Allocator>& values,
-                                                         Sizes... sizes) {
+tensor_view<const T, sizeof...(Sizes), Layout> make_view(const std::vector<T, Allocator>& values, Sizes... sizes) {
   return detail::checked_vector_view(make_view<Layout>(values.data(), sizes...), values.size());
 }
 
 /// A view with explicit element strides.
 template <class T, std::size_t Rank>
-constexpr tensor_view<T, Rank, strided> make_strided_view(T* data,
-                                                          const std::array<std::int64_t, Rank>& shape,
+constexpr tensor_view<T, Rank, strided> make_strided_view(T* data, const std::array<std::int64_t, Rank>& shape,
                                                           const std::array<std::int64_t, Rank>& strides) {
   return {data, shape, strides};
 }

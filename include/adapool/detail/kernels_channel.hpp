@@ -58,14 +58,15 @@ void channel_avg_kernel(view5d<const T> in, view5d<T> out) {
             }
     return;
   }
-  for_each_channel_window_row<Arch>(in, out, nullptr, [&](auto channel, const window& wc, std::int64_t len,
-                                                           std::int64_t n, std::int64_t oc, std::int64_t d,
-                                                           std::int64_t h, std::int64_t w0) {
-    double totals[column_block] = {};
-    sum_columns<Arch, T>(channel, wc.size(), len, in.stride_w, totals);
-    const auto count = static_cast<double>(wc.size());
-    for (std::int64_t j = 0; j < len; ++j) *out.at(n, oc, d, h, w0 + j) = static_cast<T>(totals[j] / count);
-  });
+  for_each_channel_window_row<Arch>(in, out, nullptr,
+                                    [&](auto channel, const window& wc, std::int64_t len, std::int64_t n,
+                                        std::int64_t oc, std::int64_t d, std::int64_t h, std::int64_t w0) {
+                                      double totals[column_block] = {};
+                                      sum_columns<Arch, T>(channel, wc.size(), len, in.stride_w, totals);
+                                      const auto count = static_cast<double>(wc.size());
+                                      for (std::int64_t j = 0; j < len; ++j)
+                                        *out.at(n, oc, d, h, w0 + j) = static_cast<T>(totals[j] / count);
+                                    });
 }
 
 template <class Arch, class T>
@@ -84,20 +85,19 @@ void channel_max_kernel(view5d<const T> in, view5d<T> out, view5d<std::int64_t>*
     return;
   }
   view5d<std::int64_t> index_view = indices ? *indices : view5d<std::int64_t>{};
-  for_each_channel_window_row<Arch>(
-      in, out, indices ? &index_view : nullptr,
-      [&](auto channel, const window& wc, std::int64_t len, std::int64_t n, std::int64_t oc, std::int64_t d,
-          std::int64_t h, std::int64_t w0) {
-        T max[column_block];
-        std::int64_t winner[column_block];
-        std::fill(max, max + len, -std::numeric_limits<T>::infinity());
-        std::fill(winner, winner + len, std::int64_t{0});
-        max_index_columns<Arch, T>(channel, wc.size(), len, in.stride_w, max, winner);
-        for (std::int64_t j = 0; j < len; ++j) {
-          *out.at(n, oc, d, h, w0 + j) = max[j];
-          if (indices) *index_view.at(n, oc, d, h, w0 + j) = wc.begin + winner[j];
-        }
-      });
+  for_each_channel_window_row<Arch>(in, out, indices ? &index_view : nullptr,
+                                    [&](auto channel, const window& wc, std::int64_t len, std::int64_t n,
+                                        std::int64_t oc, std::int64_t d, std::int64_t h, std::int64_t w0) {
+                                      T max[column_block];
+                                      std::int64_t winner[column_block];
+                                      std::fill(max, max + len, -std::numeric_limits<T>::infinity());
+                                      std::fill(winner, winner + len, std::int64_t{0});
+                                      max_index_columns<Arch, T>(channel, wc.size(), len, in.stride_w, max, winner);
+                                      for (std::int64_t j = 0; j < len; ++j) {
+                                        *out.at(n, oc, d, h, w0 + j) = max[j];
+                                        if (indices) *index_view.at(n, oc, d, h, w0 + j) = wc.begin + winner[j];
+                                      }
+                                    });
 }
 
 }  // namespace adapool::detail

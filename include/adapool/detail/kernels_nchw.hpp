@@ -82,7 +82,8 @@ void adaptive_max_planes(const view5d<const T>& in, const view5d<T>& out, const 
                 for (std::int64_t h = wh.begin; h < wh.end; ++h) {
                   const max_and_position<T> row = max_index_row<Arch>(
                       plane + d * in.stride_d + h * in.stride_h + ww.begin * in.stride_w, ww.size(), in.stride_w);
-                  if (replaces(row.value, best.value)) best = {row.value, (d * in.h + h) * in.w + ww.begin + row.position};
+                  if (replaces(row.value, best.value))
+                    best = {row.value, (d * in.h + h) * in.w + ww.begin + row.position};
                 }
               }
             }

@@ -56,8 +56,7 @@ void adaptive_avg_channels_last(const view5d<const T>& in, const view5d<T>& out)
 }
 
 template <class Arch, class T>
-void adaptive_max_channels_last(const view5d<const T>& in, const view5d<T>& out,
-                                const view5d<std::int64_t>* indices) {
+void adaptive_max_channels_last(const view5d<const T>& in, const view5d<T>& out, const view5d<std::int64_t>* indices) {
   for_each_window(in, out, [&](std::int64_t n, std::int64_t od, std::int64_t oh, std::int64_t ow, const window3d& win) {
     for (std::int64_t c0 = 0; c0 < in.c; c0 += column_block) {
       const std::int64_t len = std::min(column_block, in.c - c0);

@@ -14,11 +14,11 @@
 #include <cstdint>
 #include <limits>
 
-#include "../simd/scalar.hpp"
-#include "../simd/sse2.hpp"
 #include "../simd/avx2.hpp"
 #include "../simd/avx512.hpp"
 #include "../simd/neon.hpp"
+#include "../simd/scalar.hpp"
+#include "../simd/sse2.hpp"
 
 namespace adapool::detail {
 

@@ -90,8 +90,8 @@ bool spans_overlap(const A* a, byte_span sa, const B* b, byte_span sb) {
 }
 
 template <class VA, class VB>
-bool check_disjoint(const char* op, const char* name_a, const VA& a, byte_span sa, const char* name_b,
-                    const VB& b, byte_span sb) {
+bool check_disjoint(const char* op, const char* name_a, const VA& a, byte_span sa, const char* name_b, const VB& b,
+                    byte_span sb) {
   if (!spans_overlap(a.data(), sa, b.data(), sb)) return true;
   report_error(std::string(op) + ": " + name_b + " (shape " + shape_string(b.shape()) + ") overlaps " + name_a +
                " (shape " + shape_string(a.shape()) + ") in memory");
@@ -120,8 +120,8 @@ struct argument_check {
   bool views_valid() {
     return check_view(op, "input", in, &in_span) && check_view(op, "output", out, &out_span) &&
            check_no_self_overlap(op, "output", out) &&
-           (!indices || (check_view(op, "indices", *indices, &indices_span) &&
-                         check_no_self_overlap(op, "indices", *indices)));
+           (!indices ||
+            (check_view(op, "indices", *indices, &indices_span) && check_no_self_overlap(op, "indices", *indices)));
   }
 
   bool output_shape(bool matches, const std::string& expected) {

@@ -33,8 +33,8 @@ view5d<T> to_5d(const tensor_view<T, Rank, Layout>& v) {
     size[axis + 3 - Rank] = v.extent(axis);
     stride[axis + 3 - Rank] = v.stride(axis);
   }
-  return {v.data(), v.extent(0), v.extent(1), size[0], size[1], size[2],
-          v.stride(0), v.stride(1), stride[0], stride[1], stride[2]};
+  return {v.data(),    v.extent(0), v.extent(1), size[0],   size[1],  size[2],
+          v.stride(0), v.stride(1), stride[0],   stride[1], stride[2]};
 }
 
 }  // namespace adapool::detail

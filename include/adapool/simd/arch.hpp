@@ -59,7 +59,6 @@ struct neon : scalar {
 #endif
 };
 
-
 namespace detail {
 template <bool UseFirst, class First, class Second>
 struct pick {
@@ -110,8 +109,7 @@ using default_arch = simd::ADAPOOL_ARCH;
 using default_arch = simd::best_arch;
 #endif
 
-static_assert(default_arch::enabled,
-              "ADAPOOL_ARCH names an instruction set these compiler flags do not enable");
+static_assert(default_arch::enabled, "ADAPOOL_ARCH names an instruction set these compiler flags do not enable");
 
 /// Name of the instruction set operations use by default ("avx512f", "scalar", ...).
 inline constexpr const char* active_arch_name = default_arch::name;
