@@ -2,18 +2,18 @@
 #pragma once
 
 // Optional interop with Eigen's Tensor module (Eigen 3.3 or later). Include it
-// yourself, after or instead of <adapool/adapool.hpp>; the umbrella header never
-// includes it, so adapool itself does not depend on Eigen.
+// beside <adapool/adapool.hpp>, which never includes it, so adapool itself does
+// not depend on Eigen.
 //
 // An Eigen tensor has no notion of N, C or H; its indices are just positions.
 // An *index order* tag says which Eigen index holds which adapool axis. Names
 // are written for rank 4; rank 3 has L where H, W are, rank 5 has D, H, W:
 //
-//   order   Eigen indices           RowMajor memory   ColMajor memory
-//   nchw    (n, c, h, w)  default   NCHW (contiguous)  strided
-//   nhwc    (n, h, w, c)            NHWC (channels_last) strided
-//   whcn    (w, h, c, n)            strided            NCHW (contiguous)
-//   cwhn    (c, w, h, n)            strided            NHWC (channels_last)
+//   order            Eigen indices   RowMajor memory        ColMajor memory
+//   nchw (default)   (n, c, h, w)    NCHW: contiguous       strided
+//   nhwc             (n, h, w, c)    NHWC: channels_last    strided
+//   whcn             (w, h, c, n)    strided                NCHW: contiguous
+//   cwhn             (c, w, h, n)    strided                NHWC: channels_last
 //
 // A ColMajor tensor keeps its FIRST index fastest, so ColMajor with the indices
 // reversed is the same memory as RowMajor: whcn and cwhn are what a ColMajor
@@ -122,9 +122,8 @@ void view(const Eigen::Tensor<Scalar, Rank, Options, Index>&& t) = delete;
 template <class Order = nchw, class Plain, int MapOptions>
 auto view(const Eigen::TensorMap<Plain, MapOptions>& map) {
   using map_type = Eigen::TensorMap<Plain, MapOptions>;
-  using element = std::remove_pointer_t<decltype(map.data())>;
   constexpr auto rank = static_cast<std::size_t>(map_type::NumIndices);
-  return detail::make<Order, detail::row_major<map_type>, rank>(static_cast<element*>(map.data()), map.dimensions());
+  return detail::make<Order, detail::row_major<map_type>, rank>(map.data(), map.dimensions());
 }
 
 /// The other way: an Eigen::TensorMap over a contiguous or channels-last view,
