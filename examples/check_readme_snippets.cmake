@@ -3,6 +3,7 @@
 # a region of an example marked "// [readme:<name>]" ... "// [readme-end]"
 # (without the marker's indentation), and each marked region must appear in the
 # README. Run as: cmake -DREADME=<README.md> -DEXAMPLES=<examples dir> -P <this file>
+cmake_minimum_required(VERSION 3.21)
 
 file(READ "${README}" readme)
 file(GLOB sources "${EXAMPLES}/*.cpp")

@@ -33,6 +33,7 @@ int main() {
     adapool::global_max_pool(x.view(), wrong.view());
   } catch (const adapool::error& e) {  // derived from std::invalid_argument
     std::printf("%s\n", e.what());
+    // global_max_pool: output has shape [1, 8, 2, 2], expected [1, 8, 1, 1] (input has shape [1, 8, 4, 4])
   }
   // [readme-end]
   last_message = "";

@@ -79,17 +79,19 @@ int main() {
   std::printf("adapool %d.%d.%d, instruction set: %s\n\n", ADAPOOL_VERSION_MAJOR, ADAPOOL_VERSION_MINOR,
               ADAPOOL_VERSION_PATCH, adapool::active_arch_name);
 
+  // [readme:seed]
   // An owning 1 x 8 x 4 x 4 tensor, NCHW; x(n, c, h, w) indexes it like x[n, c, h, w].
   adapool::tensor<float, 4> x({1, 8, 4, 4});
   for (std::int64_t i = 0; i < x.size(); ++i) x.data()[i] = static_cast<float>((i * i + 3 * i) % 101);
-  std::printf("x = ((i * i + 3 * i) %% 101).reshape(1, 8, 4, 4)  # %s\n", size_string(x.shape()).c_str());
 
   // Global average and global max: one value per channel, 1 x 8 x 1 x 1.
   const auto avg = adapool::global_avg_pool(x.view());
   const auto max = adapool::global_max_pool(x.view());
   // Global depth-wise max: one value per pixel, the max over the 8 channels, 1 x 1 x 4 x 4.
   const auto depth_max = adapool::channel_max_pool(x.view());
+  // [readme-end]
 
+  std::printf("x = ((i * i + 3 * i) %% 101).reshape(1, 8, 4, 4)  # %s\n", size_string(x.shape()).c_str());
   show("global_avg_pool(x)", "F.adaptive_avg_pool2d(x, 1)", avg, 1, 8);
   show("global_max_pool(x)", "F.adaptive_max_pool2d(x, 1)", max, 1, 8);
   show("channel_max_pool(x)", "x.amax(1, keepdim=True)", depth_max, 1, 16);

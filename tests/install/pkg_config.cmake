@@ -3,6 +3,7 @@
 # report the project's version, and give flags that build and run consumer.cpp.
 # Run as: cmake -DPKG_CONFIG=... -DPREFIX=... -DPC_DIR=... -DVERSION=... -DCXX=...
 #               -DSOURCE=... -DOUTPUT=... -DWERROR=... -P pkg_config.cmake
+cmake_minimum_required(VERSION 3.21)
 if(NOT PKG_CONFIG)
   message("SKIPPED: pkg-config is not installed, so adapool.pc was not checked")
   return()
