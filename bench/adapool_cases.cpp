@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: MIT
+// adapool on every workload: the default instruction set and the scalar path,
+// each through the non-allocating overloads a latency-bound caller would use.
+
+#include <adapool/adapool.hpp>
+
+#include "common.hpp"
+
+namespace adapool_bench {
+
+namespace {
+
+template <class Arch>
+class adapool_case final : public pool_case {
+ public:
+  adapool_case(const workload& w, int threads) : w_(w), in_(input_for(w)), threads_(threads) {
+    const std::int64_t channels = w.is_channel() ? 1 : w.c;
+    for (const auto& size : w.output_sizes) {
+      values_.emplace_back(static_cast<std::size_t>(w.n * channels * size[0] * size[1]));
+      if (w.has_indices()) indices_.emplace_back(values_.back().size());
+    }
+  }
+
+  void run() override {
+    // The library runs on the calling thread today. When it takes a thread
+    // count, pass threads_ here and mark the implementations below threaded.
+    static_cast<void>(threads_);
+    if (w_.format == memory_format::nhwc) {
+      run_on(adapool::make_view<adapool::channels_last>(in_, w_.n, w_.c, w_.h, w_.w));
+    } else {
+      run_on(adapool::make_view(in_, w_.n, w_.c, w_.h, w_.w));
+    }
+  }
+
+  pooled result() const override {
+    pooled out;
+    const std::int64_t channels = w_.is_channel() ? 1 : w_.c;
+    for (std::size_t k = 0; k < values_.size(); ++k) {
+      const auto& size = w_.output_sizes[k];
+      append_logical(out, output_format(), values_[k].data(), w_.has_indices() ? indices_[k].data() : nullptr, w_.n,
+                     channels, size[0], size[1]);
+    }
+    return out;
+  }
+
+  std::string label() const override { return Arch::name; }
+
+ private:
+  // Outputs keep the input's memory format, as PyTorch's do.
+  memory_format output_format() const { return w_.format; }
+
+  template <class Layout>
+  adapool::tensor_view<float, 4, Layout> output(std::size_t k, Layout) {
+    const std::int64_t channels = w_.is_channel() ? 1 : w_.c;
+    return {values_[k].data(), {w_.n, channels, w_.output_sizes[k][0], w_.output_sizes[k][1]}};
+  }
+  template <class Layout>
+  adapool::tensor_view<std::int64_t, 4, Layout> index_output(std::size_t k, Layout) {
+    return {indices_[k].data(), {w_.n, w_.c, w_.output_sizes[k][0], w_.output_sizes[k][1]}};
+  }
+
+  template <class Layout>
+  void run_on(const adapool::tensor_view<const float, 4, Layout>& in) {
+    switch (w_.op) {
+      case op_kind::global_avg:
+        adapool::global_avg_pool<Arch>(in, output(0, Layout{}));
+        break;
+      case op_kind::global_max_indices:
+        adapool::global_max_pool<Arch>(in, output(0, Layout{}), index_output(0, Layout{}));
+        break;
+      case op_kind::adaptive_avg:
+        for (std::size_t k = 0; k < values_.size(); ++k) adapool::adaptive_avg_pool2d<Arch>(in, output(k, Layout{}));
+        break;
+      case op_kind::adaptive_max_indices:
+        for (std::size_t k = 0; k < values_.size(); ++k) {
+          adapool::adaptive_max_pool2d<Arch>(in, output(k, Layout{}), index_output(k, Layout{}));
+        }
+        break;
+      case op_kind::channel_max:
+        adapool::channel_max_pool<Arch>(in, output(0, Layout{}));
+        break;
+      case op_kind::channel_avg:
+        adapool::channel_avg_pool<Arch>(in, output(0, Layout{}));
+        break;
+    }
+  }
+
+  const workload& w_;
+  const float* in_;
+  int threads_;
+  std::vector<std::vector<float>> values_;
+  std::vector<std::vector<std::int64_t>> indices_;
+};
+
+template <class Arch>
+implementation make_implementation(std::string name) {
+  return {std::move(name), role::library, /*threads=*/false, [](const workload&) { return std::string(); },
+          [](const workload& w, int threads) -> std::unique_ptr<pool_case> {
+            return std::make_unique<adapool_case<Arch>>(w, threads);
+          }};
+}
+
+}  // namespace
+
+std::vector<implementation> adapool_implementations() {
+  std::vector<implementation> list;
+  list.push_back(make_implementation<adapool::default_arch>("adapool"));
+  auto scalar = make_implementation<adapool::simd::scalar>("adapool_scalar");
+  scalar.kind = role::baseline;  // the SIMD gain, not a contender of its own
+  list.push_back(std::move(scalar));
+  return list;
+}
+
+std::vector<std::pair<std::string, std::string>> adapool_context() {
+  return {{"adapool_version", std::to_string(ADAPOOL_VERSION_MAJOR) + "." + std::to_string(ADAPOOL_VERSION_MINOR) +
+                                  "." + std::to_string(ADAPOOL_VERSION_PATCH)},
+          {"adapool_isa", adapool::active_arch_name}};
+}
+
+}  // namespace adapool_bench

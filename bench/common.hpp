@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+// What every implementation file of the benchmark shares: the standard
+// workloads, their input buffers and reference results, and the interface an
+// implementation (adapool, a peer, the naive loop, the ceiling) provides.
+// Peers live in their own translation units so their heavy headers are parsed
+// once and in parallel; only this header connects them.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace adapool_bench {
+
+enum class op_kind {
+  global_avg,            // N x C x H x W -> N x C x 1 x 1, mean
+  global_max_indices,    // the same, max and in-plane index
+  adaptive_avg,          // N x C x H x W -> N x C x OH x OW for every output size, one after another
+  adaptive_max_indices,  // max and in-plane index
+  channel_max,           // N x C x H x W -> N x 1 x H x W
+  channel_avg,
+};
+
+enum class memory_format { nchw, nhwc };
+
+/// One row of the standard workload table (shared bench/workloads.md).
+struct workload {
+  std::string name;  // case-name prefix, "W1_gap_r50"
+  op_kind op;
+  memory_format format;
+  std::int64_t n, c, h, w;
+  // Spatial output sizes. Several (W8's "all") means the operation is called
+  // once per size on the same input, as a pyramid-pooling module does.
+  std::vector<std::array<std::int64_t, 2>> output_sizes;
+
+  std::int64_t input_elements() const { return n * c * h * w; }
+  std::int64_t input_bytes() const { return input_elements() * static_cast<std::int64_t>(sizeof(float)); }
+  bool has_indices() const { return op == op_kind::global_max_indices || op == op_kind::adaptive_max_indices; }
+  bool is_average() const {
+    return op == op_kind::global_avg || op == op_kind::adaptive_avg || op == op_kind::channel_avg;
+  }
+  bool is_channel() const { return op == op_kind::channel_max || op == op_kind::channel_avg; }
+  /// Every output size divides the input size: fixed-kernel pooling can express it.
+  bool windows_divide() const;
+  /// Elements of the pooled output(s), summed over output sizes.
+  std::int64_t output_elements() const;
+};
+
+/// PyTorch's adaptive window [begin, end) of output `i` along an axis, written
+/// out here rather than taken from adapool so the reference stays independent.
+inline std::int64_t window_begin(std::int64_t i, std::int64_t in, std::int64_t out) { return (i * in) / out; }
+inline std::int64_t window_end(std::int64_t i, std::int64_t in, std::int64_t out) {
+  return ((i + 1) * in + out - 1) / out;
+}
+
+/// W1 ... W12, with W8 split into each pyramid scale and all four together.
+const std::vector<workload>& standard_workloads();
+
+/// The input of a workload: the same bytes for every implementation, 64-byte
+/// aligned, in the workload's memory format. Created on first use.
+const float* input_for(const workload& w);
+
+/// A pooled result in logical order: for each output size, N x C' x OH x OW
+/// (C' = 1 for channel pooling). Indices only for the max-with-indices ops.
+struct pooled {
+  std::vector<float> values;
+  std::vector<std::int64_t> indices;
+};
+
+/// Copies `values` (and `indices`, may be null) laid out as `format` with
+/// logical sizes n x c x oh x ow into `into`, in logical order.
+void append_logical(pooled& into, memory_format format, const float* values, const std::int64_t* indices,
+                    std::int64_t n, std::int64_t c, std::int64_t oh, std::int64_t ow);
+
+/// Compares an implementation's output with the double-precision reference
+/// loops: max values and indices must be identical, averages within a relative
+/// 1e-4. Returns an empty string when they agree, otherwise what differs.
+/// `max_relative_error` receives the worst relative error of an average.
+std::string check_against_reference(const workload& w, const pooled& got, double* max_relative_error);
+
+/// The ceiling's self-check: its sum of every input element against a double sum.
+std::string check_total(const workload& w, double total);
+
+/// One implementation prepared for one workload: buffers allocated, primitives
+/// or operators created, threads chosen. Only `run` is timed.
+class pool_case {
+ public:
+  virtual ~pool_case() = default;
+  /// Re-applies process-wide settings (OpenMP thread count) before timing,
+  /// since another case may have changed them in between.
+  virtual void activate() {}
+  virtual void run() = 0;
+  /// The last run's output, in logical order.
+  virtual pooled result() const = 0;
+  /// Shown beside the case (for example the peer's kernel name).
+  virtual std::string label() const { return {}; }
+};
+
+enum class role {
+  library,   // adapool itself
+  baseline,  // the naive loop
+  ceiling,   // the streaming-read limit
+  peer,      // another library
+};
+
+struct implementation {
+  std::string name;  // "adapool", "torch", ...
+  role kind;
+  // Honours a thread count other than 1, so it appears in the 2-thread table.
+  bool threads;
+  // Empty when the implementation can run the workload, else the reason it
+  // cannot, which the report shows.
+  std::function<std::string(const workload&)> unsupported;
+  std::function<std::unique_ptr<pool_case>(const workload&, int threads)> prepare;
+  // When set and false, the implementation is a formulation of another
+  // operation altogether (say, channel max through max_pool1d) and is left out
+  // silently rather than reported as unable.
+  std::function<bool(const workload&)> applies = {};
+};
+
+// Each implementation file contributes its list; a peer that was not found at
+// configure time contributes nothing (see main.cpp).
+std::vector<implementation> adapool_implementations();
+std::vector<implementation> baseline_implementations();
+std::vector<implementation> torch_implementations();
+std::vector<implementation> onednn_implementations();
+std::vector<implementation> xnnpack_implementations();
+std::vector<implementation> eigen_implementations();
+
+/// Library versions and the like, for the report header: {key, value}.
+std::vector<std::pair<std::string, std::string>> torch_context();
+std::vector<std::pair<std::string, std::string>> onednn_context();
+std::vector<std::pair<std::string, std::string>> xnnpack_context();
+std::vector<std::pair<std::string, std::string>> eigen_context();
+std::vector<std::pair<std::string, std::string>> adapool_context();
+
+/// Sets the OpenMP thread count of the runtime the peers share (oneDNN and
+/// PyTorch both use the system libgomp). Returns false if no runtime is loaded.
+bool set_openmp_threads(int threads);
+
+}  // namespace adapool_bench

@@ -1,0 +1,367 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Turns the benchmark JSON into REPORT.md and chart.png.
+
+Usage: make_report.py RESULTS_DIR
+
+Reads RESULTS_DIR/bench.json (Google Benchmark JSON, ideally with
+repetitions and aggregates) and RESULTS_DIR/memory.json (written by
+adapool_bench --peak_rss_out), writes RESULTS_DIR/REPORT.md and
+RESULTS_DIR/chart.png. Only ratios measured in the same run are compared.
+"""
+
+import json
+import os
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
+
+# Columns in this order; anything else found in the JSON is appended.
+IMPLEMENTATION_ORDER = ["adapool", "adapool_scalar", "naive", "torch", "torch_max_pool1d", "onednn", "xnnpack",
+                        "eigen", "ceiling"]
+# Results whose repetitions spread more than this (coefficient of variation) are marked.
+NOISY_CV = 0.10
+
+
+class Result:
+    def __init__(self):
+        self.time_us = None   # median wall time per call
+        self.cv = None        # spread of the repetitions
+        self.input_bytes = None
+        self.allocs = None
+        self.max_rel_err = None
+        self.label = ""
+        self.error = None
+
+    @property
+    def gbps(self):
+        return self.input_bytes / (self.time_us * 1e3) if self.time_us and self.input_bytes else None
+
+
+def to_microseconds(value, unit):
+    return value * {"ns": 1e-3, "us": 1.0, "ms": 1e3, "s": 1e6}[unit]
+
+
+def parse_name(run_name):
+    """'W1_gap_r50/torch/threads:2/real_time' -> ('W1_gap_r50', 'torch', 2)."""
+    parts = [p for p in run_name.split("/") if p != "real_time"]
+    threads = 1
+    for p in parts[2:]:
+        if p.startswith("threads:"):
+            threads = int(p.split(":", 1)[1])
+    return parts[0], parts[1], threads
+
+
+def load(results_dir):
+    with open(os.path.join(results_dir, "bench.json")) as f:
+        data = json.load(f)
+    results = {}
+    for b in data["benchmarks"]:
+        workload, impl, threads = parse_name(b.get("run_name", b["name"]))
+        r = results.setdefault((workload, impl, threads), Result())
+        if b.get("error_occurred"):
+            r.error = b.get("error_message", "error")
+            continue
+        kind = b.get("aggregate_name") if b.get("run_type") == "aggregate" else "single"
+        if kind == "cv":
+            r.cv = b["real_time"]
+        if kind in ("median", "single") and (kind == "median" or r.time_us is None):
+            r.time_us = to_microseconds(b["real_time"], b["time_unit"])
+            r.input_bytes = b.get("input_bytes")
+            r.allocs = b.get("allocs_per_call")
+            r.max_rel_err = b.get("max_rel_err")
+            r.label = b.get("label", "")
+    memory = {}
+    memory_path = os.path.join(results_dir, "memory.json")
+    if os.path.exists(memory_path):
+        with open(memory_path) as f:
+            memory = json.load(f)
+    return data["context"], results, memory
+
+
+def workload_order(results):
+    def key(name):
+        head = name.split("_", 1)[0]
+        return (int(head[1:]) if head[1:].isdigit() else 999, name)
+    return sorted({w for (w, _, _) in results}, key=key)
+
+
+def implementation_order(results, context):
+    found = {i for (_, i, _) in results} | {k.split("/", 1)[1] for k in unsupported(context)}
+    return [i for i in IMPLEMENTATION_ORDER if i in found] + sorted(found - set(IMPLEMENTATION_ORDER))
+
+
+def roles(context):
+    pairs = [p.split("=", 1) for p in context.get("implementation_roles", "").split(",") if "=" in p]
+    return dict(pairs)
+
+
+def unsupported(context):
+    prefix = "unsupported:"
+    return {k[len(prefix):]: v for k, v in context.items() if k.startswith(prefix)}
+
+
+def fmt_time(us):
+    if us is None:
+        return ""
+    if us >= 1000:
+        return f"{us / 1000:.2f} ms"
+    if us >= 100:
+        return f"{us:.0f} µs"
+    if us >= 10:
+        return f"{us:.1f} µs"
+    return f"{us:.2f} µs"
+
+
+def fmt_ratio(x, digits=2):
+    return "" if x is None else f"{x:.{digits}f}"
+
+
+class Report:
+    def __init__(self, context, results, memory):
+        self.context = context
+        self.results = results
+        self.memory = memory
+        self.workloads = workload_order(results)
+        self.impls = implementation_order(results, context)
+        self.roles = roles(context)
+        self.cannot = unsupported(context)
+        self.peers = [i for i in self.impls if self.roles.get(i) == "peer"]
+        self.lines = []
+
+    def get(self, workload, impl, threads):
+        r = self.results.get((workload, impl, threads))
+        return r if r and r.error is None and r.time_us else None
+
+    def ceiling(self, workload):
+        return self.get(workload, "ceiling", 1)
+
+    def fastest_peer(self, workload, threads):
+        best = None
+        for impl in self.peers:
+            r = self.get(workload, impl, threads)
+            if r and (best is None or r.time_us < best[1].time_us):
+                best = (impl, r)
+        return best
+
+    def cell(self, workload, impl, threads, value):
+        """A table cell: the value, or why there is none."""
+        r = self.results.get((workload, impl, threads))
+        if r is not None and r.error is not None:
+            return "**check failed**"
+        if r is None or not r.time_us:
+            if f"{workload}/{impl}" in self.cannot:
+                return "cannot"
+            return "—"
+        text = value(r)
+        if r.cv is not None and r.cv > NOISY_CV:
+            text += " ~"
+        return text
+
+    def add(self, line=""):
+        self.lines.append(line)
+
+    def table(self, header, rows):
+        self.add("| " + " | ".join(header) + " |")
+        self.add("|" + "|".join("---" if i == 0 else "---:" for i in range(len(header))) + "|")
+        for row in rows:
+            self.add("| " + " | ".join(row) + " |")
+        self.add()
+
+    def header(self):
+        c = self.context
+        caches = ", ".join(f"L{x['level']} {x['type'].lower()} {x['size'] // 1024} KiB"
+                           + (f" ×{c['num_cpus'] // x['num_sharing']}" if x.get("num_sharing") else "")
+                           for x in c.get("caches", []))
+        versions = [f"{name} {c[key]}" for name, key in
+                    [("PyTorch", "torch_version"), ("oneDNN", "onednn_version"), ("XNNPACK", "xnnpack_version"),
+                     ("Eigen", "eigen_version")] if key in c]
+        missing = [p for p in c.get("peers", "").split(", ") if p and not p.endswith("=built")]
+        self.add("# adapool benchmark report")
+        self.add()
+        self.add("Written by `bench/make_report.py` from `bench.json` in this folder; regenerate everything with "
+                 "`bench/run_report.sh`. Workloads and the ceiling are defined in the project's "
+                 "`bench/workloads.md` (the shared standard workloads W1-W12).")
+        self.add()
+        rows = [
+            ("Date", c.get("date", "")),
+            ("CPU", f"{c.get('cpu_model', 'unknown')}, {c.get('num_cpus', '?')} cores at "
+                    f"{c.get('mhz_per_cpu', '?')} MHz; {caches}"),
+            ("Load average at start", ", ".join(f"{x:.2f}" for x in c.get("load_avg", []))),
+            ("Compiler", c.get("compiler", "")),
+            ("Flags (benchmark targets)", f"`{c.get('compiler_flags', '')}`"),
+            ("adapool", f"{c.get('adapool_version', '')}, default ISA `{c.get('adapool_isa', '')}`; "
+                        "`adapool_scalar` forces `adapool::simd::scalar`"),
+            ("Peers", ", ".join(versions) + (f" (not built: {', '.join(missing)})" if missing else "")),
+            ("Method", "Google Benchmark" + (" (Debian's build of the library reports itself as debug)"
+                                             if c.get("library_build_type") == "debug" else "") +
+                       f", `{c.get('benchmark_flags') or 'default flags'}`; median wall time per call "
+                       "(the single run's time without repetitions); every output checked against "
+                       "double-precision reference loops before timing"),
+        ]
+        if self.memory:
+            rows.append(("Peak resident memory",
+                         f"{self.memory['peak_rss_kib'] / 1024:.0f} MiB for the whole run "
+                         f"({self.memory['rss_before_cases_kib'] / 1024:.0f} MiB before the first case: "
+                         "the peers' libraries loaded, no inputs yet)"))
+        self.table(["", ""], [[f"**{k}**", v] for k, v in rows])
+
+    def summary(self, threads):
+        ref_threads = 1  # adapool runs on one thread until it takes a thread count
+        header = ["workload", "adapool" + (" (1 thread)" if threads != 1 else ""),
+                  "fastest peer" + (f" ({threads} threads)" if threads != 1 else ""), "peer time",
+                  "adapool speed-up", "ceiling (1 thread)", "adapool / ceiling", "peer / ceiling"]
+        rows = []
+        for w in self.workloads:
+            a = self.get(w, "adapool", ref_threads)
+            best = self.fastest_peer(w, threads)
+            ceil = self.ceiling(w)
+            row = [f"`{w}`", self.cell(w, "adapool", ref_threads, lambda r: fmt_time(r.time_us))]
+            if best:
+                row += [best[0], fmt_time(best[1].time_us)]
+            else:
+                row += ["none can", ""]
+            row.append(f"{best[1].time_us / a.time_us:.2f}×" if a and best else "")
+            row.append(f"{fmt_time(ceil.time_us)} ({ceil.gbps:.0f} GB/s)" if ceil else "")
+            row.append(fmt_ratio(ceil.time_us / a.time_us) if a and ceil else "")
+            row.append(fmt_ratio(ceil.time_us / best[1].time_us) if best and ceil else "")
+            rows.append(row)
+        self.table(header, rows)
+
+    def wide(self, threads, value, impls=None):
+        impls = impls or [i for i in self.impls if any((w, i, threads) in self.results for w in self.workloads)
+                          or threads == 1]
+        rows = [[f"`{w}`"] + [self.cell(w, i, threads, lambda r: value(w, r)) for i in impls]
+                for w in self.workloads]
+        self.table(["workload"] + impls, rows)
+
+    def notes_on_gaps(self):
+        if self.cannot:
+            self.add("### What the peers cannot do")
+            self.add()
+            position = {w: n for n, w in enumerate(self.workloads)}
+            for key in sorted(self.cannot, key=lambda k: (position.get(k.split("/")[0], 999), k)):
+                self.add(f"- `{key}`: {self.cannot[key]}")
+            self.add()
+        failed = [(k, r.error) for k, r in self.results.items() if r.error]
+        if failed:
+            self.add("### Output checks that failed (not timed)")
+            self.add()
+            for (w, i, t), message in sorted(failed):
+                self.add(f"- `{w}/{i}`" + (f" ({t} threads)" if t != 1 else "") + f": {message}")
+            self.add()
+
+    def write(self, path, chart_name):
+        self.header()
+        self.add("## Single thread")
+        self.add()
+        self.add("Speed-up is the fastest peer's time over adapool's (above 1: adapool is faster). "
+                 "The ceiling is one core streaming through the same input bytes once (a plain vector sum); "
+                 "`x / ceiling` is ceiling time over x's time, so 1.00 means as fast as reading the input. "
+                 f"Cells marked ~ had repetitions spreading more than {NOISY_CV:.0%} (coefficient of variation).")
+        self.add()
+        self.summary(1)
+        self.add(f"![Fraction of the ceiling per workload and implementation]({chart_name})")
+        self.add()
+        self.add("### Median time per call")
+        self.add()
+        self.wide(1, lambda w, r: fmt_time(r.time_us))
+        self.add("### Fraction of the ceiling (ceiling time / time)")
+        self.add()
+        self.wide(1, lambda w, r: fmt_ratio(self.ceiling(w).time_us / r.time_us) if self.ceiling(w) else "")
+        self.add("### Input GB/s")
+        self.add()
+        self.wide(1, lambda w, r: f"{r.gbps:.1f}" if r.gbps else "")
+        self.add("### Heap allocations per call")
+        self.add()
+        self.add("Counted by a replaced global `operator new` (allocations through `malloc` directly, "
+                 "as PyTorch's tensor storage, are not seen). adapool is called through its non-allocating "
+                 "overloads, so anything above 0 there is the library allocating internally.")
+        self.add()
+        self.wide(1, lambda w, r: "" if r.allocs is None else f"{r.allocs:g}")
+        self.add("### Worst relative error of the averages")
+        self.add()
+        self.add("Against a double-precision reference; the output check allows 1e-4.")
+        self.add()
+        averages = [w for w in self.workloads if any(
+            r.max_rel_err is not None for (ww, _, t), r in self.results.items() if ww == w and t == 1)]
+        impls = [i for i in self.impls if i != "ceiling"]
+        rows = [[f"`{w}`"] + [self.cell(w, i, 1, lambda r: "" if r.max_rel_err is None else f"{r.max_rel_err:.1e}")
+                              for i in impls] for w in averages]
+        self.table(["workload"] + impls, rows)
+        self.notes_on_gaps()
+
+        threaded = sorted({t for (_, _, t) in self.results if t != 1})
+        for threads in threaded:
+            impls = [i for i in self.impls if any((w, i, threads) in self.results for w in self.workloads)]
+            self.add(f"## {threads} threads")
+            self.add()
+            self.add(f"Every implementation that takes a thread count, run with {threads}. adapool does not thread "
+                     "yet, so its single-thread time stands in for it; fractions are of the single-thread ceiling.")
+            self.add()
+            self.summary(threads)
+            self.add("### Median time per call")
+            self.add()
+            self.wide(threads, lambda w, r: fmt_time(r.time_us), impls)
+        with open(path, "w") as f:
+            f.write("\n".join(self.lines).rstrip() + "\n")
+
+    def chart(self, path):
+        threaded = sorted({t for (_, _, t) in self.results if t != 1})
+        panels = [1] + threaded
+        impls = [i for i in self.impls if i != "ceiling"]
+        fig, axes = plt.subplots(1, len(panels), figsize=(7.5 * len(panels), 0.62 * len(self.workloads) + 2.2),
+                                 squeeze=False, sharey=True)
+        colors = plt.get_cmap("tab10")
+        height = 0.8 / len(impls)
+        largest = 1.0
+        for ax, threads in zip(axes[0], panels):
+            for k, impl in enumerate(impls):
+                ys, xs = [], []
+                for j, w in enumerate(self.workloads):
+                    # adapool stands in with its single-thread time until it threads.
+                    r = self.get(w, impl, 1 if impl == "adapool" else threads)
+                    ceil = self.ceiling(w)
+                    if r and ceil:
+                        ys.append(j + (k - (len(impls) - 1) / 2) * height)
+                        xs.append(ceil.time_us / r.time_us)
+                if xs:
+                    largest = max(largest, max(xs))
+                    ax.barh(ys, xs, height=height, label=impl, color=colors(k % 10),
+                            edgecolor="black" if impl == "adapool" else "none", linewidth=0.6)
+            ax.axvline(1.0, color="black", linewidth=0.8, linestyle="--")
+            ax.set_xscale("log")
+            ax.set_yticks(range(len(self.workloads)))
+            ax.set_yticklabels(self.workloads)
+            ax.grid(axis="x", which="both", alpha=0.3)
+            ax.set_xlabel("fraction of the single-thread ceiling (ceiling time / time; higher is better)")
+            title = "single thread" if threads == 1 else f"{threads} threads (adapool: 1 thread)"
+            ax.set_title(title)
+        for ax in axes[0]:
+            ax.set_xlim(1e-3, largest * 1.3)
+        axes[0][0].invert_yaxis()  # the axes share y: once inverts them all
+        handles, labels = axes[0][0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize="small", frameon=False)
+        fig.suptitle(f"adapool vs peers — {self.context.get('cpu_model', '')}, "
+                     f"{self.context.get('compiler', '')}, {self.context.get('date', '')[:10]}")
+        fig.tight_layout(rect=(0, 0.04, 1, 1))
+        fig.savefig(path, dpi=110)
+        plt.close(fig)
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    results_dir = sys.argv[1]
+    context, results, memory = load(results_dir)
+    report = Report(context, results, memory)
+    report.chart(os.path.join(results_dir, "chart.png"))
+    report.write(os.path.join(results_dir, "REPORT.md"), "chart.png")
+    print(f"wrote {os.path.join(results_dir, 'REPORT.md')} and chart.png")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Builds the benchmarks (Release, in build/bench), runs every case with
+# repetitions, keeps the JSON and writes REPORT.md and chart.png.
+#
+#   bench/run_report.sh                 full run into bench/results (~10 minutes)
+#   bench/run_report.sh --quick         one short run of every case into build/bench/quick-report
+#   bench/run_report.sh --exe PATH      use an already built adapool_bench
+#   bench/run_report.sh --out DIR       write somewhere else
+#   bench/run_report.sh -- ARGS...      extra flags for adapool_bench, e.g. --benchmark_filter=W1_
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+build_dir="$root/build/bench"
+exe=""
+out=""
+quick=0
+extra=()
+while (($#)); do
+  case "$1" in
+    --exe) exe=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    --build-dir) build_dir=$2; shift 2 ;;
+    --quick) quick=1; shift ;;
+    --) shift; extra=("$@"); break ;;
+    -h|--help) sed -n '3,12p' "$0"; exit 0 ;;
+    *) echo "run_report.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+if [[ -z $exe ]]; then
+  cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=Release \
+    -DADAPOOL_BUILD_TESTS=OFF -DADAPOOL_BUILD_EXAMPLES=OFF -DADAPOOL_INSTALL=OFF -DADAPOOL_BUILD_BENCHMARKS=ON
+  cmake --build "$build_dir" --target adapool_bench -j2
+  exe="$build_dir/bench/adapool_bench"
+fi
+[[ -x $exe ]] || { echo "run_report.sh: $exe is not built (Google Benchmark missing?)" >&2; exit 1; }
+
+if ((quick)); then
+  out=${out:-$build_dir/quick-report}
+  timing=(--benchmark_min_time=0.01)
+else
+  out=${out:-$here/results}
+  # 1.7.1 takes a bare number of seconds for --benchmark_min_time.
+  timing=(--benchmark_repetitions=5 --benchmark_report_aggregates_only=true --benchmark_min_time=0.2)
+fi
+mkdir -p "$out"
+
+"$exe" "${timing[@]}" --benchmark_out="$out/bench.json" --benchmark_out_format=json \
+  --peak_rss_out="$out/memory.json" "${extra[@]}"
+
+python=/usr/bin/python3
+[[ -x $python ]] || python=python3
+"$python" "$here/make_report.py" "$out"

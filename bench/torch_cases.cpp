@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: MIT
+// PyTorch's C++ API (ATen), called as a model's forward pass calls it: the
+// allocating operators on a tensor wrapping the workload's input without a
+// copy, in channels-last memory format for the NHWC workloads, under
+// InferenceMode as deployed inference runs.
+
+#include <ATen/Parallel.h>
+#include <ATen/core/Tensor.h>
+#include <ATen/ops/adaptive_avg_pool2d.h>
+#include <ATen/ops/adaptive_max_pool2d.h>
+#include <ATen/ops/amax.h>
+#include <ATen/ops/from_blob.h>
+#include <ATen/ops/max_pool1d.h>
+#include <ATen/ops/mean.h>
+#include <c10/core/InferenceMode.h>
+#include <torch/version.h>
+
+#include <tuple>
+
+#include "common.hpp"
+
+namespace adapool_bench {
+
+namespace {
+
+enum class formulation {
+  standard,    // adaptive_{avg,max}_pool2d; amax / mean over dim 1
+  max_pool1d,  // channel max as permute + max_pool1d over C
+};
+
+class torch_case final : public pool_case {
+ public:
+  torch_case(const workload& w, int threads, formulation how) : w_(w), threads_(threads), how_(how) {
+    const std::vector<std::int64_t> sizes = {w.n, w.c, w.h, w.w};
+    const std::vector<std::int64_t> strides = w.format == memory_format::nhwc
+                                                  ? std::vector<std::int64_t>{w.h * w.w * w.c, 1, w.w * w.c, w.c}
+                                                  : std::vector<std::int64_t>{w.c * w.h * w.w, w.h * w.w, w.w, 1};
+    // from_blob wants a mutable pointer; nothing here writes the input.
+    x_ = at::from_blob(const_cast<float*>(input_for(w)), sizes, strides, at::TensorOptions().dtype(at::kFloat));
+    values_.resize(w.output_sizes.size());
+    indices_.resize(w.output_sizes.size());
+  }
+
+  void activate() override { at::set_num_threads(threads_); }
+
+  void run() override {
+    c10::InferenceMode inference;
+    switch (w_.op) {
+      case op_kind::global_avg:
+      case op_kind::adaptive_avg:
+        for (std::size_t k = 0; k < values_.size(); ++k) {
+          values_[k] = at::adaptive_avg_pool2d(x_, {w_.output_sizes[k][0], w_.output_sizes[k][1]});
+        }
+        break;
+      case op_kind::global_max_indices:
+      case op_kind::adaptive_max_indices:
+        for (std::size_t k = 0; k < values_.size(); ++k) {
+          std::tie(values_[k], indices_[k]) =
+              at::adaptive_max_pool2d(x_, {w_.output_sizes[k][0], w_.output_sizes[k][1]});
+        }
+        break;
+      case op_kind::channel_max:
+        if (how_ == formulation::max_pool1d) {
+          // [N, C, H, W] -> [N, HW, C], a max_pool1d window spanning all C, back to [N, 1, H, W].
+          const at::Tensor pixels_by_channel = x_.flatten(2).permute({0, 2, 1});
+          values_[0] = at::max_pool1d(pixels_by_channel, {w_.c}).view({w_.n, 1, w_.h, w_.w});
+        } else {
+          values_[0] = at::amax(x_, {1}, /*keepdim=*/true);
+        }
+        break;
+      case op_kind::channel_avg:
+        values_[0] = at::mean(x_, {1}, /*keepdim=*/true);
+        break;
+    }
+  }
+
+  pooled result() const override {
+    pooled out;
+    for (std::size_t k = 0; k < values_.size(); ++k) {
+      // contiguous() gives logical NCHW order whatever the memory format.
+      const at::Tensor values = values_[k].contiguous();
+      const at::Tensor indices = w_.has_indices() ? indices_[k].contiguous() : at::Tensor();
+      append_logical(out, memory_format::nchw, values.data_ptr<float>(),
+                     w_.has_indices() ? indices.data_ptr<std::int64_t>() : nullptr, values.size(0), values.size(1),
+                     values.size(2), values.size(3));
+    }
+    return out;
+  }
+
+  std::string label() const override {
+    switch (w_.op) {
+      case op_kind::global_avg:
+      case op_kind::adaptive_avg:
+        return "adaptive_avg_pool2d";
+      case op_kind::global_max_indices:
+      case op_kind::adaptive_max_indices:
+        return "adaptive_max_pool2d";
+      case op_kind::channel_max:
+        return how_ == formulation::max_pool1d ? "permute + max_pool1d" : "amax(dim=1)";
+      case op_kind::channel_avg:
+        return "mean(dim=1)";
+    }
+    return {};
+  }
+
+ private:
+  const workload& w_;
+  int threads_;
+  formulation how_;
+  at::Tensor x_;
+  std::vector<at::Tensor> values_;
+  std::vector<at::Tensor> indices_;
+};
+
+}  // namespace
+
+std::vector<implementation> torch_implementations() {
+  implementation standard{"torch", role::peer, /*threads=*/true, [](const workload&) { return std::string(); },
+                          [](const workload& w, int threads) -> std::unique_ptr<pool_case> {
+                            return std::make_unique<torch_case>(w, threads, formulation::standard);
+                          }};
+  implementation max_pool1d{"torch_max_pool1d",
+                            role::peer,
+                            /*threads=*/true,
+                            [](const workload&) { return std::string(); },
+                            [](const workload& w, int threads) -> std::unique_ptr<pool_case> {
+                              return std::make_unique<torch_case>(w, threads, formulation::max_pool1d);
+                            },
+                            [](const workload& w) { return w.op == op_kind::channel_max; }};
+  return {standard, max_pool1d};
+}
+
+std::vector<std::pair<std::string, std::string>> torch_context() {
+  return {{"torch_version", std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) + "." +
+                                std::to_string(TORCH_VERSION_PATCH)}};
+}
+
+}  // namespace adapool_bench

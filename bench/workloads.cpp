@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: MIT
+// The standard workloads, their inputs and the reference loops every
+// implementation is checked against before it is timed.
+
+#include <dlfcn.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+#include <map>
+#include <mutex>
+#include <new>
+#include <sstream>
+
+#include "common.hpp"
+
+namespace adapool_bench {
+
+namespace {
+
+workload make(std::string name, op_kind op, memory_format format, std::array<std::int64_t, 4> shape,
+              std::vector<std::array<std::int64_t, 2>> output_sizes) {
+  return {std::move(name), op, format, shape[0], shape[1], shape[2], shape[3], std::move(output_sizes)};
+}
+
+}  // namespace
+
+const std::vector<workload>& standard_workloads() {
+  using f = memory_format;
+  using o = op_kind;
+  static const std::vector<workload> all = {
+      make("W1_gap_r50", o::global_avg, f::nchw, {1, 2048, 7, 7}, {{1, 1}}),
+      make("W2_gap_r50_b32", o::global_avg, f::nchw, {32, 2048, 7, 7}, {{1, 1}}),
+      make("W3_gap_se", o::global_avg, f::nchw, {1, 256, 56, 56}, {{1, 1}}),
+      make("W4_gap_big", o::global_avg, f::nchw, {1, 3, 1024, 1024}, {{1, 1}}),
+      make("W5_gmp_r50_idx", o::global_max_indices, f::nchw, {1, 2048, 7, 7}, {{1, 1}}),
+      make("W6_aap_13to7", o::adaptive_avg, f::nchw, {8, 512, 13, 13}, {{7, 7}}),
+      make("W7_amp_13to7_idx", o::adaptive_max_indices, f::nchw, {8, 512, 13, 13}, {{7, 7}}),
+      make("W8_psp_b1", o::adaptive_avg, f::nchw, {1, 2048, 60, 60}, {{1, 1}}),
+      make("W8_psp_b2", o::adaptive_avg, f::nchw, {1, 2048, 60, 60}, {{2, 2}}),
+      make("W8_psp_b3", o::adaptive_avg, f::nchw, {1, 2048, 60, 60}, {{3, 3}}),
+      make("W8_psp_b6", o::adaptive_avg, f::nchw, {1, 2048, 60, 60}, {{6, 6}}),
+      make("W8_psp_all", o::adaptive_avg, f::nchw, {1, 2048, 60, 60}, {{1, 1}, {2, 2}, {3, 3}, {6, 6}}),
+      make("W9_chan_max", o::channel_max, f::nchw, {1, 64, 112, 112}, {{112, 112}}),
+      make("W10_chan_mean", o::channel_avg, f::nchw, {1, 64, 112, 112}, {{112, 112}}),
+      make("W11_gap_r50_nhwc", o::global_avg, f::nhwc, {1, 2048, 7, 7}, {{1, 1}}),
+      make("W12_gap_se_nhwc", o::global_avg, f::nhwc, {1, 256, 56, 56}, {{1, 1}}),
+  };
+  return all;
+}
+
+bool workload::windows_divide() const {
+  for (const auto& size : output_sizes) {
+    if (h % size[0] != 0 || w % size[1] != 0) return false;
+  }
+  return true;
+}
+
+std::int64_t workload::output_elements() const {
+  std::int64_t count = 0;
+  const std::int64_t channels = is_channel() ? 1 : c;
+  for (const auto& size : output_sizes) count += n * channels * size[0] * size[1];
+  return count;
+}
+
+namespace {
+
+struct aligned_free {
+  void operator()(float* p) const { std::free(p); }
+};
+using input_buffer = std::unique_ptr<float[], aligned_free>;
+
+// Same shape and format means the same bytes, so W8's five cases share one
+// 29 MB input and the ceiling reads exactly what the operations read.
+std::string input_key(const workload& w) {
+  std::ostringstream key;
+  key << w.n << 'x' << w.c << 'x' << w.h << 'x' << w.w << (w.format == memory_format::nhwc ? "nhwc" : "nchw");
+  return key.str();
+}
+
+// Activations after a ReLU: uniform in [0, 1) with 24 random bits, so a tie
+// for a window's maximum is practically impossible and indices are unambiguous.
+// A fixed seed per shape keeps every run's input identical.
+void fill_uniform(float* data, std::int64_t count, std::uint64_t seed) {
+  std::uint64_t state = seed;
+  for (std::int64_t i = 0; i < count; ++i) {
+    state += 0x9e3779b97f4a7c15ull;  // splitmix64
+    std::uint64_t z = state;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    z ^= z >> 31;
+    data[i] = static_cast<float>(z >> 40) * (1.0f / 16777216.0f);
+  }
+}
+
+std::mutex cache_mutex;
+
+// Offset of logical element (n, c, y, x) in the workload's memory format.
+std::int64_t offset(const workload& w, std::int64_t n, std::int64_t c, std::int64_t y, std::int64_t x) {
+  if (w.format == memory_format::nhwc) return ((n * w.h + y) * w.w + x) * w.c + c;
+  return ((n * w.c + c) * w.h + y) * w.w + x;
+}
+
+struct reference {
+  std::vector<double> values;
+  std::vector<std::int64_t> indices;
+  double total = 0;  // sum of every input element, for the ceiling
+};
+
+// Obviously correct loops over logical coordinates, accumulating in double.
+reference compute_reference(const workload& w, const float* in) {
+  reference ref;
+  for (std::int64_t i = 0; i < w.input_elements(); ++i) ref.total += in[i];
+  if (w.is_channel()) {
+    for (std::int64_t n = 0; n < w.n; ++n) {
+      for (std::int64_t y = 0; y < w.h; ++y) {
+        for (std::int64_t x = 0; x < w.w; ++x) {
+          double sum = 0;
+          float max = -std::numeric_limits<float>::infinity();
+          for (std::int64_t c = 0; c < w.c; ++c) {
+            const float v = in[offset(w, n, c, y, x)];
+            sum += v;
+            if (v > max || std::isnan(v)) max = v;
+          }
+          ref.values.push_back(w.op == op_kind::channel_avg ? sum / static_cast<double>(w.c) : max);
+        }
+      }
+    }
+    return ref;
+  }
+  for (const auto& size : w.output_sizes) {
+    for (std::int64_t n = 0; n < w.n; ++n) {
+      for (std::int64_t c = 0; c < w.c; ++c) {
+        for (std::int64_t oy = 0; oy < size[0]; ++oy) {
+          for (std::int64_t ox = 0; ox < size[1]; ++ox) {
+            const std::int64_t y0 = window_begin(oy, w.h, size[0]), y1 = window_end(oy, w.h, size[0]);
+            const std::int64_t x0 = window_begin(ox, w.w, size[1]), x1 = window_end(ox, w.w, size[1]);
+            double sum = 0;
+            float max = -std::numeric_limits<float>::infinity();
+            std::int64_t argmax = y0 * w.w + x0;
+            for (std::int64_t y = y0; y < y1; ++y) {
+              for (std::int64_t x = x0; x < x1; ++x) {
+                const float v = in[offset(w, n, c, y, x)];
+                sum += v;
+                if (v > max || std::isnan(v)) {
+                  max = v;
+                  argmax = y * w.w + x;
+                }
+              }
+            }
+            if (w.is_average()) {
+              ref.values.push_back(sum / static_cast<double>((y1 - y0) * (x1 - x0)));
+            } else {
+              ref.values.push_back(max);
+              ref.indices.push_back(argmax);
+            }
+          }
+        }
+      }
+    }
+  }
+  return ref;
+}
+
+const reference& reference_for(const workload& w) {
+  static std::map<std::string, reference> cache;
+  const float* in = input_for(w);
+  std::lock_guard<std::mutex> lock(cache_mutex);
+  auto found = cache.find(w.name);
+  if (found == cache.end()) found = cache.emplace(w.name, compute_reference(w, in)).first;
+  return found->second;
+}
+
+// Names the logical position of output element `i`, for error messages.
+std::string position(const workload& w, std::int64_t i) {
+  const std::int64_t channels = w.is_channel() ? 1 : w.c;
+  for (const auto& size : w.output_sizes) {
+    const std::int64_t count = w.n * channels * size[0] * size[1];
+    if (i < count) {
+      std::ostringstream s;
+      s << "output " << size[0] << 'x' << size[1] << " at (n=" << i / (channels * size[0] * size[1])
+        << ", c=" << i / (size[0] * size[1]) % channels << ", y=" << i / size[1] % size[0] << ", x=" << i % size[1]
+        << ')';
+      return s.str();
+    }
+    i -= count;
+  }
+  return "past the end";
+}
+
+}  // namespace
+
+const float* input_for(const workload& w) {
+  static std::map<std::string, input_buffer> cache;
+  std::lock_guard<std::mutex> lock(cache_mutex);
+  const std::string key = input_key(w);
+  auto found = cache.find(key);
+  if (found == cache.end()) {
+    const std::size_t bytes = (static_cast<std::size_t>(w.input_bytes()) + 63) / 64 * 64;
+    input_buffer buffer(static_cast<float*>(std::aligned_alloc(64, bytes)));
+    if (!buffer) throw std::bad_alloc();
+    std::uint64_t seed = 0xcbf29ce484222325ull;  // FNV-1a of the key: stable across runs and compilers
+    for (const char ch : key) seed = (seed ^ static_cast<unsigned char>(ch)) * 0x100000001b3ull;
+    fill_uniform(buffer.get(), w.input_elements(), seed);
+    found = cache.emplace(key, std::move(buffer)).first;
+  }
+  return found->second.get();
+}
+
+void append_logical(pooled& into, memory_format format, const float* values, const std::int64_t* indices,
+                    std::int64_t n, std::int64_t c, std::int64_t oh, std::int64_t ow) {
+  for (std::int64_t in = 0; in < n; ++in) {
+    for (std::int64_t ic = 0; ic < c; ++ic) {
+      for (std::int64_t y = 0; y < oh; ++y) {
+        for (std::int64_t x = 0; x < ow; ++x) {
+          const std::int64_t at =
+              format == memory_format::nhwc ? ((in * oh + y) * ow + x) * c + ic : ((in * c + ic) * oh + y) * ow + x;
+          into.values.push_back(values[at]);
+          if (indices) into.indices.push_back(indices[at]);
+        }
+      }
+    }
+  }
+}
+
+std::string check_against_reference(const workload& w, const pooled& got, double* max_relative_error) {
+  const reference& ref = reference_for(w);
+  *max_relative_error = 0;
+  std::ostringstream why;
+  if (got.values.size() != ref.values.size()) {
+    why << "output has " << got.values.size() << " values, expected " << ref.values.size();
+    return why.str();
+  }
+  if (w.has_indices() && got.indices.size() != ref.indices.size()) {
+    why << "output has " << got.indices.size() << " indices, expected " << ref.indices.size();
+    return why.str();
+  }
+  constexpr double tolerance = 1e-4;
+  for (std::size_t i = 0; i < ref.values.size(); ++i) {
+    const double expected = ref.values[i];
+    const double actual = got.values[i];
+    if (w.is_average()) {
+      const double error = std::abs(actual - expected) / std::max(std::abs(expected), 1e-30);
+      *max_relative_error = std::max(*max_relative_error, error);
+      if (!(error <= tolerance)) {
+        why << position(w, static_cast<std::int64_t>(i)) << " is " << actual << ", reference " << expected
+            << " (relative error " << error << " > " << tolerance << ")";
+        return why.str();
+      }
+    } else if (static_cast<float>(expected) != got.values[i]) {
+      why << position(w, static_cast<std::int64_t>(i)) << " is " << actual << ", reference " << expected;
+      return why.str();
+    }
+    if (w.has_indices() && got.indices[i] != ref.indices[i]) {
+      why << position(w, static_cast<std::int64_t>(i)) << " has index " << got.indices[i] << ", reference "
+          << ref.indices[i];
+      return why.str();
+    }
+  }
+  return {};
+}
+
+std::string check_total(const workload& w, double total) {
+  const double expected = reference_for(w).total;
+  if (std::abs(total - expected) <= 1e-5 * std::abs(expected)) return {};
+  std::ostringstream why;
+  why << "sum of the input is " << total << ", reference " << expected << ": not every element was read once";
+  return why.str();
+}
+
+bool set_openmp_threads(int threads) {
+  // Looked up at run time: the OpenMP runtime is whatever oneDNN and PyTorch
+  // were linked against, and this executable must not bring a second one.
+  using setter = void (*)(int);
+  static const setter set = reinterpret_cast<setter>(dlsym(RTLD_DEFAULT, "omp_set_num_threads"));
+  if (!set) return false;
+  set(threads);
+  return true;
+}
+
+}  // namespace adapool_bench
