@@ -29,9 +29,12 @@ constexpr void check_types() {
                 "adapool: element type must be float or double");
 }
 
+// Channels-last loops need contiguous channels, and (for max) in-plane
+// positions exact in T; everything else goes plane by plane.
 template <class T>
-bool channels_inner(const view5d<T>& in) {
-  return in.stride_c == 1 && in.c > 1 && in.stride_w != 1;
+bool channels_inner(const view5d<const T>& in, bool with_positions) {
+  return in.stride_c == 1 && in.c > 1 && in.stride_w != 1 &&
+         (!with_positions || in.plane_size() < max_exact_position<T>);
 }
 
 template <class Arch, class TIn, class TOut, std::size_t Rank, class LIn, class LOut>
@@ -41,7 +44,7 @@ void adaptive_avg(const char* op, const tensor_view<TIn, Rank, LIn>& in, const t
   if (!check_adaptive(op, in, out, static_cast<const tensor_view<std::int64_t, Rank>*>(nullptr), global)) return;
   if (out.empty()) return;
   const view5d<const TOut> i5 = to_5d(tensor_view<const TOut, Rank, LIn>(in));
-  if (channels_inner(i5)) {
+  if (channels_inner(i5, false)) {
     adaptive_avg_channels_last<Arch>(i5, to_5d(out));
   } else {
     adaptive_avg_planes<Arch>(i5, to_5d(out));
@@ -56,7 +59,7 @@ void adaptive_max(const char* op, const tensor_view<TIn, Rank, LIn>& in, const t
   if (out.empty()) return;
   const view5d<const TOut> i5 = to_5d(tensor_view<const TOut, Rank, LIn>(in));
   view5d<std::int64_t> idx5 = indices ? to_5d(*indices) : view5d<std::int64_t>{};
-  if (channels_inner(i5)) {
+  if (channels_inner(i5, true)) {
     adaptive_max_channels_last<Arch>(i5, to_5d(out), indices ? &idx5 : nullptr);
   } else {
     adaptive_max_planes<Arch>(i5, to_5d(out), indices ? &idx5 : nullptr);

@@ -2,12 +2,12 @@
 #pragma once
 
 // Depth-wise (channel) pooling: N x C x S -> N x C' x S, adaptive windows over C.
-// Plane-major inputs accumulate whole channel planes lane by lane along the
-// pixels; channels-last inputs reduce the contiguous channels of each pixel.
+// Plane-major inputs add whole channel planes lane by lane along the pixels;
+// channels-last inputs (and channel counts too large for exact ids) reduce the
+// channels of each pixel as one row.
 
 #include <algorithm>
 #include <cstdint>
-#include <limits>
 
 #include "kernels_nchw.hpp"
 #include "reduce.hpp"
@@ -20,12 +20,15 @@ template <class T>
 view5d<T> as_single_row(view5d<T> v) {
   v.w = v.plane_size();
   v.d = v.h = 1;
+  v.stride_w = 1;
   v.stride_d = v.stride_h = v.w;
   return v;
 }
 
-template <class Arch, class T, class Reduce>
-void for_each_channel_window_row(view5d<const T>& in, view5d<T>& out, view5d<std::int64_t>* indices, Reduce reduce) {
+// Calls body(n, oc, channel window, d, h, w0, len) for each run of up to
+// column_block pixels along w, after merging the spatial axes where possible.
+template <class In, class Out, class Body>
+void for_each_pixel_run(view5d<In>& in, view5d<Out>& out, view5d<std::int64_t>* indices, Body body) {
   if (in.planes_contiguous() && out.planes_contiguous() && (!indices || indices->planes_contiguous())) {
     in = as_single_row(in);
     out = as_single_row(out);
@@ -36,68 +39,71 @@ void for_each_channel_window_row(view5d<const T>& in, view5d<T>& out, view5d<std
       const window wc = window_at(oc, in.c, out.c);
       for (std::int64_t d = 0; d < in.d; ++d)
         for (std::int64_t h = 0; h < in.h; ++h)
-          for (std::int64_t w0 = 0; w0 < in.w; w0 += column_block) {
-            const std::int64_t len = std::min(column_block, in.w - w0);
-            const auto channel = [&, n, d, h, w0](std::int64_t r) { return in.at(n, wc.begin + r, d, h, w0); };
-            reduce(channel, wc, len, n, oc, d, h, w0);
-          }
+          for (std::int64_t w0 = 0; w0 < in.w; w0 += column_block)
+            body(n, oc, wc, d, h, w0, std::min(column_block, in.w - w0));
     }
+}
+
+template <class In, class Out, class Body>
+void for_each_pixel(const view5d<In>& in, const view5d<Out>& out, Body body) {
+  for (std::int64_t n = 0; n < in.n; ++n)
+    for (std::int64_t d = 0; d < in.d; ++d)
+      for (std::int64_t h = 0; h < in.h; ++h)
+        for (std::int64_t w = 0; w < in.w; ++w)
+          for (std::int64_t oc = 0; oc < out.c; ++oc) body(n, oc, window_at(oc, in.c, out.c), d, h, w);
+}
+
+template <class T>
+bool channels_are_rows(const view5d<T>& in) {
+  return in.stride_c == 1 && in.c > 1 && in.stride_w != 1;
 }
 
 template <class Arch, class T>
 void channel_avg_kernel(view5d<const T> in, view5d<T> out) {
-  if (in.stride_c == 1 && in.c > 1 && in.stride_w != 1) {
-    for (std::int64_t n = 0; n < in.n; ++n)
-      for (std::int64_t d = 0; d < in.d; ++d)
-        for (std::int64_t h = 0; h < in.h; ++h)
-          for (std::int64_t w = 0; w < in.w; ++w)
-            for (std::int64_t oc = 0; oc < out.c; ++oc) {
-              const window wc = window_at(oc, in.c, out.c);
-              const double sum = sum_row<Arch>(in.at(n, wc.begin, d, h, w), wc.size(), 1);
-              *out.at(n, oc, d, h, w) = static_cast<T>(sum / static_cast<double>(wc.size()));
-            }
+  if (channels_are_rows(in)) {
+    for_each_pixel(
+        in, out,
+        [&](std::int64_t n, std::int64_t oc, const window& wc, std::int64_t d, std::int64_t h, std::int64_t w) {
+          const double sum = sum_row<Arch>(in.at(n, wc.begin, d, h, w), wc.size(), 1);
+          *out.at(n, oc, d, h, w) = static_cast<T>(sum / static_cast<double>(wc.size()));
+        });
     return;
   }
-  for_each_channel_window_row<Arch>(in, out, nullptr,
-                                    [&](auto channel, const window& wc, std::int64_t len, std::int64_t n,
-                                        std::int64_t oc, std::int64_t d, std::int64_t h, std::int64_t w0) {
-                                      double totals[column_block] = {};
-                                      sum_columns<Arch, T>(channel, wc.size(), len, in.stride_w, totals);
-                                      const auto count = static_cast<double>(wc.size());
-                                      for (std::int64_t j = 0; j < len; ++j)
-                                        *out.at(n, oc, d, h, w0 + j) = static_cast<T>(totals[j] / count);
-                                    });
+  for_each_pixel_run(in, out, nullptr,
+                     [&](std::int64_t n, std::int64_t oc, const window& wc, std::int64_t d, std::int64_t h,
+                         std::int64_t w0, std::int64_t len) {
+                       column_sums<Arch, T> sums(len, in.stride_w);
+                       for (std::int64_t c = wc.begin; c < wc.end; ++c) sums.add(in.at(n, c, d, h, w0));
+                       sums.finish();
+                       const auto count = static_cast<double>(wc.size());
+                       for (std::int64_t j = 0; j < len; ++j)
+                         *out.at(n, oc, d, h, w0 + j) = static_cast<T>(sums.totals[j] / count);
+                     });
 }
 
 template <class Arch, class T>
 void channel_max_kernel(view5d<const T> in, view5d<T> out, view5d<std::int64_t>* indices) {
-  if (in.stride_c == 1 && in.c > 1 && in.stride_w != 1) {
-    for (std::int64_t n = 0; n < in.n; ++n)
-      for (std::int64_t d = 0; d < in.d; ++d)
-        for (std::int64_t h = 0; h < in.h; ++h)
-          for (std::int64_t w = 0; w < in.w; ++w)
-            for (std::int64_t oc = 0; oc < out.c; ++oc) {
-              const window wc = window_at(oc, in.c, out.c);
-              const max_and_position<T> best = max_index_row<Arch>(in.at(n, wc.begin, d, h, w), wc.size(), 1);
-              *out.at(n, oc, d, h, w) = best.value;
-              if (indices) *indices->at(n, oc, d, h, w) = wc.begin + best.position;
-            }
+  if (channels_are_rows(in) || in.c >= max_exact_position<T>) {
+    for_each_pixel(
+        in, out,
+        [&](std::int64_t n, std::int64_t oc, const window& wc, std::int64_t d, std::int64_t h, std::int64_t w) {
+          const max_and_position<T> best = max_index_row<Arch>(in.at(n, wc.begin, d, h, w), wc.size(), in.stride_c);
+          *out.at(n, oc, d, h, w) = best.value;
+          if (indices) *indices->at(n, oc, d, h, w) = wc.begin + best.position;
+        });
     return;
   }
-  view5d<std::int64_t> index_view = indices ? *indices : view5d<std::int64_t>{};
-  for_each_channel_window_row<Arch>(in, out, indices ? &index_view : nullptr,
-                                    [&](auto channel, const window& wc, std::int64_t len, std::int64_t n,
-                                        std::int64_t oc, std::int64_t d, std::int64_t h, std::int64_t w0) {
-                                      T max[column_block];
-                                      std::int64_t winner[column_block];
-                                      std::fill(max, max + len, -std::numeric_limits<T>::infinity());
-                                      std::fill(winner, winner + len, std::int64_t{0});
-                                      max_index_columns<Arch, T>(channel, wc.size(), len, in.stride_w, max, winner);
-                                      for (std::int64_t j = 0; j < len; ++j) {
-                                        *out.at(n, oc, d, h, w0 + j) = max[j];
-                                        if (indices) *index_view.at(n, oc, d, h, w0 + j) = wc.begin + winner[j];
-                                      }
-                                    });
+  for_each_pixel_run(in, out, indices,
+                     [&](std::int64_t n, std::int64_t oc, const window& wc, std::int64_t d, std::int64_t h,
+                         std::int64_t w0, std::int64_t len) {
+                       column_max<Arch, T> columns(len, in.stride_w, static_cast<T>(wc.begin));
+                       for (std::int64_t c = wc.begin; c < wc.end; ++c)
+                         columns.add(in.at(n, c, d, h, w0), static_cast<T>(c));
+                       for (std::int64_t j = 0; j < len; ++j) {
+                         *out.at(n, oc, d, h, w0 + j) = columns.max[j];
+                         if (indices) *indices->at(n, oc, d, h, w0 + j) = static_cast<std::int64_t>(columns.winner[j]);
+                       }
+                     });
 }
 
 }  // namespace adapool::detail

@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-// Adaptive pooling plane by plane: for inputs whose (n, c) planes are read
-// row by row (contiguous NCHW, and any strided view without contiguous channels).
+// Adaptive pooling plane by plane, for inputs whose (n, c) planes are read row
+// by row (contiguous NCHW, and strided views without contiguous channels).
+//  - global pooling of contiguous planes: one run per plane, several small
+//    planes reduced together;
+//  - windows on rows that fit a column block: separable, the window's rows are
+//    first added (or maxed) column by column, then each output takes its columns;
+//  - anything else: each window row reduced on its own (any strides, any size).
 
 #include <cstdint>
 #include <limits>
@@ -22,25 +27,70 @@ inline window window_at(std::int64_t i, std::int64_t in, std::int64_t out) {
   return {window_begin(i, in, out), window_end(i, in, out)};
 }
 
+// Windows along one axis, computed once per call rather than per element
+// (each costs integer divisions). Holds up to column_block windows.
+class window_table {
+ public:
+  window_table(std::int64_t in, std::int64_t out) : in_(in), out_(out) {
+    for (std::int64_t i = 0; i < std::min(out, column_block); ++i) table_[i] = window_at(i, in, out);
+  }
+  window operator[](std::int64_t i) const { return i < column_block ? table_[i] : window_at(i, in_, out_); }
+
+ private:
+  std::int64_t in_, out_;
+  window table_[column_block];
+};
+
 template <class T, class U>
 bool covers_whole_plane(const view5d<T>& in, const view5d<U>& out) {
   return out.d == 1 && out.h == 1 && out.w == 1 && in.planes_contiguous();
 }
 
 template <class Arch, class T>
+void global_avg_planes(const view5d<const T>& in, const view5d<T>& out) {
+  constexpr std::int64_t small_plane = 16 * simd::ops<T, Arch>::lanes;
+  const std::int64_t size = in.plane_size();
+  for (std::int64_t n = 0; n < in.n; ++n) {
+    for (std::int64_t c0 = 0; c0 < in.c; c0 += column_block) {
+      const std::int64_t count = std::min(column_block, in.c - c0);
+      double sums[column_block];
+      if (size <= small_plane) {
+        sum_small_planes<Arch>(in.at(n, c0, 0, 0, 0), size, in.stride_c, count, sums);
+      } else {
+        for (std::int64_t j = 0; j < count; ++j) sums[j] = sum_row<Arch>(in.at(n, c0 + j, 0, 0, 0), size, 1);
+      }
+      const double scale = 1.0 / static_cast<double>(size);
+      for (std::int64_t j = 0; j < count; ++j) *out.at(n, c0 + j, 0, 0, 0) = static_cast<T>(sums[j] * scale);
+    }
+  }
+}
+
+template <class Arch, class T>
 void adaptive_avg_planes(const view5d<const T>& in, const view5d<T>& out) {
+  if (covers_whole_plane(in, out)) return global_avg_planes<Arch>(in, out);
+  const window_table columns_of(in.w, out.w);
   for (std::int64_t n = 0; n < in.n; ++n) {
     for (std::int64_t c = 0; c < in.c; ++c) {
       const T* plane = in.at(n, c, 0, 0, 0);
-      if (covers_whole_plane(in, out)) {
-        const std::int64_t count = in.plane_size();
-        *out.at(n, c, 0, 0, 0) = static_cast<T>(sum_row<Arch>(plane, count, 1) / static_cast<double>(count));
-        continue;
-      }
       for (std::int64_t od = 0; od < out.d; ++od) {
         const window wd = window_at(od, in.d, out.d);
         for (std::int64_t oh = 0; oh < out.h; ++oh) {
           const window wh = window_at(oh, in.h, out.h);
+          const auto rows = static_cast<double>(wd.size() * wh.size());
+          if (in.w <= column_block) {
+            column_sums<Arch, T> columns(in.w, in.stride_w);
+            for (std::int64_t d = wd.begin; d < wd.end; ++d)
+              for (std::int64_t h = wh.begin; h < wh.end; ++h) columns.add(plane + d * in.stride_d + h * in.stride_h);
+            columns.finish();
+            const double row_scale = 1.0 / rows;
+            for (std::int64_t ow = 0; ow < out.w; ++ow) {
+              const window ww = columns_of[ow];
+              double sum = 0;
+              for (std::int64_t w = ww.begin; w < ww.end; ++w) sum += columns.totals[w];
+              *out.at(n, c, od, oh, ow) = static_cast<T>(sum * row_scale / static_cast<double>(ww.size()));
+            }
+            continue;
+          }
           for (std::int64_t ow = 0; ow < out.w; ++ow) {
             const window ww = window_at(ow, in.w, out.w);
             double sum = 0;
@@ -50,8 +100,7 @@ void adaptive_avg_planes(const view5d<const T>& in, const view5d<T>& out) {
                                      in.stride_w);
               }
             }
-            const auto count = static_cast<double>(wd.size() * wh.size() * ww.size());
-            *out.at(n, c, od, oh, ow) = static_cast<T>(sum / count);
+            *out.at(n, c, od, oh, ow) = static_cast<T>(sum / (rows * static_cast<double>(ww.size())));
           }
         }
       }
@@ -62,33 +111,58 @@ void adaptive_avg_planes(const view5d<const T>& in, const view5d<T>& out) {
 // `indices` may be null (max without indices).
 template <class Arch, class T>
 void adaptive_max_planes(const view5d<const T>& in, const view5d<T>& out, const view5d<std::int64_t>* indices) {
+  const auto store = [&](std::int64_t n, std::int64_t c, std::int64_t od, std::int64_t oh, std::int64_t ow,
+                         const max_and_position<T>& best) {
+    *out.at(n, c, od, oh, ow) = best.value;
+    if (indices) *indices->at(n, c, od, oh, ow) = best.position;
+  };
+  const bool whole_plane = covers_whole_plane(in, out);
+  const window_table columns_of(in.w, out.w);
+  // Separable columns need row ids exact in T.
+  const bool by_columns = in.w <= column_block && in.d * in.h < max_exact_position<T>;
   for (std::int64_t n = 0; n < in.n; ++n) {
     for (std::int64_t c = 0; c < in.c; ++c) {
       const T* plane = in.at(n, c, 0, 0, 0);
-      const bool whole_plane = covers_whole_plane(in, out);
+      if (whole_plane) {
+        store(n, c, 0, 0, 0, max_index_row<Arch>(plane, in.plane_size(), 1));
+        continue;
+      }
       for (std::int64_t od = 0; od < out.d; ++od) {
         const window wd = window_at(od, in.d, out.d);
         for (std::int64_t oh = 0; oh < out.h; ++oh) {
           const window wh = window_at(oh, in.h, out.h);
+          if (by_columns) {
+            // Each column keeps its first max (or last NaN) over the window's rows;
+            // the columns of a window then merge by their in-plane positions.
+            column_max<Arch, T> columns(in.w, in.stride_w, static_cast<T>(wd.begin * in.h + wh.begin));
+            for (std::int64_t d = wd.begin; d < wd.end; ++d)
+              for (std::int64_t h = wh.begin; h < wh.end; ++h)
+                columns.add(plane + d * in.stride_d + h * in.stride_h, static_cast<T>(d * in.h + h));
+            for (std::int64_t ow = 0; ow < out.w; ++ow) {
+              const window ww = columns_of[ow];
+              max_and_position<T> best{columns.max[ww.begin],
+                                       static_cast<std::int64_t>(columns.winner[ww.begin]) * in.w + ww.begin};
+              for (std::int64_t w = ww.begin + 1; w < ww.end; ++w) {
+                merge_unordered(best, columns.max[w], static_cast<std::int64_t>(columns.winner[w]) * in.w + w);
+              }
+              store(n, c, od, oh, ow, best);
+            }
+            continue;
+          }
           for (std::int64_t ow = 0; ow < out.w; ++ow) {
             const window ww = window_at(ow, in.w, out.w);
             max_and_position<T> best{-std::numeric_limits<T>::infinity(),
                                      (wd.begin * in.h + wh.begin) * in.w + ww.begin};
-            if (whole_plane) {
-              best = max_index_row<Arch>(plane, in.plane_size(), 1);
-            } else {
-              // Rows merge by the element rule, so the result is that of one scan in row-major order.
-              for (std::int64_t d = wd.begin; d < wd.end; ++d) {
-                for (std::int64_t h = wh.begin; h < wh.end; ++h) {
-                  const max_and_position<T> row = max_index_row<Arch>(
-                      plane + d * in.stride_d + h * in.stride_h + ww.begin * in.stride_w, ww.size(), in.stride_w);
-                  if (replaces(row.value, best.value))
-                    best = {row.value, (d * in.h + h) * in.w + ww.begin + row.position};
-                }
+            // Rows merge by the element rule, so the result is that of one scan in row-major order.
+            for (std::int64_t d = wd.begin; d < wd.end; ++d) {
+              for (std::int64_t h = wh.begin; h < wh.end; ++h) {
+                const max_and_position<T> row = max_index_row<Arch>(
+                    plane + d * in.stride_d + h * in.stride_h + ww.begin * in.stride_w, ww.size(), in.stride_w);
+                if (replaces(row.value, best.value))
+                  best = {row.value, (d * in.h + h) * in.w + ww.begin + row.position};
               }
             }
-            *out.at(n, c, od, oh, ow) = best.value;
-            if (indices) *indices->at(n, c, od, oh, ow) = best.position;
+            store(n, c, od, oh, ow, best);
           }
         }
       }

@@ -83,16 +83,28 @@ double sum_row(const T* p, std::int64_t n, std::int64_t stride) {
   return total;
 }
 
-// Max and its position over a contiguous run short enough for exact positions.
+/// Merges candidates that are not in scan order, each with its position in the
+/// scan: the result is what one scan would keep. A NaN wins with the largest
+/// position; otherwise the largest value wins with the smallest position.
+template <class T>
+void merge_unordered(max_and_position<T>& best, T value, std::int64_t position) {
+  const bool best_nan = best.value != best.value;
+  if (value != value) {
+    if (!best_nan || position > best.position) best = {value, position};
+  } else if (!best_nan && (value > best.value || (value == best.value && position < best.position))) {
+    best = {value, position};
+  }
+}
+
+// Max and position by the element rule, keeping a position per lane (lane j
+// sees positions j, j + L, ...), then merging lanes. Handles NaN; n < 2^digits.
 template <class Arch, class T>
-max_and_position<T> max_index_contiguous(const T* p, std::int64_t n) {
+max_and_position<T> max_index_lanes(const T* p, std::int64_t n) {
   using V = simd::ops<T, Arch>;
   constexpr std::int64_t L = V::lanes;
   max_and_position<T> best{-std::numeric_limits<T>::infinity(), 0};
   std::int64_t i = 0;
   if (n >= L) {
-    // Lane j sees positions j, j + L, ...; each lane applies the rule in scan
-    // order, and the lanes are merged below by the same rule.
     typename V::vector max = V::broadcast(-std::numeric_limits<T>::infinity());
     typename V::vector where = V::iota();
     typename V::vector position = V::iota();
@@ -108,24 +120,52 @@ max_and_position<T> max_index_contiguous(const T* p, std::int64_t n) {
     T lane_where[L];
     V::store(lane_max, max);
     V::store(lane_where, where);
-    // Merging lanes: a NaN anywhere wins with the largest NaN position; else the
-    // largest value with the smallest position among equal values.
+    // Lanes are not in scan order: merge by what the scan would have kept.
     best = {lane_max[0], static_cast<std::int64_t>(lane_where[0])};
-    for (std::int64_t j = 1; j < L; ++j) {
-      const T v = lane_max[j];
-      const auto at = static_cast<std::int64_t>(lane_where[j]);
-      const bool best_nan = best.value != best.value;
-      if (v != v) {
-        if (!best_nan || at > best.position) best = {v, at};
-      } else if (!best_nan && (v > best.value || (v == best.value && at < best.position))) {
-        best = {v, at};
-      }
-    }
+    for (std::int64_t j = 1; j < L; ++j) merge_unordered(best, lane_max[j], static_cast<std::int64_t>(lane_where[j]));
   }
   for (; i < n; ++i) {
     if (replaces(p[i], best.value)) best = {p[i], i};
   }
   return best;
+}
+
+// Runs this long are scanned twice: once for the max, once (from L1) for its
+// first position. Two light passes beat one pass that carries positions.
+inline constexpr std::int64_t locate_run = 1024;
+
+// Max and position of a contiguous run of at most locate_run elements.
+template <class Arch, class T>
+max_and_position<T> max_index_contiguous(const T* p, std::int64_t n) {
+  using V = simd::ops<T, Arch>;
+  constexpr std::int64_t L = V::lanes;
+  if (L == 1 || n < L) {
+    max_and_position<T> best{-std::numeric_limits<T>::infinity(), 0};
+    for (std::int64_t i = 0; i < n; ++i) {
+      if (replaces(p[i], best.value)) best = {p[i], i};
+    }
+    return best;
+  }
+  typename V::vector max = V::load(p);
+  typename V::mask nan = V::is_nan(max);
+  for (std::int64_t i = L; i < n; i += L) {
+    // The last load overlaps the previous one: max does not mind seeing an element twice.
+    const typename V::vector v = V::load(p + std::min(i, n - L));
+    max = V::max(max, v);
+    nan = V::mask_or(nan, V::is_nan(v));
+  }
+  if (V::any(nan)) return max_index_lanes<Arch>(p, n);
+  // No NaN: the scan keeps the first element equal to the max (an equal -0.0
+  // and +0.0 both match, and the first of them is what the scan keeps).
+  const T value = V::reduce_max(max);
+  std::int64_t i = 0;
+  for (; i + L <= n; i += L) {
+    const int lane = V::first_equal(V::load(p + i), value);
+    if (lane < L) return {p[i + lane], i + lane};
+  }
+  for (; p[i] != value; ++i) {
+  }
+  return {p[i], i};
 }
 
 /// Max of `n >= 1` elements `stride` apart, with the position (0-based) PyTorch reports.
@@ -139,75 +179,133 @@ max_and_position<T> max_index_row(const T* p, std::int64_t n, std::int64_t strid
     return best;
   }
   // Runs are merged by the same rule as elements, which keeps scan order.
-  for (std::int64_t begin = 0; begin < n; begin += max_exact_position<T>) {
-    const std::int64_t count = std::min(max_exact_position<T>, n - begin);
+  for (std::int64_t begin = 0; begin < n; begin += locate_run) {
+    const std::int64_t count = std::min(locate_run, n - begin);
     const max_and_position<T> run = max_index_contiguous<Arch>(p + begin, count);
     if (begin == 0 || replaces(run.value, best.value)) best = {run.value, begin + run.position};
   }
   return best;
 }
 
-/// totals[j] += sum over rows r of row(r)[j * stride], for j < len <= column_block.
-/// Rows are summed in T in groups, group totals in double (see sum_block).
-template <class Arch, class T, class RowPointer>
-void sum_columns(RowPointer row, std::int64_t rows, std::int64_t len, std::int64_t stride, double* totals) {
+/// Sums of `count` planes of `size` elements (plane k at p + k * stride), for
+/// planes too small to fill the vector loop of sum_row: `lanes` planes at a time,
+/// each in its own vector, reduced together by one sum_each.
+template <class Arch, class T>
+void sum_small_planes(const T* p, std::int64_t size, std::int64_t stride, std::int64_t count, double* sums) {
   using V = simd::ops<T, Arch>;
   constexpr std::int64_t L = V::lanes;
-  constexpr std::int64_t rows_per_group = 64;
-  T acc[column_block];
-  for (std::int64_t group = 0; group < rows; group += rows_per_group) {
-    const std::int64_t group_end = std::min(rows, group + rows_per_group);
-    std::fill(acc, acc + len, T(0));
-    for (std::int64_t r = group; r < group_end; ++r) {
-      const T* p = row(r);
-      std::int64_t j = 0;
-      if (stride == 1) {
-        for (; j + L <= len; j += L) V::store(acc + j, V::add(V::load(acc + j), V::load(p + j)));
-      }
-      for (; j < len; ++j) acc[j] += p[j * stride];
+  const std::int64_t full = size - size % L;
+  for (std::int64_t first = 0; first < count; first += L) {
+    typename V::vector acc[L];
+    for (std::int64_t k = 0; k < L; ++k) {
+      acc[k] = V::zero();
+      if (first + k >= count) continue;
+      const T* plane = p + (first + k) * stride;
+      for (std::int64_t i = 0; i < full; i += L) acc[k] = V::add(acc[k], V::load(plane + i));
+      if (full < size) acc[k] = V::add(acc[k], V::load_partial(plane + full, static_cast<int>(size - full)));
     }
-    for (std::int64_t j = 0; j < len; ++j) totals[j] += static_cast<double>(acc[j]);
+    T lane_sums[L];
+    V::store(lane_sums, V::sum_each(acc));
+    for (std::int64_t k = 0; k < L && first + k < count; ++k) sums[first + k] = static_cast<double>(lane_sums[k]);
   }
 }
 
-/// Applies the max rule lane by lane over rows in order: max[j] and row[j] (the
-/// ordinal of the winning row) are the running state, updated for j < len <= column_block.
-template <class Arch, class T, class RowPointer>
-void max_index_columns(RowPointer row, std::int64_t rows, std::int64_t len, std::int64_t stride, T* max,
-                       std::int64_t* winner) {
+// Column state is read and written as whole vectors only, the row's tail coming
+// from a partial load: a vector load of state just written by narrower stores
+// would stall on store forwarding, once per row.
+template <class Arch, class T>
+constexpr std::int64_t padded_length(std::int64_t len) {
+  constexpr std::int64_t L = simd::ops<T, Arch>::lanes;
+  return (len + L - 1) / L * L;
+}
+
+/// Column sums over rows fed one at a time: after finish(), totals[j] is the sum
+/// of row[j * stride] over every row added, for j < len <= column_block. Rows add
+/// into T accumulators, flushed into double every 64 rows (see sum_block).
+template <class Arch, class T>
+class column_sums {
   using V = simd::ops<T, Arch>;
-  constexpr std::int64_t L = V::lanes;
-  // Within a chunk the winning ordinal is kept as T (-1: not replaced in this chunk).
-  T chunk_winner[column_block];
-  for (std::int64_t chunk = 0; chunk < rows; chunk += max_exact_position<T>) {
-    const std::int64_t chunk_end = std::min(rows, chunk + max_exact_position<T>);
-    std::fill(chunk_winner, chunk_winner + len, T(-1));
-    for (std::int64_t r = chunk; r < chunk_end; ++r) {
-      const T* p = row(r);
-      const T ordinal = static_cast<T>(r - chunk);
+
+ public:
+  column_sums(std::int64_t len, std::int64_t stride) : len_(len), stride_(stride) {
+    for (std::int64_t j = 0; j < padded_length<Arch, T>(len); j += V::lanes) V::store(acc_ + j, V::zero());
+    std::fill(totals, totals + len, 0.0);
+  }
+
+  void add(const T* row) {
+    constexpr std::int64_t L = V::lanes;
+    if (stride_ == 1) {
       std::int64_t j = 0;
-      if (stride == 1) {
-        const typename V::vector ordinal_v = V::broadcast(ordinal);
-        for (; j + L <= len; j += L) {
-          const typename V::vector v = V::load(p + j);
-          const typename V::vector m = V::load(max + j);
-          const typename V::mask take = V::greater_or_nan(v, m);
-          V::store(max + j, V::select(take, v, m));
-          V::store(chunk_winner + j, V::select(take, ordinal_v, V::load(chunk_winner + j)));
-        }
-      }
-      for (; j < len; ++j) {
-        const T v = p[j * stride];
-        if (replaces(v, max[j])) {
-          max[j] = v;
-          chunk_winner[j] = ordinal;
-        }
-      }
+      for (; j + L <= len_; j += L) V::store(acc_ + j, V::add(V::load(acc_ + j), V::load(row + j)));
+      if (j < len_) V::store(acc_ + j, V::add(V::load(acc_ + j), V::load_partial(row + j, static_cast<int>(len_ - j))));
+    } else {
+      for (std::int64_t j = 0; j < len_; ++j) acc_[j] += row[j * stride_];
     }
-    for (std::int64_t j = 0; j < len; ++j) {
-      if (chunk_winner[j] >= 0) winner[j] = chunk + static_cast<std::int64_t>(chunk_winner[j]);
+    if (++pending_ == 64) flush();
+  }
+
+  void finish() { flush(); }
+
+  double totals[column_block];
+
+ private:
+  void flush() {
+    for (std::int64_t j = 0; j < len_; ++j) totals[j] += static_cast<double>(acc_[j]);
+    for (std::int64_t j = 0; j < padded_length<Arch, T>(len_); j += V::lanes) V::store(acc_ + j, V::zero());
+    pending_ = 0;
+  }
+
+  T acc_[column_block];
+  std::int64_t len_, stride_;
+  int pending_ = 0;
+};
+
+/// Column maxima over rows fed in scan order, by the element rule, lane by lane:
+/// max[j] and winner[j] (the id given with the winning row) for j < len <= column_block.
+/// Ids are held as T, so callers keep them below max_exact_position<T>.
+template <class Arch, class T>
+class column_max {
+  using V = simd::ops<T, Arch>;
+
+ public:
+  /// `first_id` is every column's winner until a row replaces it (the window's
+  /// first element, for a window of -inf).
+  column_max(std::int64_t len, std::int64_t stride, T first_id) : len_(len), stride_(stride) {
+    for (std::int64_t j = 0; j < padded_length<Arch, T>(len); j += V::lanes) {
+      V::store(max + j, V::broadcast(-std::numeric_limits<T>::infinity()));
+      V::store(winner + j, V::broadcast(first_id));
     }
   }
-}
+
+  void add(const T* row, T id) {
+    constexpr std::int64_t L = V::lanes;
+    if (stride_ == 1) {
+      const typename V::vector id_v = V::broadcast(id);
+      for (std::int64_t j = 0; j < len_; j += L) {
+        // Lanes past len_ see zeros and are never read back.
+        const typename V::vector v =
+            j + L <= len_ ? V::load(row + j) : V::load_partial(row + j, static_cast<int>(len_ - j));
+        const typename V::vector m = V::load(max + j);
+        const typename V::mask take = V::greater_or_nan(v, m);
+        V::store(max + j, V::select(take, v, m));
+        V::store(winner + j, V::select(take, id_v, V::load(winner + j)));
+      }
+    } else {
+      for (std::int64_t j = 0; j < len_; ++j) {
+        const T v = row[j * stride_];
+        if (replaces(v, max[j])) {
+          max[j] = v;
+          winner[j] = id;
+        }
+      }
+    }
+  }
+
+  T max[column_block];
+  T winner[column_block];
+
+ private:
+  std::int64_t len_, stride_;
+};
 
 }  // namespace adapool::detail

@@ -21,8 +21,11 @@ struct view5d {
   T* at(std::int64_t in, std::int64_t ic, std::int64_t id, std::int64_t ih, std::int64_t iw) const {
     return data + in * stride_n + ic * stride_c + id * stride_d + ih * stride_h + iw * stride_w;
   }
-  // Each (n, c) plane is one contiguous run in row-major order.
-  bool planes_contiguous() const { return stride_w == 1 && stride_h == w && stride_d == h * w; }
+  // Each (n, c) plane is one contiguous run in row-major order (axes of size 1
+  // have no meaningful stride).
+  bool planes_contiguous() const {
+    return (w == 1 || stride_w == 1) && (h == 1 || stride_h == w) && (d == 1 || stride_d == h * w);
+  }
 };
 
 template <class T, std::size_t Rank, class Layout>

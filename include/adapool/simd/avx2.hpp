@@ -30,6 +30,30 @@ struct ops<float, avx2> {
   static float reduce_add(vector v) {
     return ops<float, sse2>::reduce_add(_mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1)));
   }
+  static vector sum_each(const vector* v) {
+    // Three rounds of horizontal adds leave each 128-bit half with four sums;
+    // the halves then add across.
+    const __m256 a = _mm256_hadd_ps(_mm256_hadd_ps(v[0], v[1]), _mm256_hadd_ps(v[2], v[3]));
+    const __m256 b = _mm256_hadd_ps(_mm256_hadd_ps(v[4], v[5]), _mm256_hadd_ps(v[6], v[7]));
+    return _mm256_add_ps(_mm256_permute2f128_ps(a, b, 0x20), _mm256_permute2f128_ps(a, b, 0x31));
+  }
+  // Masked lanes are not read, so the load cannot fault past p + n.
+  static vector load_partial(const float* p, int n) {
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    return _mm256_maskload_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32(n), lane));
+  }
+
+  static vector max(vector a, vector b) { return _mm256_max_ps(a, b); }
+  static mask is_nan(vector v) { return _mm256_cmp_ps(v, v, _CMP_UNORD_Q); }
+  static mask mask_or(mask a, mask b) { return _mm256_or_ps(a, b); }
+  static bool any(mask m) { return _mm256_movemask_ps(m) != 0; }
+  static float reduce_max(vector v) {
+    return ops<float, sse2>::reduce_max(_mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1)));
+  }
+  static int first_equal(vector v, float x) {
+    const int bits = _mm256_movemask_ps(_mm256_cmp_ps(v, _mm256_set1_ps(x), _CMP_EQ_OQ));
+    return bits ? __builtin_ctz(static_cast<unsigned>(bits)) : lanes;
+  }
 };
 
 template <>
@@ -52,6 +76,27 @@ struct ops<double, avx2> {
 
   static double reduce_add(vector v) {
     return ops<double, sse2>::reduce_add(_mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1)));
+  }
+  static vector sum_each(const vector* v) {
+    const __m256d a = _mm256_hadd_pd(v[0], v[1]);
+    const __m256d b = _mm256_hadd_pd(v[2], v[3]);
+    return _mm256_add_pd(_mm256_permute2f128_pd(a, b, 0x20), _mm256_permute2f128_pd(a, b, 0x31));
+  }
+  static vector load_partial(const double* p, int n) {
+    const __m256i lane = _mm256_setr_epi64x(0, 1, 2, 3);
+    return _mm256_maskload_pd(p, _mm256_cmpgt_epi64(_mm256_set1_epi64x(n), lane));
+  }
+
+  static vector max(vector a, vector b) { return _mm256_max_pd(a, b); }
+  static mask is_nan(vector v) { return _mm256_cmp_pd(v, v, _CMP_UNORD_Q); }
+  static mask mask_or(mask a, mask b) { return _mm256_or_pd(a, b); }
+  static bool any(mask m) { return _mm256_movemask_pd(m) != 0; }
+  static double reduce_max(vector v) {
+    return ops<double, sse2>::reduce_max(_mm_max_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1)));
+  }
+  static int first_equal(vector v, double x) {
+    const int bits = _mm256_movemask_pd(_mm256_cmp_pd(v, _mm256_set1_pd(x), _CMP_EQ_OQ));
+    return bits ? __builtin_ctz(static_cast<unsigned>(bits)) : lanes;
   }
 };
 

@@ -6,6 +6,14 @@
 #if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__) && defined(__AVX512DQ__)
 #include <immintrin.h>
 
+// GCC 12 reports its own AVX-512 intrinsics as reading an uninitialised value
+// (the `__Y = __Y` idiom in avx512fintrin.h, GCC bug 105593) once they inline here.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
 namespace adapool::simd {
 
 template <>
@@ -32,6 +40,33 @@ struct ops<float, avx512f> {
     const __m256 halves = _mm256_add_ps(_mm512_castps512_ps256(v), _mm512_extractf32x8_ps(v, 1));
     return ops<float, sse2>::reduce_add(_mm_add_ps(_mm256_castps256_ps128(halves), _mm256_extractf128_ps(halves, 1)));
   }
+  static vector sum_each(const vector* v) {
+    // Fold each vector to 256 bits, then the AVX2 scheme on each group of eight.
+    __m256 half[16];
+    for (int k = 0; k < 16; ++k) half[k] = _mm256_add_ps(_mm512_castps512_ps256(v[k]), _mm512_extractf32x8_ps(v[k], 1));
+    const auto eight = [](const __m256* u) {
+      const __m256 a = _mm256_hadd_ps(_mm256_hadd_ps(u[0], u[1]), _mm256_hadd_ps(u[2], u[3]));
+      const __m256 b = _mm256_hadd_ps(_mm256_hadd_ps(u[4], u[5]), _mm256_hadd_ps(u[6], u[7]));
+      return _mm256_add_ps(_mm256_permute2f128_ps(a, b, 0x20), _mm256_permute2f128_ps(a, b, 0x31));
+    };
+    return _mm512_insertf32x8(_mm512_castps256_ps512(eight(half)), eight(half + 8), 1);
+  }
+  static vector load_partial(const float* p, int n) {
+    return _mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << n) - 1u), p);
+  }
+
+  static vector max(vector a, vector b) { return _mm512_max_ps(a, b); }
+  static mask is_nan(vector v) { return _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q); }
+  static mask mask_or(mask a, mask b) { return static_cast<mask>(a | b); }
+  static bool any(mask m) { return m != 0; }
+  static float reduce_max(vector v) {
+    const __m256 halves = _mm256_max_ps(_mm512_castps512_ps256(v), _mm512_extractf32x8_ps(v, 1));
+    return ops<float, sse2>::reduce_max(_mm_max_ps(_mm256_castps256_ps128(halves), _mm256_extractf128_ps(halves, 1)));
+  }
+  static int first_equal(vector v, float x) {
+    const unsigned bits = _mm512_cmp_ps_mask(v, _mm512_set1_ps(x), _CMP_EQ_OQ);
+    return bits ? __builtin_ctz(bits) : lanes;
+  }
 };
 
 template <>
@@ -56,7 +91,37 @@ struct ops<double, avx512f> {
     const __m256d halves = _mm256_add_pd(_mm512_castpd512_pd256(v), _mm512_extractf64x4_pd(v, 1));
     return ops<double, sse2>::reduce_add(_mm_add_pd(_mm256_castpd256_pd128(halves), _mm256_extractf128_pd(halves, 1)));
   }
+  static vector sum_each(const vector* v) {
+    __m256d half[8];
+    for (int k = 0; k < 8; ++k) half[k] = _mm256_add_pd(_mm512_castpd512_pd256(v[k]), _mm512_extractf64x4_pd(v[k], 1));
+    const auto four = [](const __m256d* u) {
+      const __m256d a = _mm256_hadd_pd(u[0], u[1]);
+      const __m256d b = _mm256_hadd_pd(u[2], u[3]);
+      return _mm256_add_pd(_mm256_permute2f128_pd(a, b, 0x20), _mm256_permute2f128_pd(a, b, 0x31));
+    };
+    return _mm512_insertf64x4(_mm512_castpd256_pd512(four(half)), four(half + 4), 1);
+  }
+  static vector load_partial(const double* p, int n) {
+    return _mm512_maskz_loadu_pd(static_cast<__mmask8>((1u << n) - 1u), p);
+  }
+
+  static vector max(vector a, vector b) { return _mm512_max_pd(a, b); }
+  static mask is_nan(vector v) { return _mm512_cmp_pd_mask(v, v, _CMP_UNORD_Q); }
+  static mask mask_or(mask a, mask b) { return static_cast<mask>(a | b); }
+  static bool any(mask m) { return m != 0; }
+  static double reduce_max(vector v) {
+    const __m256d halves = _mm256_max_pd(_mm512_castpd512_pd256(v), _mm512_extractf64x4_pd(v, 1));
+    return ops<double, sse2>::reduce_max(_mm_max_pd(_mm256_castpd256_pd128(halves), _mm256_extractf128_pd(halves, 1)));
+  }
+  static int first_equal(vector v, double x) {
+    const unsigned bits = _mm512_cmp_pd_mask(v, _mm512_set1_pd(x), _CMP_EQ_OQ);
+    return bits ? __builtin_ctz(bits) : lanes;
+  }
 };
 
 }  // namespace adapool::simd
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 #endif

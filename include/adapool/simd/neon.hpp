@@ -6,6 +6,9 @@
 #if defined(__aarch64__) && defined(__ARM_NEON)
 #include <arm_neon.h>
 
+#include <cstdint>
+#include <cstring>
+
 namespace adapool::simd {
 
 template <>
@@ -35,6 +38,25 @@ struct ops<float, neon> {
     const float32x2_t pairs = vadd_f32(vget_low_f32(v), vget_high_f32(v));
     return vget_lane_f32(pairs, 0) + vget_lane_f32(pairs, 1);
   }
+  static vector sum_each(const vector* v) { return vpaddq_f32(vpaddq_f32(v[0], v[1]), vpaddq_f32(v[2], v[3])); }
+  static vector load_partial(const float* p, int n) {
+    float lanes_in[4] = {};
+    std::memcpy(lanes_in, p, sizeof(float) * static_cast<unsigned>(n));
+    return vld1q_f32(lanes_in);
+  }
+
+  static vector max(vector a, vector b) { return vmaxq_f32(a, b); }
+  static mask is_nan(vector v) { return vmvnq_u32(vceqq_f32(v, v)); }
+  static mask mask_or(mask a, mask b) { return vorrq_u32(a, b); }
+  static bool any(mask m) { return vmaxvq_u32(m) != 0; }
+  static float reduce_max(vector v) { return vmaxvq_f32(v); }
+  static int first_equal(vector v, float x) {
+    std::uint32_t bits[4];
+    vst1q_u32(bits, vceqq_f32(v, vdupq_n_f32(x)));
+    for (int lane = 0; lane < 4; ++lane)
+      if (bits[lane]) return lane;
+    return lanes;
+  }
 };
 
 template <>
@@ -60,6 +82,20 @@ struct ops<double, neon> {
   static vector select(mask m, vector if_true, vector if_false) { return vbslq_f64(m, if_true, if_false); }
 
   static double reduce_add(vector v) { return vgetq_lane_f64(v, 0) + vgetq_lane_f64(v, 1); }
+  static vector sum_each(const vector* v) { return vpaddq_f64(v[0], v[1]); }
+  static vector load_partial(const double* p, int n) {
+    return n > 0 ? vsetq_lane_f64(*p, vdupq_n_f64(0.0), 0) : vdupq_n_f64(0.0);
+  }
+
+  static vector max(vector a, vector b) { return vmaxq_f64(a, b); }
+  static mask is_nan(vector v) { return veorq_u64(vceqq_f64(v, v), vdupq_n_u64(~0ULL)); }
+  static mask mask_or(mask a, mask b) { return vorrq_u64(a, b); }
+  static bool any(mask m) { return (vgetq_lane_u64(m, 0) | vgetq_lane_u64(m, 1)) != 0; }
+  static double reduce_max(vector v) { return vmaxvq_f64(v); }
+  static int first_equal(vector v, double x) {
+    const uint64x2_t eq = vceqq_f64(v, vdupq_n_f64(x));
+    return vgetq_lane_u64(eq, 0) ? 0 : vgetq_lane_u64(eq, 1) ? 1 : lanes;
+  }
 };
 
 }  // namespace adapool::simd

@@ -36,6 +36,19 @@ struct ops<T, scalar> {
   static vector select(mask m, vector if_true, vector if_false) { return m ? if_true : if_false; }
 
   static T reduce_add(vector v) { return v; }
+  // Lane k of the result is the sum of the lanes of v[k], for `lanes` vectors.
+  static vector sum_each(const vector* v) { return v[0]; }
+  // The first n < lanes elements, zeros after them; reads nothing past p + n.
+  static vector load_partial(const T* p, int n) { return n > 0 ? *p : T(0); }
+
+  // For max without positions, on data known to hold no NaN.
+  static vector max(vector a, vector b) { return a > b ? a : b; }
+  static mask is_nan(vector v) { return v != v; }
+  static mask mask_or(mask a, mask b) { return a || b; }
+  static bool any(mask m) { return m; }
+  static T reduce_max(vector v) { return v; }
+  // Index of the first lane equal to x, or `lanes` if there is none.
+  static int first_equal(vector v, T x) { return v == x ? 0 : 1; }
 };
 
 }  // namespace adapool::simd

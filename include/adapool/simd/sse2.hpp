@@ -6,6 +6,8 @@
 #if defined(__SSE2__) || defined(_M_X64)
 #include <emmintrin.h>
 
+#include <cstring>
+
 namespace adapool::simd {
 
 template <>
@@ -33,6 +35,30 @@ struct ops<float, sse2> {
     const __m128 pairs = _mm_add_ps(v, _mm_movehl_ps(v, v));
     return _mm_cvtss_f32(_mm_add_ss(pairs, _mm_shuffle_ps(pairs, pairs, 1)));
   }
+  static vector sum_each(const vector* v) {
+    // A 4 x 4 transpose folded into the additions.
+    const __m128 s01 = _mm_add_ps(_mm_unpacklo_ps(v[0], v[1]), _mm_unpackhi_ps(v[0], v[1]));
+    const __m128 s23 = _mm_add_ps(_mm_unpacklo_ps(v[2], v[3]), _mm_unpackhi_ps(v[2], v[3]));
+    return _mm_add_ps(_mm_movelh_ps(s01, s23), _mm_movehl_ps(s23, s01));
+  }
+  static vector load_partial(const float* p, int n) {
+    float lanes_in[4] = {};
+    std::memcpy(lanes_in, p, sizeof(float) * static_cast<unsigned>(n));
+    return _mm_loadu_ps(lanes_in);
+  }
+
+  static vector max(vector a, vector b) { return _mm_max_ps(a, b); }
+  static mask is_nan(vector v) { return _mm_cmpunord_ps(v, v); }
+  static mask mask_or(mask a, mask b) { return _mm_or_ps(a, b); }
+  static bool any(mask m) { return _mm_movemask_ps(m) != 0; }
+  static float reduce_max(vector v) {
+    const __m128 pairs = _mm_max_ps(v, _mm_movehl_ps(v, v));
+    return _mm_cvtss_f32(_mm_max_ss(pairs, _mm_shuffle_ps(pairs, pairs, 1)));
+  }
+  static int first_equal(vector v, float x) {
+    const int bits = _mm_movemask_ps(_mm_cmpeq_ps(v, _mm_set1_ps(x)));
+    return bits ? __builtin_ctz(static_cast<unsigned>(bits)) : lanes;
+  }
 };
 
 template <>
@@ -56,6 +82,20 @@ struct ops<double, sse2> {
   }
 
   static double reduce_add(vector v) { return _mm_cvtsd_f64(_mm_add_sd(v, _mm_unpackhi_pd(v, v))); }
+  static vector sum_each(const vector* v) {
+    return _mm_add_pd(_mm_unpacklo_pd(v[0], v[1]), _mm_unpackhi_pd(v[0], v[1]));
+  }
+  static vector load_partial(const double* p, int n) { return n > 0 ? _mm_load_sd(p) : _mm_setzero_pd(); }
+
+  static vector max(vector a, vector b) { return _mm_max_pd(a, b); }
+  static mask is_nan(vector v) { return _mm_cmpunord_pd(v, v); }
+  static mask mask_or(mask a, mask b) { return _mm_or_pd(a, b); }
+  static bool any(mask m) { return _mm_movemask_pd(m) != 0; }
+  static double reduce_max(vector v) { return _mm_cvtsd_f64(_mm_max_sd(v, _mm_unpackhi_pd(v, v))); }
+  static int first_equal(vector v, double x) {
+    const int bits = _mm_movemask_pd(_mm_cmpeq_pd(v, _mm_set1_pd(x)));
+    return bits ? __builtin_ctz(static_cast<unsigned>(bits)) : lanes;
+  }
 };
 
 }  // namespace adapool::simd
