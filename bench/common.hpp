@@ -28,7 +28,7 @@ enum class op_kind {
 
 enum class memory_format { nchw, nhwc };
 
-/// One row of the standard workload table (shared bench/workloads.md).
+/// One row of the standard workload table (README.md in this folder).
 struct workload {
   std::string name;  // case-name prefix, "W1_gap_r50"
   op_kind op;

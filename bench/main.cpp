@@ -4,7 +4,8 @@
 // records what the report needs beside the timings: the machine, the build,
 // which peer cannot do which workload and why, and the process's peak memory.
 //
-// Extra flag: --peak_rss_out=FILE writes the memory figures as JSON.
+// Extra flag: --peak_rss_out=FILE writes the memory figures as JSON. Exits with
+// status 2 when any case failed its output check (the other cases still run).
 
 #include <benchmark/benchmark.h>
 #include <sys/resource.h>
@@ -267,6 +268,8 @@ int main(int argc, char** argv) {
   register_cases(implementations);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
+  int failed = 0;
+  for (const auto& [name, entry] : prepared_cases()) failed += entry.error.empty() ? 0 : 1;
   prepared_cases().clear();
 
   const long peak = memory_kib("VmHWM");
@@ -279,6 +282,11 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "adapool_bench: cannot write %s\n", peak_rss_out.c_str());
       return 1;
     }
+  }
+  // A wrong result must fail CI's smoke run, not just print an error line.
+  if (failed) {
+    std::fprintf(stderr, "adapool_bench: %d case(s) failed their output check\n", failed);
+    return 2;
   }
   return 0;
 }

@@ -183,8 +183,8 @@ class Report:
         self.add("# adapool benchmark report")
         self.add()
         self.add("Written by `bench/make_report.py` from `bench.json` in this folder; regenerate everything with "
-                 "`bench/run_report.sh`. Workloads and the ceiling are defined in the project's "
-                 "`bench/workloads.md` (the shared standard workloads W1-W12).")
+                 "`bench/run_report.sh`. `bench/README.md` describes the workloads, the ceiling and "
+                 "what each implementation calls.")
         self.add()
         rows = [
             ("Date", c.get("date", "")),
@@ -222,6 +222,8 @@ class Report:
             row = [f"`{w}`", self.cell(w, "adapool", ref_threads, lambda r: fmt_time(r.time_us))]
             if best:
                 row += [best[0], fmt_time(best[1].time_us)]
+            elif any(r.error for (ww, i, t), r in self.results.items() if ww == w and t == threads and i in self.peers):
+                row += ["check failed", ""]
             else:
                 row += ["none can", ""]
             row.append(f"{best[1].time_us / a.time_us:.2f}×" if a and best else "")
@@ -344,7 +346,8 @@ class Report:
             ax.set_xlim(1e-3, largest * 1.3)
         axes[0][0].invert_yaxis()  # the axes share y: once inverts them all
         handles, labels = axes[0][0].get_legend_handles_labels()
-        fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize="small", frameon=False)
+        if labels:
+            fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize="small", frameon=False)
         fig.suptitle(f"adapool vs peers — {self.context.get('cpu_model', '')}, "
                      f"{self.context.get('compiler', '')}, {self.context.get('date', '')[:10]}")
         fig.tight_layout(rect=(0, 0.04, 1, 1))

@@ -47,9 +47,13 @@ else
 fi
 mkdir -p "$out"
 
+# A failed output check (exit status 2) still gets a report, which lists it.
+status=0
 "$exe" "${timing[@]}" --benchmark_out="$out/bench.json" --benchmark_out_format=json \
-  --peak_rss_out="$out/memory.json" "${extra[@]}"
+  --peak_rss_out="$out/memory.json" "${extra[@]}" || status=$?
+((status == 0 || status == 2)) || exit "$status"
 
 python=/usr/bin/python3
 [[ -x $python ]] || python=python3
 "$python" "$here/make_report.py" "$out"
+exit "$status"

@@ -228,6 +228,7 @@ std::string check_against_reference(const workload& w, const pooled& got, double
   const reference& ref = reference_for(w);
   *max_relative_error = 0;
   std::ostringstream why;
+  why.precision(9);  // enough digits to tell two floats apart
   if (got.values.size() != ref.values.size()) {
     why << "output has " << got.values.size() << " values, expected " << ref.values.size();
     return why.str();
@@ -265,6 +266,7 @@ std::string check_total(const workload& w, double total) {
   const double expected = reference_for(w).total;
   if (std::abs(total - expected) <= 1e-5 * std::abs(expected)) return {};
   std::ostringstream why;
+  why.precision(9);
   why << "sum of the input is " << total << ", reference " << expected << ": not every element was read once";
   return why.str();
 }
