@@ -17,6 +17,7 @@
 #include <fstream>
 #include <map>
 #include <new>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -67,16 +68,25 @@ struct prepared_case {
   double max_relative_error = 0;
 };
 
-// One entry per registered case, prepared and checked on its first run and
-// reused by later repetitions. Emptied before exit, while the peers' runtimes
-// are still alive.
+// The case being run, prepared and checked on its first run and reused by its
+// repetitions. Only one is kept: a finished case's thread pools and buffers
+// go before the next starts. (With --benchmark_enable_random_interleaving a
+// case is simply prepared and checked again.)
 std::map<std::string, prepared_case>& prepared_cases() {
   static std::map<std::string, prepared_case> cases;
   return cases;
 }
 
+// Names of the cases whose check failed, for the exit status.
+std::set<std::string>& failed_cases() {
+  static std::set<std::string> names;
+  return names;
+}
+
 prepared_case& prepare_and_check(const std::string& name, const workload& w, const implementation& impl, int threads) {
-  prepared_case& entry = prepared_cases()[name];
+  auto& cases = prepared_cases();
+  if (cases.count(name) == 0) cases.clear();
+  prepared_case& entry = cases[name];
   if (entry.attempted) return entry;
   entry.attempted = true;
   try {
@@ -89,11 +99,12 @@ prepared_case& prepare_and_check(const std::string& name, const workload& w, con
     } else {
       entry.error = check_against_reference(w, got, &entry.max_relative_error);
     }
+    if (!entry.error.empty()) entry.error = "output check failed: " + entry.error;
   } catch (const std::exception& e) {
-    entry.error = std::string("threw: ") + e.what();
+    entry.error = std::string("could not run: ") + e.what();
   }
   if (!entry.error.empty()) {
-    entry.error = "output check failed: " + entry.error;
+    failed_cases().insert(name);
     entry.runner.reset();
   }
   return entry;
@@ -268,9 +279,8 @@ int main(int argc, char** argv) {
   register_cases(implementations);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
-  int failed = 0;
-  for (const auto& [name, entry] : prepared_cases()) failed += entry.error.empty() ? 0 : 1;
-  prepared_cases().clear();
+  prepared_cases().clear();  // while the peers' runtimes are still alive
+  const auto failed = failed_cases().size();
 
   const long peak = memory_kib("VmHWM");
   std::fprintf(stderr, "adapool_bench: peak resident memory %ld KiB (%ld KiB before the first case)\n", peak,
@@ -285,7 +295,7 @@ int main(int argc, char** argv) {
   }
   // A wrong result must fail CI's smoke run, not just print an error line.
   if (failed) {
-    std::fprintf(stderr, "adapool_bench: %d case(s) failed their output check\n", failed);
+    std::fprintf(stderr, "adapool_bench: %zu case(s) failed: output check or setup\n", failed);
     return 2;
   }
   return 0;
