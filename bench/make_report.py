@@ -28,7 +28,7 @@ NOISY_CV = 0.10
 
 class Result:
     def __init__(self):
-        self.time_us = None   # median wall time per call
+        self.time_us = None   # median time per call
         self.cv = None        # spread of the repetitions
         self.input_bytes = None
         self.allocs = None
@@ -65,11 +65,14 @@ def load(results_dir):
         if b.get("error_occurred"):
             r.error = b.get("error_message", "error")
             continue
+        # One thread: the CPU time of the thread doing all the work, which a
+        # shared machine's preemption does not inflate. More threads: wall time.
+        clock = "cpu_time" if threads == 1 else "real_time"
         kind = b.get("aggregate_name") if b.get("run_type") == "aggregate" else "single"
         if kind == "cv":
-            r.cv = b["real_time"]
+            r.cv = b[clock]
         if kind in ("median", "single") and (kind == "median" or r.time_us is None):
-            r.time_us = to_microseconds(b["real_time"], b["time_unit"])
+            r.time_us = to_microseconds(b[clock], b["time_unit"])
             r.input_bytes = b.get("input_bytes")
             r.allocs = b.get("allocs_per_call")
             r.max_rel_err = b.get("max_rel_err")
@@ -198,8 +201,9 @@ class Report:
             ("Peers", ", ".join(versions) + (f" (not built: {', '.join(missing)})" if missing else "")),
             ("Method", "Google Benchmark" + (" (Debian's build of the library reports itself as debug)"
                                              if c.get("library_build_type") == "debug" else "") +
-                       f", `{c.get('benchmark_flags') or 'default flags'}`; median wall time per call "
-                       "(the single run's time without repetitions); every output checked against "
+                       f", `{c.get('benchmark_flags') or 'default flags'}`; the median per call of the CPU time "
+                       "of the one working thread (single-thread table; unaffected by preemption on a shared "
+                       "machine) or of the wall time (2-thread table); every output checked against "
                        "double-precision reference loops before timing"),
         ]
         if self.memory:
