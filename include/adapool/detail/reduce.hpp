@@ -134,7 +134,7 @@ max_and_position<T> max_index_lanes(const T* p, std::int64_t n) {
 // first position. Two light passes beat one pass that carries positions.
 inline constexpr std::int64_t locate_run = 1024;
 
-// Max and position of a contiguous run of at most locate_run elements.
+// Max and position of a contiguous run of 1 <= n <= locate_run elements.
 template <class Arch, class T>
 max_and_position<T> max_index_contiguous(const T* p, std::int64_t n) {
   using V = simd::ops<T, Arch>;
@@ -146,26 +146,44 @@ max_and_position<T> max_index_contiguous(const T* p, std::int64_t n) {
     }
     return best;
   }
-  typename V::vector max = V::load(p);
-  typename V::mask nan = V::is_nan(max);
-  for (std::int64_t i = L; i < n; i += L) {
-    // The last load overlaps the previous one: max does not mind seeing an element twice.
+  // Pass 1: the max, and a sum that is NaN whenever an element is (it is also
+  // NaN for inf - inf, which only sends the run to the exact path below). The
+  // last load may overlap the one before: neither result minds.
+  // Two chains of each, to hide the latency of max and add on short runs.
+  typename V::vector max0 = V::load(p), max1 = max0;
+  typename V::vector sum0 = max0, sum1 = V::zero();
+  std::int64_t i = L;
+  for (; i + 2 * L <= n; i += 2 * L) {
+    const typename V::vector v0 = V::load(p + i), v1 = V::load(p + i + L);
+    max0 = V::max(max0, v0);
+    max1 = V::max(max1, v1);
+    sum0 = V::add(sum0, v0);
+    sum1 = V::add(sum1, v1);
+  }
+  for (; i < n; i += L) {
     const typename V::vector v = V::load(p + std::min(i, n - L));
-    max = V::max(max, v);
-    nan = V::mask_or(nan, V::is_nan(v));
+    max0 = V::max(max0, v);
+    sum0 = V::add(sum0, v);
   }
-  if (V::any(nan)) return max_index_lanes<Arch>(p, n);
-  // No NaN: the scan keeps the first element equal to the max (an equal -0.0
-  // and +0.0 both match, and the first of them is what the scan keeps).
+  const typename V::vector max = V::max(max0, max1);
+  if (V::any(V::is_nan(V::add(sum0, sum1)))) return max_index_lanes<Arch>(p, n);
+  // Pass 2: the first element equal to the max, which is what the scan keeps
+  // (-0.0 and +0.0 compare equal, and the first of them is the one kept).
+  // Lanes past n load as zeros; they come after every real match.
   const T value = V::reduce_max(max);
-  std::int64_t i = 0;
-  for (; i + L <= n; i += L) {
-    const int lane = V::first_equal(V::load(p + i), value);
-    if (lane < L) return {p[i + lane], i + lane};
+  for (std::int64_t i = 0; i < n; i += 64) {
+    const std::int64_t end = std::min(n, i + 64);
+    std::uint64_t bits = 0;  // no early exit inside 64 elements: no unpredictable branch
+    for (std::int64_t j = i; j < end; j += L) {
+      const typename V::vector v = j + L <= end ? V::load(p + j) : V::load_partial(p + j, static_cast<int>(end - j));
+      bits |= static_cast<std::uint64_t>(V::equal_bits(v, value)) << (j - i);
+    }
+    if (bits) {
+      const std::int64_t at = i + __builtin_ctzll(bits);
+      return {p[at], at};
+    }
   }
-  for (; p[i] != value; ++i) {
-  }
-  return {p[i], i};
+  return {value, 0};  // not reached: the max is one of the elements
 }
 
 /// Max of `n >= 1` elements `stride` apart, with the position (0-based) PyTorch reports.

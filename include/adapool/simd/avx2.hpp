@@ -50,9 +50,8 @@ struct ops<float, avx2> {
   static float reduce_max(vector v) {
     return ops<float, sse2>::reduce_max(_mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1)));
   }
-  static int first_equal(vector v, float x) {
-    const int bits = _mm256_movemask_ps(_mm256_cmp_ps(v, _mm256_set1_ps(x), _CMP_EQ_OQ));
-    return bits ? __builtin_ctz(static_cast<unsigned>(bits)) : lanes;
+  static unsigned equal_bits(vector v, float x) {
+    return static_cast<unsigned>(_mm256_movemask_ps(_mm256_cmp_ps(v, _mm256_set1_ps(x), _CMP_EQ_OQ)));
   }
 };
 
@@ -94,9 +93,8 @@ struct ops<double, avx2> {
   static double reduce_max(vector v) {
     return ops<double, sse2>::reduce_max(_mm_max_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1)));
   }
-  static int first_equal(vector v, double x) {
-    const int bits = _mm256_movemask_pd(_mm256_cmp_pd(v, _mm256_set1_pd(x), _CMP_EQ_OQ));
-    return bits ? __builtin_ctz(static_cast<unsigned>(bits)) : lanes;
+  static unsigned equal_bits(vector v, double x) {
+    return static_cast<unsigned>(_mm256_movemask_pd(_mm256_cmp_pd(v, _mm256_set1_pd(x), _CMP_EQ_OQ)));
   }
 };
 

@@ -63,10 +63,7 @@ struct ops<float, avx512f> {
     const __m256 halves = _mm256_max_ps(_mm512_castps512_ps256(v), _mm512_extractf32x8_ps(v, 1));
     return ops<float, sse2>::reduce_max(_mm_max_ps(_mm256_castps256_ps128(halves), _mm256_extractf128_ps(halves, 1)));
   }
-  static int first_equal(vector v, float x) {
-    const unsigned bits = _mm512_cmp_ps_mask(v, _mm512_set1_ps(x), _CMP_EQ_OQ);
-    return bits ? __builtin_ctz(bits) : lanes;
-  }
+  static unsigned equal_bits(vector v, float x) { return _mm512_cmp_ps_mask(v, _mm512_set1_ps(x), _CMP_EQ_OQ); }
 };
 
 template <>
@@ -113,10 +110,7 @@ struct ops<double, avx512f> {
     const __m256d halves = _mm256_max_pd(_mm512_castpd512_pd256(v), _mm512_extractf64x4_pd(v, 1));
     return ops<double, sse2>::reduce_max(_mm_max_pd(_mm256_castpd256_pd128(halves), _mm256_extractf128_pd(halves, 1)));
   }
-  static int first_equal(vector v, double x) {
-    const unsigned bits = _mm512_cmp_pd_mask(v, _mm512_set1_pd(x), _CMP_EQ_OQ);
-    return bits ? __builtin_ctz(bits) : lanes;
-  }
+  static unsigned equal_bits(vector v, double x) { return _mm512_cmp_pd_mask(v, _mm512_set1_pd(x), _CMP_EQ_OQ); }
 };
 
 }  // namespace adapool::simd

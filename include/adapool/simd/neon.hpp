@@ -50,12 +50,9 @@ struct ops<float, neon> {
   static mask mask_or(mask a, mask b) { return vorrq_u32(a, b); }
   static bool any(mask m) { return vmaxvq_u32(m) != 0; }
   static float reduce_max(vector v) { return vmaxvq_f32(v); }
-  static int first_equal(vector v, float x) {
-    std::uint32_t bits[4];
-    vst1q_u32(bits, vceqq_f32(v, vdupq_n_f32(x)));
-    for (int lane = 0; lane < 4; ++lane)
-      if (bits[lane]) return lane;
-    return lanes;
+  static unsigned equal_bits(vector v, float x) {
+    static constexpr std::uint32_t weights[4] = {1, 2, 4, 8};
+    return vaddvq_u32(vandq_u32(vceqq_f32(v, vdupq_n_f32(x)), vld1q_u32(weights)));
   }
 };
 
@@ -92,9 +89,9 @@ struct ops<double, neon> {
   static mask mask_or(mask a, mask b) { return vorrq_u64(a, b); }
   static bool any(mask m) { return (vgetq_lane_u64(m, 0) | vgetq_lane_u64(m, 1)) != 0; }
   static double reduce_max(vector v) { return vmaxvq_f64(v); }
-  static int first_equal(vector v, double x) {
+  static unsigned equal_bits(vector v, double x) {
     const uint64x2_t eq = vceqq_f64(v, vdupq_n_f64(x));
-    return vgetq_lane_u64(eq, 0) ? 0 : vgetq_lane_u64(eq, 1) ? 1 : lanes;
+    return static_cast<unsigned>((vgetq_lane_u64(eq, 0) & 1u) | (vgetq_lane_u64(eq, 1) & 2u));
   }
 };
 

@@ -47,8 +47,8 @@ struct ops<T, scalar> {
   static mask mask_or(mask a, mask b) { return a || b; }
   static bool any(mask m) { return m; }
   static T reduce_max(vector v) { return v; }
-  // Index of the first lane equal to x, or `lanes` if there is none.
-  static int first_equal(vector v, T x) { return v == x ? 0 : 1; }
+  // Bit i set when lane i equals x.
+  static unsigned equal_bits(vector v, T x) { return v == x ? 1u : 0u; }
 };
 
 }  // namespace adapool::simd

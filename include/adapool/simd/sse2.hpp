@@ -55,9 +55,8 @@ struct ops<float, sse2> {
     const __m128 pairs = _mm_max_ps(v, _mm_movehl_ps(v, v));
     return _mm_cvtss_f32(_mm_max_ss(pairs, _mm_shuffle_ps(pairs, pairs, 1)));
   }
-  static int first_equal(vector v, float x) {
-    const int bits = _mm_movemask_ps(_mm_cmpeq_ps(v, _mm_set1_ps(x)));
-    return bits ? __builtin_ctz(static_cast<unsigned>(bits)) : lanes;
+  static unsigned equal_bits(vector v, float x) {
+    return static_cast<unsigned>(_mm_movemask_ps(_mm_cmpeq_ps(v, _mm_set1_ps(x))));
   }
 };
 
@@ -92,9 +91,8 @@ struct ops<double, sse2> {
   static mask mask_or(mask a, mask b) { return _mm_or_pd(a, b); }
   static bool any(mask m) { return _mm_movemask_pd(m) != 0; }
   static double reduce_max(vector v) { return _mm_cvtsd_f64(_mm_max_sd(v, _mm_unpackhi_pd(v, v))); }
-  static int first_equal(vector v, double x) {
-    const int bits = _mm_movemask_pd(_mm_cmpeq_pd(v, _mm_set1_pd(x)));
-    return bits ? __builtin_ctz(static_cast<unsigned>(bits)) : lanes;
+  static unsigned equal_bits(vector v, double x) {
+    return static_cast<unsigned>(_mm_movemask_pd(_mm_cmpeq_pd(v, _mm_set1_pd(x))));
   }
 };
 
