@@ -4,7 +4,8 @@
 // records what the report needs beside the timings: the machine, the build,
 // which peer cannot do which workload and why, and the process's peak memory.
 //
-// Extra flag: --peak_rss_out=FILE writes the memory figures as JSON. Exits with
+// Extra flag: --peak_rss_out=FILE writes the memory figures (and the load
+// average at the end) as JSON. Exits with
 // status 2 when any case failed its output check (the other cases still run).
 
 #include <benchmark/benchmark.h>
@@ -287,7 +288,12 @@ int main(int argc, char** argv) {
                rss_at_start);
   if (!peak_rss_out.empty()) {
     std::ofstream out(peak_rss_out);
-    out << "{\n  \"peak_rss_kib\": " << peak << ",\n  \"rss_before_cases_kib\": " << rss_at_start << "\n}\n";
+    // The load at the end says how busy the machine was during the run; the
+    // one Google Benchmark records at the start includes the build before it.
+    double load[3] = {0, 0, 0};
+    if (getloadavg(load, 3) != 3) load[0] = load[1] = load[2] = -1;
+    out << "{\n  \"peak_rss_kib\": " << peak << ",\n  \"rss_before_cases_kib\": " << rss_at_start
+        << ",\n  \"load_avg_at_end\": [" << load[0] << ", " << load[1] << ", " << load[2] << "]\n}\n";
     if (!out) {
       std::fprintf(stderr, "adapool_bench: cannot write %s\n", peak_rss_out.c_str());
       return 1;

@@ -193,7 +193,9 @@ class Report:
             ("Date", c.get("date", "")),
             ("CPU", f"{c.get('cpu_model', 'unknown')}, {c.get('num_cpus', '?')} cores at "
                     f"{c.get('mhz_per_cpu', '?')} MHz; {caches}"),
-            ("Load average at start", ", ".join(f"{x:.2f}" for x in c.get("load_avg", []))),
+            ("Load average (1, 5, 15 min)", "at start " + ", ".join(f"{x:.2f}" for x in c.get("load_avg", []))
+             + ("; at end " + ", ".join(f"{x:.2f}" for x in self.memory["load_avg_at_end"])
+                if "load_avg_at_end" in self.memory else "")),
             ("Compiler", c.get("compiler", "")),
             ("Flags (benchmark targets)", f"`{c.get('compiler_flags', '')}`"),
             ("adapool", f"{c.get('adapool_version', '')}, default ISA `{c.get('adapool_isa', '')}`; "
@@ -212,6 +214,16 @@ class Report:
                          f"({self.memory['rss_before_cases_kib'] / 1024:.0f} MiB before the first case: "
                          "the peers' libraries loaded, no inputs yet)"))
         self.table(["", ""], [[f"**{k}**", v] for k, v in rows])
+        # The benchmark itself keeps about one core busy; more than that on
+        # every core means other processes competed for them.
+        load = self.memory.get("load_avg_at_end", c.get("load_avg", [0]))[0]
+        cpus = c.get("num_cpus", 0)
+        if cpus and load > cpus + 0.5:
+            self.add(f"**Busy machine:** the load average was {load:.1f} on {cpus} cores during this run. "
+                     "Other processes shared the cores, so the 2-thread table mostly measures how long a library's "
+                     "second thread waited for a core; the single-thread table (CPU time) is less affected, but "
+                     "shared caches and memory bandwidth still were. Rerun on a quiet machine for clean numbers.")
+            self.add()
 
     def summary(self, threads):
         ref_threads = 1  # adapool runs on one thread until it takes a thread count
@@ -323,7 +335,7 @@ class Report:
                                  squeeze=False, sharey=True)
         colors = plt.get_cmap("tab10")
         height = 0.8 / len(impls)
-        largest = 1.0
+        largest, smallest = 1.0, 1e-2
         for ax, threads in zip(axes[0], panels):
             for k, impl in enumerate(impls):
                 ys, xs = [], []
@@ -336,6 +348,7 @@ class Report:
                         xs.append(ceil.time_us / r.time_us)
                 if xs:
                     largest = max(largest, max(xs))
+                    smallest = min(smallest, min(xs))
                     ax.barh(ys, xs, height=height, label=impl, color=colors(k % 10),
                             edgecolor="black" if impl == "adapool" else "none", linewidth=0.6)
             ax.axvline(1.0, color="black", linewidth=0.8, linestyle="--")
@@ -347,7 +360,7 @@ class Report:
             title = "single thread" if threads == 1 else f"{threads} threads (adapool: 1 thread)"
             ax.set_title(title)
         for ax in axes[0]:
-            ax.set_xlim(1e-3, largest * 1.3)
+            ax.set_xlim(smallest / 1.5, largest * 1.3)
         axes[0][0].invert_yaxis()  # the axes share y: once inverts them all
         handles, labels = axes[0][0].get_legend_handles_labels()
         if labels:
