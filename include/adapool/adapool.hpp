@@ -8,6 +8,7 @@
 #include "error.hpp"
 #include "global_pool.hpp"
 #include "layout.hpp"
+#include "parallel.hpp"
 #include "simd/arch.hpp"
 #include "tensor.hpp"
 #include "tensor_view.hpp"

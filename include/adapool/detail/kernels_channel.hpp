@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "../parallel.hpp"
 #include "kernels_nchw.hpp"
 #include "reduce.hpp"
 #include "view5d.hpp"
@@ -26,31 +27,37 @@ view5d<T> as_single_row(view5d<T> v) {
 }
 
 // Calls body(n, oc, channel window, d, h, w0, len) for each run of up to
-// column_block pixels along w, after merging the spatial axes where possible.
+// column_block pixels along w, spread over threads, after merging the spatial
+// axes into one row where every view allows it.
 template <class In, class Out, class Body>
-void for_each_pixel_run(view5d<In>& in, view5d<Out>& out, view5d<std::int64_t>* indices, Body body) {
+void for_each_pixel_run(view5d<In>& in, view5d<Out>& out, view5d<std::int64_t>* indices, const Body& body) {
   if (in.planes_contiguous() && out.planes_contiguous() && (!indices || indices->planes_contiguous())) {
     in = as_single_row(in);
     out = as_single_row(out);
     if (indices) *indices = as_single_row(*indices);
   }
-  for (std::int64_t n = 0; n < in.n; ++n)
-    for (std::int64_t oc = 0; oc < out.c; ++oc) {
-      const window wc = window_at(oc, in.c, out.c);
-      for (std::int64_t d = 0; d < in.d; ++d)
-        for (std::int64_t h = 0; h < in.h; ++h)
-          for (std::int64_t w0 = 0; w0 < in.w; w0 += column_block)
-            body(n, oc, wc, d, h, w0, std::min(column_block, in.w - w0));
-    }
+  const std::int64_t runs = (in.w + column_block - 1) / column_block;
+  parallel_for(in.n * out.c * in.d * in.h * runs, in.n * in.c * in.plane_size(), [&](std::int64_t task) {
+    const std::int64_t w0 = task % runs * column_block;
+    std::int64_t row = task / runs;
+    const std::int64_t h = row % in.h;
+    row /= in.h;
+    const std::int64_t d = row % in.d;
+    row /= in.d;
+    const std::int64_t oc = row % out.c;
+    const std::int64_t n = row / out.c;
+    body(n, oc, window_at(oc, in.c, out.c), d, h, w0, std::min(column_block, in.w - w0));
+  });
 }
 
+// Calls body(n, oc, channel window, d, h, w) for every output element, a row of pixels per task.
 template <class In, class Out, class Body>
-void for_each_pixel(const view5d<In>& in, const view5d<Out>& out, Body body) {
-  for (std::int64_t n = 0; n < in.n; ++n)
-    for (std::int64_t d = 0; d < in.d; ++d)
-      for (std::int64_t h = 0; h < in.h; ++h)
-        for (std::int64_t w = 0; w < in.w; ++w)
-          for (std::int64_t oc = 0; oc < out.c; ++oc) body(n, oc, window_at(oc, in.c, out.c), d, h, w);
+void for_each_pixel(const view5d<In>& in, const view5d<Out>& out, const Body& body) {
+  parallel_for(in.n * in.d * in.h, in.n * in.c * in.plane_size(), [&](std::int64_t task) {
+    const std::int64_t h = task % in.h, d = task / in.h % in.d, n = task / in.h / in.d;
+    for (std::int64_t w = 0; w < in.w; ++w)
+      for (std::int64_t oc = 0; oc < out.c; ++oc) body(n, oc, window_at(oc, in.c, out.c), d, h, w);
+  });
 }
 
 template <class T>

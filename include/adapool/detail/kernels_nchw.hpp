@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <limits>
 
+#include "../parallel.hpp"
 #include "../windows.hpp"
 #include "reduce.hpp"
 #include "view5d.hpp"
@@ -49,63 +50,64 @@ bool covers_whole_plane(const view5d<T>& in, const view5d<U>& out) {
 template <class Arch, class T>
 void global_avg_planes(const view5d<const T>& in, const view5d<T>& out) {
   constexpr std::int64_t small_plane = 16 * simd::ops<T, Arch>::lanes;
+  constexpr std::int64_t planes_per_task = 64;
   const std::int64_t size = in.plane_size();
-  for (std::int64_t n = 0; n < in.n; ++n) {
-    for (std::int64_t c0 = 0; c0 < in.c; c0 += column_block) {
-      const std::int64_t count = std::min(column_block, in.c - c0);
-      double sums[column_block];
-      if (size <= small_plane) {
-        sum_small_planes<Arch>(in.at(n, c0, 0, 0, 0), size, in.stride_c, count, sums);
-      } else {
-        for (std::int64_t j = 0; j < count; ++j) sums[j] = sum_row<Arch>(in.at(n, c0 + j, 0, 0, 0), size, 1);
-      }
-      const double scale = 1.0 / static_cast<double>(size);
-      for (std::int64_t j = 0; j < count; ++j) *out.at(n, c0 + j, 0, 0, 0) = static_cast<T>(sums[j] * scale);
+  const std::int64_t blocks = (in.c + planes_per_task - 1) / planes_per_task;
+  const double scale = 1.0 / static_cast<double>(size);
+  parallel_for(in.n * blocks, in.n * in.c * size, [&](std::int64_t task) {
+    const std::int64_t n = task / blocks;
+    const std::int64_t c0 = task % blocks * planes_per_task;
+    const std::int64_t count = std::min(planes_per_task, in.c - c0);
+    double sums[planes_per_task];
+    if (size <= small_plane) {
+      sum_small_planes<Arch>(in.at(n, c0, 0, 0, 0), size, in.stride_c, count, sums);
+    } else {
+      for (std::int64_t j = 0; j < count; ++j) sums[j] = sum_row<Arch>(in.at(n, c0 + j, 0, 0, 0), size, 1);
     }
-  }
+    for (std::int64_t j = 0; j < count; ++j) *out.at(n, c0 + j, 0, 0, 0) = static_cast<T>(sums[j] * scale);
+  });
 }
 
 template <class Arch, class T>
 void adaptive_avg_planes(const view5d<const T>& in, const view5d<T>& out) {
   if (covers_whole_plane(in, out)) return global_avg_planes<Arch>(in, out);
   const window_table columns_of(in.w, out.w);
-  for (std::int64_t n = 0; n < in.n; ++n) {
-    for (std::int64_t c = 0; c < in.c; ++c) {
-      const T* plane = in.at(n, c, 0, 0, 0);
-      for (std::int64_t od = 0; od < out.d; ++od) {
-        const window wd = window_at(od, in.d, out.d);
-        for (std::int64_t oh = 0; oh < out.h; ++oh) {
-          const window wh = window_at(oh, in.h, out.h);
-          const auto rows = static_cast<double>(wd.size() * wh.size());
-          if (in.w <= column_block) {
-            column_sums<Arch, T> columns(in.w, in.stride_w);
-            for (std::int64_t d = wd.begin; d < wd.end; ++d)
-              for (std::int64_t h = wh.begin; h < wh.end; ++h) columns.add(plane + d * in.stride_d + h * in.stride_h);
-            columns.finish();
-            const double row_scale = 1.0 / rows;
-            for (std::int64_t ow = 0; ow < out.w; ++ow) {
-              const window ww = columns_of[ow];
-              double sum = 0;
-              for (std::int64_t w = ww.begin; w < ww.end; ++w) sum += columns.totals[w];
-              *out.at(n, c, od, oh, ow) = static_cast<T>(sum * row_scale / static_cast<double>(ww.size()));
-            }
-            continue;
-          }
+  parallel_for(in.n * in.c, in.n * in.c * in.plane_size(), [&](std::int64_t task) {
+    const std::int64_t n = task / in.c, c = task % in.c;
+    const T* plane = in.at(n, c, 0, 0, 0);
+    for (std::int64_t od = 0; od < out.d; ++od) {
+      const window wd = window_at(od, in.d, out.d);
+      for (std::int64_t oh = 0; oh < out.h; ++oh) {
+        const window wh = window_at(oh, in.h, out.h);
+        const auto rows = static_cast<double>(wd.size() * wh.size());
+        if (in.w <= column_block) {
+          column_sums<Arch, T> columns(in.w, in.stride_w);
+          for (std::int64_t d = wd.begin; d < wd.end; ++d)
+            for (std::int64_t h = wh.begin; h < wh.end; ++h) columns.add(plane + d * in.stride_d + h * in.stride_h);
+          columns.finish();
+          const double row_scale = 1.0 / rows;
           for (std::int64_t ow = 0; ow < out.w; ++ow) {
-            const window ww = window_at(ow, in.w, out.w);
+            const window ww = columns_of[ow];
             double sum = 0;
-            for (std::int64_t d = wd.begin; d < wd.end; ++d) {
-              for (std::int64_t h = wh.begin; h < wh.end; ++h) {
-                sum += sum_row<Arch>(plane + d * in.stride_d + h * in.stride_h + ww.begin * in.stride_w, ww.size(),
-                                     in.stride_w);
-              }
-            }
-            *out.at(n, c, od, oh, ow) = static_cast<T>(sum / (rows * static_cast<double>(ww.size())));
+            for (std::int64_t w = ww.begin; w < ww.end; ++w) sum += columns.totals[w];
+            *out.at(n, c, od, oh, ow) = static_cast<T>(sum * row_scale / static_cast<double>(ww.size()));
           }
+          continue;
+        }
+        for (std::int64_t ow = 0; ow < out.w; ++ow) {
+          const window ww = window_at(ow, in.w, out.w);
+          double sum = 0;
+          for (std::int64_t d = wd.begin; d < wd.end; ++d) {
+            for (std::int64_t h = wh.begin; h < wh.end; ++h) {
+              sum += sum_row<Arch>(plane + d * in.stride_d + h * in.stride_h + ww.begin * in.stride_w, ww.size(),
+                                   in.stride_w);
+            }
+          }
+          *out.at(n, c, od, oh, ow) = static_cast<T>(sum / (rows * static_cast<double>(ww.size())));
         }
       }
     }
-  }
+  });
 }
 
 // `indices` may be null (max without indices).
@@ -120,54 +122,51 @@ void adaptive_max_planes(const view5d<const T>& in, const view5d<T>& out, const 
   const window_table columns_of(in.w, out.w);
   // Separable columns need row ids exact in T.
   const bool by_columns = in.w <= column_block && in.d * in.h < max_exact_position<T>;
-  for (std::int64_t n = 0; n < in.n; ++n) {
-    for (std::int64_t c = 0; c < in.c; ++c) {
-      const T* plane = in.at(n, c, 0, 0, 0);
-      if (whole_plane) {
-        store(n, c, 0, 0, 0, max_index_row<Arch>(plane, in.plane_size(), 1));
-        continue;
-      }
-      for (std::int64_t od = 0; od < out.d; ++od) {
-        const window wd = window_at(od, in.d, out.d);
-        for (std::int64_t oh = 0; oh < out.h; ++oh) {
-          const window wh = window_at(oh, in.h, out.h);
-          if (by_columns) {
-            // Each column keeps its first max (or last NaN) over the window's rows;
-            // the columns of a window then merge by their in-plane positions.
-            column_max<Arch, T> columns(in.w, in.stride_w, static_cast<T>(wd.begin * in.h + wh.begin));
-            for (std::int64_t d = wd.begin; d < wd.end; ++d)
-              for (std::int64_t h = wh.begin; h < wh.end; ++h)
-                columns.add(plane + d * in.stride_d + h * in.stride_h, static_cast<T>(d * in.h + h));
-            for (std::int64_t ow = 0; ow < out.w; ++ow) {
-              const window ww = columns_of[ow];
-              max_and_position<T> best{columns.max[ww.begin],
-                                       static_cast<std::int64_t>(columns.winner[ww.begin]) * in.w + ww.begin};
-              for (std::int64_t w = ww.begin + 1; w < ww.end; ++w) {
-                merge_unordered(best, columns.max[w], static_cast<std::int64_t>(columns.winner[w]) * in.w + w);
-              }
-              store(n, c, od, oh, ow, best);
-            }
-            continue;
-          }
+  parallel_for(in.n * in.c, in.n * in.c * in.plane_size(), [&](std::int64_t task) {
+    const std::int64_t n = task / in.c, c = task % in.c;
+    const T* plane = in.at(n, c, 0, 0, 0);
+    if (whole_plane) {
+      store(n, c, 0, 0, 0, max_index_row<Arch>(plane, in.plane_size(), 1));
+      return;
+    }
+    for (std::int64_t od = 0; od < out.d; ++od) {
+      const window wd = window_at(od, in.d, out.d);
+      for (std::int64_t oh = 0; oh < out.h; ++oh) {
+        const window wh = window_at(oh, in.h, out.h);
+        if (by_columns) {
+          // Each column keeps its first max (or last NaN) over the window's rows;
+          // the columns of a window then merge by their in-plane positions.
+          column_max<Arch, T> columns(in.w, in.stride_w, static_cast<T>(wd.begin * in.h + wh.begin));
+          for (std::int64_t d = wd.begin; d < wd.end; ++d)
+            for (std::int64_t h = wh.begin; h < wh.end; ++h)
+              columns.add(plane + d * in.stride_d + h * in.stride_h, static_cast<T>(d * in.h + h));
           for (std::int64_t ow = 0; ow < out.w; ++ow) {
-            const window ww = window_at(ow, in.w, out.w);
-            max_and_position<T> best{-std::numeric_limits<T>::infinity(),
-                                     (wd.begin * in.h + wh.begin) * in.w + ww.begin};
-            // Rows merge by the element rule, so the result is that of one scan in row-major order.
-            for (std::int64_t d = wd.begin; d < wd.end; ++d) {
-              for (std::int64_t h = wh.begin; h < wh.end; ++h) {
-                const max_and_position<T> row = max_index_row<Arch>(
-                    plane + d * in.stride_d + h * in.stride_h + ww.begin * in.stride_w, ww.size(), in.stride_w);
-                if (replaces(row.value, best.value))
-                  best = {row.value, (d * in.h + h) * in.w + ww.begin + row.position};
-              }
+            const window ww = columns_of[ow];
+            max_and_position<T> best{columns.max[ww.begin],
+                                     static_cast<std::int64_t>(columns.winner[ww.begin]) * in.w + ww.begin};
+            for (std::int64_t w = ww.begin + 1; w < ww.end; ++w) {
+              merge_unordered(best, columns.max[w], static_cast<std::int64_t>(columns.winner[w]) * in.w + w);
             }
             store(n, c, od, oh, ow, best);
           }
+          continue;
+        }
+        for (std::int64_t ow = 0; ow < out.w; ++ow) {
+          const window ww = window_at(ow, in.w, out.w);
+          max_and_position<T> best{-std::numeric_limits<T>::infinity(), (wd.begin * in.h + wh.begin) * in.w + ww.begin};
+          // Rows merge by the element rule, so the result is that of one scan in row-major order.
+          for (std::int64_t d = wd.begin; d < wd.end; ++d) {
+            for (std::int64_t h = wh.begin; h < wh.end; ++h) {
+              const max_and_position<T> row = max_index_row<Arch>(
+                  plane + d * in.stride_d + h * in.stride_h + ww.begin * in.stride_w, ww.size(), in.stride_w);
+              if (replaces(row.value, best.value)) best = {row.value, (d * in.h + h) * in.w + ww.begin + row.position};
+            }
+          }
+          store(n, c, od, oh, ow, best);
         }
       }
     }
-  }
+  });
 }
 
 }  // namespace adapool::detail

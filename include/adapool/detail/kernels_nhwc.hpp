@@ -8,63 +8,74 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "../parallel.hpp"
 #include "kernels_nchw.hpp"
 #include "reduce.hpp"
 #include "view5d.hpp"
 
 namespace adapool::detail {
 
+// Calls body(n, od, oh, ow, wd, wh, ww, c0, len) for every output position and
+// run of channels [c0, c0 + len), spread over threads. With fewer output
+// positions than threads (global pooling), channel runs shrink so that threads share them.
 template <class In, class Out, class Body>
-void for_each_window(const view5d<In>& in, const view5d<Out>& out, Body body) {
-  for (std::int64_t n = 0; n < in.n; ++n)
-    for (std::int64_t od = 0; od < out.d; ++od) {
-      const window wd = window_at(od, in.d, out.d);
-      for (std::int64_t oh = 0; oh < out.h; ++oh) {
-        const window wh = window_at(oh, in.h, out.h);
-        for (std::int64_t ow = 0; ow < out.w; ++ow) body(n, od, oh, ow, wd, wh, window_at(ow, in.w, out.w));
-      }
-    }
+void for_each_window_and_channels(const view5d<In>& in, const view5d<Out>& out, const Body& body) {
+  constexpr std::int64_t L = 16;  // a multiple of every lane count, so runs split no vector
+  const std::int64_t windows = in.n * out.d * out.h * out.w;
+  const std::int64_t work = in.n * in.c * in.plane_size();
+  // Results do not depend on the run length (channels are independent lanes).
+  std::int64_t run = column_block;
+  const std::int64_t threads = useful_threads(work);
+  if (windows < threads) run = std::min(column_block, (in.c / threads + L - 1) / L * L);
+  const std::int64_t runs = (in.c + run - 1) / run;
+  parallel_for(windows * runs, work, [&](std::int64_t task) {
+    const std::int64_t c0 = task % runs * run;
+    std::int64_t position = task / runs;
+    const std::int64_t ow = position % out.w;
+    position /= out.w;
+    const std::int64_t oh = position % out.h;
+    position /= out.h;
+    const std::int64_t od = position % out.d;
+    const std::int64_t n = position / out.d;
+    body(n, od, oh, ow, window_at(od, in.d, out.d), window_at(oh, in.h, out.h), window_at(ow, in.w, out.w), c0,
+         std::min(run, in.c - c0));
+  });
 }
 
 template <class Arch, class T>
 void adaptive_avg_channels_last(const view5d<const T>& in, const view5d<T>& out) {
-  for_each_window(in, out,
-                  [&](std::int64_t n, std::int64_t od, std::int64_t oh, std::int64_t ow, const window& wd,
-                      const window& wh, const window& ww) {
-                    const auto count = static_cast<double>(wd.size() * wh.size() * ww.size());
-                    for (std::int64_t c0 = 0; c0 < in.c; c0 += column_block) {
-                      const std::int64_t len = std::min(column_block, in.c - c0);
-                      column_sums<Arch, T> sums(len, 1);
-                      for (std::int64_t d = wd.begin; d < wd.end; ++d)
-                        for (std::int64_t h = wh.begin; h < wh.end; ++h)
-                          for (std::int64_t w = ww.begin; w < ww.end; ++w) sums.add(in.at(n, c0, d, h, w));
-                      sums.finish();
-                      for (std::int64_t j = 0; j < len; ++j)
-                        *out.at(n, c0 + j, od, oh, ow) = static_cast<T>(sums.totals[j] / count);
-                    }
-                  });
+  for_each_window_and_channels(in, out,
+                               [&](std::int64_t n, std::int64_t od, std::int64_t oh, std::int64_t ow, const window& wd,
+                                   const window& wh, const window& ww, std::int64_t c0, std::int64_t len) {
+                                 column_sums<Arch, T> sums(len, 1);
+                                 for (std::int64_t d = wd.begin; d < wd.end; ++d)
+                                   for (std::int64_t h = wh.begin; h < wh.end; ++h)
+                                     for (std::int64_t w = ww.begin; w < ww.end; ++w) sums.add(in.at(n, c0, d, h, w));
+                                 sums.finish();
+                                 const double scale = 1.0 / static_cast<double>(wd.size() * wh.size() * ww.size());
+                                 for (std::int64_t j = 0; j < len; ++j)
+                                   *out.at(n, c0 + j, od, oh, ow) = static_cast<T>(sums.totals[j] * scale);
+                               });
 }
 
 // Pixel ids are in-plane positions, held as T: callers check plane_size < max_exact_position<T>.
 template <class Arch, class T>
 void adaptive_max_channels_last(const view5d<const T>& in, const view5d<T>& out, const view5d<std::int64_t>* indices) {
-  for_each_window(in, out,
-                  [&](std::int64_t n, std::int64_t od, std::int64_t oh, std::int64_t ow, const window& wd,
-                      const window& wh, const window& ww) {
-                    for (std::int64_t c0 = 0; c0 < in.c; c0 += column_block) {
-                      const std::int64_t len = std::min(column_block, in.c - c0);
-                      column_max<Arch, T> columns(len, 1,
-                                                  static_cast<T>((wd.begin * in.h + wh.begin) * in.w + ww.begin));
-                      for (std::int64_t d = wd.begin; d < wd.end; ++d)
-                        for (std::int64_t h = wh.begin; h < wh.end; ++h)
-                          for (std::int64_t w = ww.begin; w < ww.end; ++w)
-                            columns.add(in.at(n, c0, d, h, w), static_cast<T>((d * in.h + h) * in.w + w));
-                      for (std::int64_t j = 0; j < len; ++j) {
-                        *out.at(n, c0 + j, od, oh, ow) = columns.max[j];
-                        if (indices) *indices->at(n, c0 + j, od, oh, ow) = static_cast<std::int64_t>(columns.winner[j]);
-                      }
-                    }
-                  });
+  for_each_window_and_channels(in, out,
+                               [&](std::int64_t n, std::int64_t od, std::int64_t oh, std::int64_t ow, const window& wd,
+                                   const window& wh, const window& ww, std::int64_t c0, std::int64_t len) {
+                                 column_max<Arch, T> columns(
+                                     len, 1, static_cast<T>((wd.begin * in.h + wh.begin) * in.w + ww.begin));
+                                 for (std::int64_t d = wd.begin; d < wd.end; ++d)
+                                   for (std::int64_t h = wh.begin; h < wh.end; ++h)
+                                     for (std::int64_t w = ww.begin; w < ww.end; ++w)
+                                       columns.add(in.at(n, c0, d, h, w), static_cast<T>((d * in.h + h) * in.w + w));
+                                 for (std::int64_t j = 0; j < len; ++j) {
+                                   *out.at(n, c0 + j, od, oh, ow) = columns.max[j];
+                                   if (indices)
+                                     *indices->at(n, c0 + j, od, oh, ow) = static_cast<std::int64_t>(columns.winner[j]);
+                                 }
+                               });
 }
 
 }  // namespace adapool::detail
