@@ -197,4 +197,35 @@ values_and_indices<std::remove_const_t<T>, 5, detail::owning_layout<Layout>> ada
   return result;
 }
 
+/// Several adaptive average poolings of one input at once, as in PSPNet's
+/// pyramid pooling module (bins 1, 2, 3 and 6): `outs[k]` receives exactly what
+/// adaptive_avg_pool2d(in, outs[k]) would write. With plane-major input each
+/// plane is read from memory once for all outputs. Errors as for
+/// adaptive_avg_pool2d, for each output, and outputs overlapping each other.
+template <class Arch = default_arch, class TIn, class TOut, class LIn, class LOut, std::size_t Levels>
+void adaptive_avg_pool2d_pyramid(const tensor_view<TIn, 4, LIn>& in,
+                                 const std::array<tensor_view<TOut, 4, LOut>, Levels>& outs) {
+  detail::adaptive_avg_pyramid<Arch>("adaptive_avg_pool2d_pyramid", in, outs);
+}
+
+/// Allocating form: square outputs of `bins[k] x bins[k]`, e.g. `adaptive_avg_pool2d_pyramid(x, {1, 2, 3, 6})`.
+template <class Arch = default_arch, class T, class Layout, std::size_t Levels>
+std::array<tensor<std::remove_const_t<T>, 4, detail::owning_layout<Layout>>, Levels> adaptive_avg_pool2d_pyramid(
+    const tensor_view<T, 4, Layout>& in, const std::int64_t (&bins)[Levels]) {
+  using result_tensor = tensor<std::remove_const_t<T>, 4, detail::owning_layout<Layout>>;
+  std::array<result_tensor, Levels> results;
+  std::array<tensor_view<std::remove_const_t<T>, 4, detail::owning_layout<Layout>>, Levels> views;
+  for (std::size_t level = 0; level < Levels; ++level) {
+    if (!detail::check_output_size("adaptive_avg_pool2d_pyramid",
+                                   std::array<std::int64_t, 2>{bins[level], bins[level]})) {
+      return {};
+    }
+    results[level] =
+        result_tensor(detail::pooled_shape(in.shape(), std::array<std::int64_t, 2>{bins[level], bins[level]}));
+    views[level] = results[level].view();
+  }
+  adaptive_avg_pool2d_pyramid<Arch>(in, views);
+  return results;
+}
+
 }  // namespace adapool

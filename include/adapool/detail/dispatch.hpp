@@ -66,6 +66,31 @@ void adaptive_max(const char* op, const tensor_view<TIn, Rank, LIn>& in, const t
   }
 }
 
+template <class Arch, class TIn, class TOut, std::size_t Rank, class LIn, class LOut, std::size_t Levels>
+void adaptive_avg_pyramid(const char* op, const tensor_view<TIn, Rank, LIn>& in,
+                          const std::array<tensor_view<TOut, Rank, LOut>, Levels>& outs) {
+  check_types<Arch, TIn, TOut>();
+  std::array<byte_span, Levels> spans{};
+  for (std::size_t level = 0; level < Levels; ++level) {
+    if (!check_adaptive(op, in, outs[level], static_cast<const tensor_view<std::int64_t, Rank>*>(nullptr), false) ||
+        !check_view(op, "output", outs[level], &spans[level])) {
+      return;
+    }
+    for (std::size_t other = 0; other < level; ++other) {
+      if (!check_disjoint(op, "output", outs[other], spans[other], "output", outs[level], spans[level])) return;
+    }
+  }
+  const view5d<const TOut> i5 = to_5d(tensor_view<const TOut, Rank, LIn>(in));
+  if (channels_inner(i5, false)) {
+    // Channels-last data has no plane to keep in cache: one pass per output.
+    for (const auto& out : outs) adaptive_avg_channels_last<Arch>(i5, to_5d(out));
+    return;
+  }
+  std::array<view5d<TOut>, Levels> o5;
+  for (std::size_t level = 0; level < Levels; ++level) o5[level] = to_5d(outs[level]);
+  adaptive_avg_pyramid_planes<Arch>(i5, o5);
+}
+
 template <class Arch, class TIn, class TOut, std::size_t Rank, class LIn, class LOut>
 void channel_avg(const char* op, const tensor_view<TIn, Rank, LIn>& in, const tensor_view<TOut, Rank, LOut>& out) {
   check_types<Arch, TIn, TOut>();

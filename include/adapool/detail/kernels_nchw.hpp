@@ -9,6 +9,8 @@
 //    first added (or maxed) column by column, then each output takes its columns;
 //  - anything else: each window row reduced on its own (any strides, any size).
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 
@@ -32,14 +34,15 @@ inline window window_at(std::int64_t i, std::int64_t in, std::int64_t out) {
 // (each costs integer divisions). Holds up to column_block windows.
 class window_table {
  public:
+  window_table() = default;
   window_table(std::int64_t in, std::int64_t out) : in_(in), out_(out) {
     for (std::int64_t i = 0; i < std::min(out, column_block); ++i) table_[i] = window_at(i, in, out);
   }
   window operator[](std::int64_t i) const { return i < column_block ? table_[i] : window_at(i, in_, out_); }
 
  private:
-  std::int64_t in_, out_;
-  window table_[column_block];
+  std::int64_t in_ = 1, out_ = 1;
+  window table_[column_block] = {};
 };
 
 template <class T, class U>
@@ -47,9 +50,22 @@ bool covers_whole_plane(const view5d<T>& in, const view5d<U>& out) {
   return out.d == 1 && out.h == 1 && out.w == 1 && in.planes_contiguous();
 }
 
+// Planes up to this size are summed `lanes` at a time (sum_small_planes); the
+// result for a plane does not depend on which planes share its group.
+template <class Arch, class T>
+inline constexpr std::int64_t small_plane = 16 * simd::ops<T, Arch>::lanes;
+
+// The whole-plane sum of global pooling, for one plane.
+template <class Arch, class T>
+double plane_sum(const T* plane, std::int64_t size) {
+  if (size > small_plane<Arch, T>) return sum_row<Arch>(plane, size, 1);
+  double sum = 0;
+  sum_small_planes<Arch>(plane, size, size, 1, &sum);
+  return sum;
+}
+
 template <class Arch, class T>
 void global_avg_planes(const view5d<const T>& in, const view5d<T>& out) {
-  constexpr std::int64_t small_plane = 16 * simd::ops<T, Arch>::lanes;
   constexpr std::int64_t planes_per_task = 64;
   const std::int64_t size = in.plane_size();
   const std::int64_t blocks = (in.c + planes_per_task - 1) / planes_per_task;
@@ -59,7 +75,7 @@ void global_avg_planes(const view5d<const T>& in, const view5d<T>& out) {
     const std::int64_t c0 = task % blocks * planes_per_task;
     const std::int64_t count = std::min(planes_per_task, in.c - c0);
     double sums[planes_per_task];
-    if (size <= small_plane) {
+    if (size <= small_plane<Arch, T>) {
       sum_small_planes<Arch>(in.at(n, c0, 0, 0, 0), size, in.stride_c, count, sums);
     } else {
       for (std::int64_t j = 0; j < count; ++j) sums[j] = sum_row<Arch>(in.at(n, c0 + j, 0, 0, 0), size, 1);
@@ -68,44 +84,72 @@ void global_avg_planes(const view5d<const T>& in, const view5d<T>& out) {
   });
 }
 
+// Every output of plane (n, c). Windows on rows of up to column_block elements
+// are separable: the window's rows are added column by column, then each
+// output adds its columns. Longer rows are summed window row by window row.
+template <class Arch, class T>
+void average_plane(const view5d<const T>& in, const view5d<T>& out, const window_table& columns_of, std::int64_t n,
+                   std::int64_t c) {
+  const T* plane = in.at(n, c, 0, 0, 0);
+  if (covers_whole_plane(in, out)) {
+    *out.at(n, c, 0, 0, 0) =
+        static_cast<T>(plane_sum<Arch>(plane, in.plane_size()) * (1.0 / static_cast<double>(in.plane_size())));
+    return;
+  }
+  for (std::int64_t od = 0; od < out.d; ++od) {
+    const window wd = window_at(od, in.d, out.d);
+    for (std::int64_t oh = 0; oh < out.h; ++oh) {
+      const window wh = window_at(oh, in.h, out.h);
+      const auto rows = static_cast<double>(wd.size() * wh.size());
+      const auto average = [&](std::int64_t ow, double sum, const window& ww) {
+        *out.at(n, c, od, oh, ow) = static_cast<T>(sum / (rows * static_cast<double>(ww.size())));
+      };
+      if (in.w <= column_block) {
+        column_sums<Arch, T> columns(in.w, in.stride_w);
+        for (std::int64_t d = wd.begin; d < wd.end; ++d)
+          for (std::int64_t h = wh.begin; h < wh.end; ++h) columns.add(plane + d * in.stride_d + h * in.stride_h);
+        columns.finish();
+        for (std::int64_t ow = 0; ow < out.w; ++ow) {
+          const window ww = columns_of[ow];
+          double sum = 0;
+          for (std::int64_t w = ww.begin; w < ww.end; ++w) sum += columns.totals[w];
+          average(ow, sum, ww);
+        }
+        continue;
+      }
+      for (std::int64_t ow = 0; ow < out.w; ++ow) {
+        const window ww = columns_of[ow];
+        double sum = 0;
+        for (std::int64_t d = wd.begin; d < wd.end; ++d) {
+          for (std::int64_t h = wh.begin; h < wh.end; ++h) {
+            sum += sum_row<Arch>(plane + d * in.stride_d + h * in.stride_h + ww.begin * in.stride_w, ww.size(),
+                                 in.stride_w);
+          }
+        }
+        average(ow, sum, ww);
+      }
+    }
+  }
+}
+
 template <class Arch, class T>
 void adaptive_avg_planes(const view5d<const T>& in, const view5d<T>& out) {
   if (covers_whole_plane(in, out)) return global_avg_planes<Arch>(in, out);
   const window_table columns_of(in.w, out.w);
-  parallel_for(in.n * in.c, in.n * in.c * in.plane_size(), [&](std::int64_t task) {
-    const std::int64_t n = task / in.c, c = task % in.c;
-    const T* plane = in.at(n, c, 0, 0, 0);
-    for (std::int64_t od = 0; od < out.d; ++od) {
-      const window wd = window_at(od, in.d, out.d);
-      for (std::int64_t oh = 0; oh < out.h; ++oh) {
-        const window wh = window_at(oh, in.h, out.h);
-        const auto rows = static_cast<double>(wd.size() * wh.size());
-        if (in.w <= column_block) {
-          column_sums<Arch, T> columns(in.w, in.stride_w);
-          for (std::int64_t d = wd.begin; d < wd.end; ++d)
-            for (std::int64_t h = wh.begin; h < wh.end; ++h) columns.add(plane + d * in.stride_d + h * in.stride_h);
-          columns.finish();
-          const double row_scale = 1.0 / rows;
-          for (std::int64_t ow = 0; ow < out.w; ++ow) {
-            const window ww = columns_of[ow];
-            double sum = 0;
-            for (std::int64_t w = ww.begin; w < ww.end; ++w) sum += columns.totals[w];
-            *out.at(n, c, od, oh, ow) = static_cast<T>(sum * row_scale / static_cast<double>(ww.size()));
-          }
-          continue;
-        }
-        for (std::int64_t ow = 0; ow < out.w; ++ow) {
-          const window ww = window_at(ow, in.w, out.w);
-          double sum = 0;
-          for (std::int64_t d = wd.begin; d < wd.end; ++d) {
-            for (std::int64_t h = wh.begin; h < wh.end; ++h) {
-              sum += sum_row<Arch>(plane + d * in.stride_d + h * in.stride_h + ww.begin * in.stride_w, ww.size(),
-                                   in.stride_w);
-            }
-          }
-          *out.at(n, c, od, oh, ow) = static_cast<T>(sum / (rows * static_cast<double>(ww.size())));
-        }
-      }
+  parallel_for(in.n * in.c, in.n * in.c * in.plane_size(),
+               [&](std::int64_t task) { average_plane<Arch>(in, out, columns_of, task / in.c, task % in.c); });
+}
+
+/// Several adaptive averages of the same input, plane by plane, so that each
+/// plane is read from memory once and from cache for the other outputs. Each
+/// output gets exactly the arithmetic of its own adaptive_avg_planes call.
+template <class Arch, class T, std::size_t Levels>
+void adaptive_avg_pyramid_planes(const view5d<const T>& in, const std::array<view5d<T>, Levels>& outs) {
+  std::array<window_table, Levels> columns_of;
+  for (std::size_t level = 0; level < Levels; ++level) columns_of[level] = window_table(in.w, outs[level].w);
+  parallel_for(in.n * in.c, in.n * in.c * in.plane_size() * static_cast<std::int64_t>(Levels), [&](std::int64_t task) {
+    for (std::size_t level = 0; level < Levels; ++level) {
+      average_plane<Arch>(in, outs[level], columns_of[level], task / in.c, task % in.c);
     }
   });
 }
