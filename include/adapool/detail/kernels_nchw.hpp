@@ -31,18 +31,20 @@ inline window window_at(std::int64_t i, std::int64_t in, std::int64_t out) {
 }
 
 // Windows along one axis, computed once per call rather than per element
-// (each costs integer divisions). Holds up to column_block windows.
+// (each costs integer divisions). Holds the first `size` windows.
 class window_table {
+  static constexpr std::int64_t size = 256;
+
  public:
   window_table() = default;
   window_table(std::int64_t in, std::int64_t out) : in_(in), out_(out) {
-    for (std::int64_t i = 0; i < std::min(out, column_block); ++i) table_[i] = window_at(i, in, out);
+    for (std::int64_t i = 0; i < std::min(out, size); ++i) table_[i] = window_at(i, in, out);
   }
-  window operator[](std::int64_t i) const { return i < column_block ? table_[i] : window_at(i, in_, out_); }
+  window operator[](std::int64_t i) const { return i < size ? table_[i] : window_at(i, in_, out_); }
 
  private:
   std::int64_t in_ = 1, out_ = 1;
-  window table_[column_block] = {};
+  window table_[size] = {};
 };
 
 template <class T, class U>
