@@ -3,11 +3,13 @@
 # Builds the benchmarks (Release, in build/bench), runs every case with
 # repetitions, keeps the JSON and writes REPORT.md and chart.png.
 #
-#   bench/run_report.sh                 full run into bench/results (~10 minutes)
+#   bench/run_report.sh                 full run into bench/results (about 7 minutes on 2 cores)
 #   bench/run_report.sh --quick         one short run of every case into build/bench/quick-report
 #   bench/run_report.sh --exe PATH      use an already built adapool_bench
 #   bench/run_report.sh --out DIR       write somewhere else
+#   bench/run_report.sh --build-dir DIR build there instead of build/bench
 #   bench/run_report.sh -- ARGS...      extra flags for adapool_bench, e.g. --benchmark_filter=W1_
+
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -24,7 +26,7 @@ while (($#)); do
     --build-dir) build_dir=$2; shift 2 ;;
     --quick) quick=1; shift ;;
     --) shift; extra=("$@"); break ;;
-    -h|--help) sed -n '3,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '3,11p' "$0"; exit 0 ;;
     *) echo "run_report.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
