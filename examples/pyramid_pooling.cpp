@@ -5,8 +5,10 @@
 //   levels = [F.adaptive_avg_pool2d(x, b) for b in (1, 2, 3, 6)]
 //
 // Each level then goes through a 1 x 1 convolution, is upsampled back to H x W
-// and concatenated with x. Adaptive windows make any H x W work: here W = 40,
-// which 3 and 6 do not divide, so neighbouring windows share a column.
+// and concatenated with x. adaptive_avg_pool2d_pyramid computes all levels in
+// one call, reading each input plane once, with the same results as one
+// adaptive_avg_pool2d call per level. Adaptive windows make any H x W work:
+// here W = 40, which 3 and 6 do not divide, so neighbouring windows share a column.
 
 #include <adapool/adapool.hpp>
 #include <algorithm>
@@ -19,9 +21,15 @@ int main() {
   adapool::tensor<float, 4> x({N, C, H, W});
   for (std::int64_t i = 0; i < x.size(); ++i) x.data()[i] = std::sin(0.001f * static_cast<float>(i)) * 3.0f;
 
+  // [readme:pyramid]
+  const auto levels = adapool::adaptive_avg_pool2d_pyramid(x.view(), {1, 2, 3, 6});  // std::array of 4 tensors
+  // [readme-end]
+
   int wrong = 0;
-  for (const std::int64_t bins : {1, 2, 3, 6}) {
-    const adapool::tensor<float, 4> level = adapool::adaptive_avg_pool2d(x.view(), {bins, bins});
+  for (const adapool::tensor<float, 4>& level : levels) {
+    const std::int64_t bins = level.extent(2);
+    // The same as pooling each level on its own, bit for bit.
+    if (adapool::adaptive_avg_pool2d(x.view(), {bins, bins}).values() != level.values()) ++wrong;
 
     // Where each window lies: output j of `bins` reads [window_begin, window_end).
     std::printf("bins %lld: %lld x %lld x %lld x %lld, windows along W:", static_cast<long long>(bins),
