@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: MIT
+// adaptive_{avg,max}_pool{1,2,3}d against the reference, for every input
+// layout and element type (the test parameter, e.g. `nhwc_float`): hand-picked
+// window shapes, sweeps around SIMD lane counts, random shapes, special values.
+
+#include <gtest/gtest.h>
+
+#include <adapool/adapool.hpp>
+#include <array>
+#include <cstdint>
+#include <limits>
+#include <random>
+#include <type_traits>
+#include <vector>
+
+#include "reference.hpp"
+#include "test_support.hpp"
+
+namespace {
+
+using namespace adapool_test;
+using adapool::simd::scalar;
+
+class AdaptivePool : public testing::TestWithParam<config> {};
+
+// avg, max with indices and max without, each into a different output layout.
+template <class T, std::size_t Rank>
+void check_adaptive_ops(const std::array<std::int64_t, Rank>& in_shape,
+                        const std::array<std::int64_t, Rank - 2>& out_spatial, layout_kind in_kind, std::size_t i,
+                        const std::vector<T>& x) {
+  const auto out_shape = with_spatial(in_shape, out_spatial);
+  check_case<adaptive_avg_op>(in_shape, out_shape, in_kind, output_layout(i), x);
+  check_case<adaptive_max_op<true>>(in_shape, out_shape, in_kind, output_layout(i + 1), x);
+  check_case<adaptive_max_op<false>>(in_shape, out_shape, in_kind, output_layout(i + 2), x);
+}
+
+template <std::size_t S>
+struct window_case {
+  std::array<std::int64_t, S> in, out;
+};
+
+// out == 1, out == in, out > in, non-divisible and prime sizes, the in=5 out=3
+// window-length edge, and axes of size 1.
+const std::vector<window_case<1>> cases_1d{{{5}, {3}},  {{1}, {1}},  {{7}, {1}},  {{7}, {7}},   {{2}, {3}}, {{3}, {8}},
+                                           {{10}, {4}}, {{13}, {5}}, {{31}, {7}}, {{17}, {17}}, {{4}, {2}}, {{1}, {5}}};
+const std::vector<window_case<2>> cases_2d{{{5, 5}, {3, 3}},   {{4, 4}, {1, 1}},   {{6, 6}, {6, 6}}, {{2, 3}, {3, 5}},
+                                           {{7, 11}, {3, 4}},  {{13, 17}, {5, 7}}, {{1, 9}, {1, 4}}, {{9, 1}, {4, 1}},
+                                           {{8, 8}, {16, 16}}, {{5, 5}, {3, 1}},   {{1, 1}, {2, 3}}};
+const std::vector<window_case<3>> cases_3d{{{3, 4, 5}, {2, 3, 2}}, {{2, 2, 2}, {1, 1, 1}}, {{3, 3, 3}, {3, 3, 3}},
+                                           {{2, 3, 2}, {3, 4, 5}}, {{5, 7, 3}, {3, 2, 2}}, {{4, 1, 6}, {2, 1, 4}}};
+
+// Batch and channel counts: single plane, batch > 1, and more channels than a vector.
+const std::vector<std::array<std::int64_t, 2>> batch_channels{{1, 1}, {2, 3}, {1, 17}};
+
+template <class T, std::size_t S>
+void check_window_cases(const std::vector<window_case<S>>& cases, layout_kind kind) {
+  std::mt19937_64 rng(S);
+  std::size_t i = 0;
+  for (const auto& wc : cases)
+    for (const auto& nc : batch_channels)
+      for (fill_kind fill : all_fills()) {
+        std::array<std::int64_t, S + 2> in_shape{nc[0], nc[1]};
+        for (std::size_t axis = 0; axis < S; ++axis) in_shape[axis + 2] = wc.in[axis];
+        check_adaptive_ops<T>(in_shape, wc.out, kind, i++, random_values<T>(element_count(in_shape), fill, rng));
+      }
+}
+
+TEST_P(AdaptivePool, WindowShapes1d) {
+  with_dtype(GetParam().type, [&](auto t) { check_window_cases<decltype(t)>(cases_1d, GetParam().layout); });
+}
+TEST_P(AdaptivePool, WindowShapes2d) {
+  with_dtype(GetParam().type, [&](auto t) { check_window_cases<decltype(t)>(cases_2d, GetParam().layout); });
+}
+TEST_P(AdaptivePool, WindowShapes3d) {
+  with_dtype(GetParam().type, [&](auto t) { check_window_cases<decltype(t)>(cases_3d, GetParam().layout); });
+}
+
+// Row lengths around the lane counts: the vector loop, its tail, and rows that
+// hold both; windows of one row, part of a row and the whole row.
+TEST_P(AdaptivePool, RowLengthSweep) {
+  with_dtype(GetParam().type, [&](auto t) {
+    using T = decltype(t);
+    std::mt19937_64 rng(2);
+    std::size_t i = 0;
+    for (std::int64_t w : lane_sizes())
+      for (std::int64_t out_w : {std::int64_t{1}, std::int64_t{2}, std::int64_t{3}, w, w + 1}) {
+        const std::array<std::int64_t, 4> in_shape{1, 2, 3, w};
+        const fill_kind fill = i % 2 ? fill_kind::specials : fill_kind::uniform;
+        check_adaptive_ops<T>(in_shape, {2, out_w}, GetParam().layout, i++,
+                              random_values<T>(element_count(in_shape), fill, rng));
+      }
+  });
+}
+
+// Channel counts around the lane counts and past 256, where channels-last
+// kernels work in chunks of channels.
+TEST_P(AdaptivePool, ChannelCountSweep) {
+  with_dtype(GetParam().type, [&](auto t) {
+    using T = decltype(t);
+    std::mt19937_64 rng(3);
+    std::vector<std::int64_t> channels = lane_sizes();
+    channels.insert(channels.end(), {256, 300, 513});
+    std::size_t i = 0;
+    for (std::int64_t c : channels) {
+      const std::array<std::int64_t, 4> in_shape{2, c, 3, 4};
+      const fill_kind fill = all_fills()[i % all_fills().size()];
+      check_adaptive_ops<T>(in_shape, {2, 3}, GetParam().layout, i++,
+                            random_values<T>(element_count(in_shape), fill, rng));
+      const std::array<std::int64_t, 3> in_1d{1, c, 5};
+      check_adaptive_ops<T>(in_1d, {1}, GetParam().layout, i++, random_values<T>(element_count(in_1d), fill, rng));
+    }
+  });
+}
+
+template <class T, std::size_t Rank>
+void check_random_shapes(layout_kind kind, int cases) {
+  std::mt19937_64 rng(100 + Rank);
+  std::uniform_int_distribution<std::int64_t> batch(1, 3), channels(1, 9), size(1, 11), out_size(1, 13);
+  for (int i = 0; i < cases; ++i) {
+    std::array<std::int64_t, Rank> in_shape{batch(rng), channels(rng)};
+    std::array<std::int64_t, Rank - 2> out{};
+    for (std::size_t axis = 2; axis < Rank; ++axis) {
+      in_shape[axis] = size(rng);
+      out[axis - 2] = out_size(rng);
+    }
+    const fill_kind fill = all_fills()[static_cast<std::size_t>(i) % all_fills().size()];
+    check_adaptive_ops<T>(in_shape, out, kind, static_cast<std::size_t>(i),
+                          random_values<T>(element_count(in_shape), fill, rng));
+  }
+}
+
+TEST_P(AdaptivePool, RandomShapes) {
+  with_dtype(GetParam().type, [&](auto t) {
+    using T = decltype(t);
+    check_random_shapes<T, 3>(GetParam().layout, 30);
+    check_random_shapes<T, 4>(GetParam().layout, 30);
+    check_random_shapes<T, 5>(GetParam().layout, 20);
+  });
+}
+
+// N == 0, C == 0 and zero output sizes are valid and write nothing (check_case
+// checks that every element of the output buffers keeps its fill value), even
+// when the input plane is empty too.
+TEST_P(AdaptivePool, EmptyIsValid) {
+  with_dtype(GetParam().type, [&](auto t) {
+    using T = decltype(t);
+    const layout_kind kind = GetParam().layout;
+    check_adaptive_ops<T, 4>({0, 3, 4, 4}, {2, 2}, kind, 0, {});
+    check_adaptive_ops<T, 4>({2, 0, 4, 4}, {2, 2}, kind, 1, {});
+    check_adaptive_ops<T, 4>({2, 3, 4, 4}, {0, 2}, kind, 2, std::vector<T>(2 * 3 * 4 * 4, T(1)));
+    check_adaptive_ops<T, 4>({2, 3, 0, 4}, {0, 3}, kind, 3, {});
+    check_adaptive_ops<T, 3>({1, 2, 0}, {0}, kind, 4, {});
+    check_adaptive_ops<T, 5>({1, 2, 3, 0, 2}, {1, 0, 1}, kind, 5, {});
+  });
+}
+
+// in = 5, out = 3: the middle window is [1, 4), one longer than ceil(5 / 3).
+TEST_P(AdaptivePool, WindowLengthEdge) {
+  with_dtype(GetParam().type, [&](auto t) {
+    using T = decltype(t);
+    const std::vector<T> x{1, 2, 4, 8, 16};
+    EXPECT_EQ(reference::adaptive_avg(x, {1, 1, 5}, {1, 1, 3}), (std::vector<double>{1.5, 14.0 / 3, 12}));
+    EXPECT_EQ(reference::adaptive_max(x, {1, 1, 5}, {1, 1, 3}).indices, (std::vector<std::int64_t>{1, 3, 4}));
+    check_adaptive_ops<T, 3>({1, 1, 5}, {3}, GetParam().layout, 0, x);
+    // The same edge on every axis at once.
+    std::mt19937_64 rng(5);
+    check_adaptive_ops<T, 5>({1, 2, 5, 5, 5}, {3, 3, 3}, GetParam().layout, 1,
+                             random_values<T>(250, fill_kind::uniform, rng));
+  });
+}
+
+// One NaN, or two, at every position of a row long enough for several vectors
+// and a tail: the window's value is NaN and its index the last NaN's.
+TEST_P(AdaptivePool, NanAtEveryPosition) {
+  with_dtype(GetParam().type, [&](auto t) {
+    using T = decltype(t);
+    const T nan = std::numeric_limits<T>::quiet_NaN();
+    const std::int64_t n = 37;  // windows [0, 19) and [18, 37)
+    for (std::int64_t p = 0; p < n; ++p) {
+      std::vector<T> x(n);
+      for (std::int64_t i = 0; i < n; ++i) x[i] = static_cast<T>(i % 5);
+      x[p] = nan;
+      check_case<adaptive_max_op<true>, T, 3>({1, 1, n}, {1, 1, 2}, GetParam().layout, output_layout(p), x);
+      x[n - 1 - p] = nan;
+      check_case<adaptive_max_op<true>, T, 3>({1, 1, n}, {1, 1, 2}, GetParam().layout, output_layout(p + 1), x);
+    }
+    // NaN in a 2d window: it must win over larger values in later rows.
+    std::vector<T> x(5 * 9, T(1));
+    x[2 * 9 + 4] = nan;
+    x[4 * 9 + 8] = T(100);
+    check_case<adaptive_max_op<true>, T, 4>({1, 1, 5, 9}, {1, 1, 2, 2}, GetParam().layout, layout_kind::nchw, x);
+    check_case<adaptive_avg_op, T, 4>({1, 1, 5, 9}, {1, 1, 2, 2}, GetParam().layout, layout_kind::nchw, x);
+  });
+}
+
+// Two equal maxima at every pair of positions: the first keeps the index.
+TEST_P(AdaptivePool, TiesAtEveryPair) {
+  with_dtype(GetParam().type, [&](auto t) {
+    using T = decltype(t);
+    const std::int64_t n = 35;  // windows [0, 18) and [17, 35)
+    std::size_t i = 0;
+    for (std::int64_t p = 0; p < n; ++p)
+      for (std::int64_t q = p + 1; q < n; q += 3) {
+        std::vector<T> x(n, T(-2));
+        x[p] = x[q] = T(7);
+        check_case<adaptive_max_op<true>, T, 3>({1, 1, n}, {1, 1, 2}, GetParam().layout, output_layout(i++), x);
+      }
+  });
+}
+
+// +0 and -0 compare equal, so the first of them is the max, sign and all.
+TEST_P(AdaptivePool, SignedZeros) {
+  with_dtype(GetParam().type, [&](auto t) {
+    using T = decltype(t);
+    const T z = T(0);
+    check_case<adaptive_max_op<true>, T, 3>({1, 2, 4}, {1, 2, 2}, GetParam().layout, layout_kind::nchw,
+                                            {-z, z, z, -z, z, -z, -z, z});
+    std::vector<T> x(19, -z);
+    x[17] = z;
+    check_case<adaptive_max_op<true>, T, 3>({1, 1, 19}, {1, 1, 1}, GetParam().layout, layout_kind::slice, x);
+  });
+}
+
+// -inf everywhere: -inf, at the first element of each window (not the plane's).
+TEST_P(AdaptivePool, AllNegativeInfinity) {
+  with_dtype(GetParam().type, [&](auto t) {
+    using T = decltype(t);
+    const T inf = std::numeric_limits<T>::infinity();
+    check_adaptive_ops<T, 4>({2, 3, 5, 7}, {3, 4}, GetParam().layout, 0, std::vector<T>(2 * 3 * 5 * 7, -inf));
+    check_adaptive_ops<T, 5>({1, 2, 3, 3, 3}, {2, 2, 2}, GetParam().layout, 1, std::vector<T>(2 * 27, -inf));
+    std::vector<T> x(40, -inf);
+    x[39] = inf;
+    check_adaptive_ops<T, 3>({1, 2, 20}, {6}, GetParam().layout, 2, x);
+  });
+}
+
+// The allocating overloads: output in the input's memory format (a strided input
+// gives a contiguous tensor), same values as the view overloads.
+template <class Arch, class T, std::size_t Rank>
+void check_allocating(const placed<T, Rank>& input, const std::vector<T>& x,
+                      const std::array<std::int64_t, Rank - 2>& size) {
+  const reference::shape in_dims = to_shape(input.shape);
+  const reference::shape out_dims = to_shape(with_spatial(input.shape, size));
+  const double scale = magnitude(x);
+  with_view(input, [&](const auto& in) {
+    using view = std::remove_cv_t<std::remove_reference_t<decltype(in)>>;
+    using layout = std::conditional_t<std::is_same_v<typename view::layout_type, adapool::strided>, adapool::contiguous,
+                                      typename view::layout_type>;
+    const auto check = [&](const auto& avg, const auto& max, const auto& both) {
+      static_assert(std::is_same_v<std::decay_t<decltype(avg)>, adapool::tensor<T, Rank, layout>>);
+      static_assert(std::is_same_v<std::decay_t<decltype(max)>, adapool::tensor<T, Rank, layout>>);
+      static_assert(std::is_same_v<std::decay_t<decltype(both.indices)>, adapool::tensor<std::int64_t, Rank, layout>>);
+      const auto logical = [](const auto& tensor) {
+        placed<std::decay_t<decltype(*tensor.data())>, Rank> p;
+        p.shape = tensor.shape();
+        p.strides = tensor.view().strides();
+        p.storage = tensor.values();
+        return p.logical();
+      };
+      EXPECT_EQ(to_shape(avg.shape()), out_dims);
+      EXPECT_TRUE(
+          close_averages("average", out_dims, logical(avg), reference::adaptive_avg(x, in_dims, out_dims), scale));
+      const auto want = reference::adaptive_max(x, in_dims, out_dims);
+      EXPECT_TRUE(same_maxima("max", out_dims, logical(max), want.values));
+      EXPECT_TRUE(same_maxima("max", out_dims, logical(both.values), want.values));
+      EXPECT_TRUE(same_indices("index", out_dims, logical(both.indices), want.indices));
+    };
+    if constexpr (Rank == 3) {
+      check(adapool::adaptive_avg_pool1d<Arch>(in, size), adapool::adaptive_max_pool1d<Arch>(in, size),
+            adapool::adaptive_max_pool1d_with_indices<Arch>(in, size));
+    } else if constexpr (Rank == 4) {
+      check(adapool::adaptive_avg_pool2d<Arch>(in, size), adapool::adaptive_max_pool2d<Arch>(in, size),
+            adapool::adaptive_max_pool2d_with_indices<Arch>(in, size));
+    } else {
+      check(adapool::adaptive_avg_pool3d<Arch>(in, size), adapool::adaptive_max_pool3d<Arch>(in, size),
+            adapool::adaptive_max_pool3d_with_indices<Arch>(in, size));
+    }
+  });
+}
+
+template <class T, std::size_t Rank>
+void check_allocating_both(layout_kind kind, const std::array<std::int64_t, Rank>& shape,
+                           const std::array<std::int64_t, Rank - 2>& size) {
+  std::mt19937_64 rng(7);
+  const std::vector<T> x = random_values<T>(element_count(shape), fill_kind::specials, rng);
+  placed<T, Rank> input = place(kind, shape, T(0));
+  input.assign(x);
+  {
+    SCOPED_TRACE(adapool::default_arch::name);
+    check_allocating<adapool::default_arch>(input, x, size);
+  }
+  SCOPED_TRACE("scalar");
+  check_allocating<scalar>(input, x, size);
+}
+
+TEST_P(AdaptivePool, AllocatingOverloads) {
+  with_dtype(GetParam().type, [&](auto t) {
+    using T = decltype(t);
+    check_allocating_both<T, 3>(GetParam().layout, {2, 5, 11}, {4});
+    check_allocating_both<T, 4>(GetParam().layout, {2, 5, 7, 6}, {3, 4});
+    check_allocating_both<T, 5>(GetParam().layout, {1, 3, 4, 5, 3}, {2, 3, 2});
+  });
+}
+
+INSTANTIATE_TEST_SUITE_P(Layouts, AdaptivePool, testing::ValuesIn(all_configs()), config_name);
+
+}  // namespace

@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: MIT
+// channel_avg_pool and channel_max_pool (depth-wise pooling over adaptive
+// windows of channels) against the reference, for every input layout and
+// element type: channel counts around every lane count and past 256, pixel
+// counts past 256 (plane-major kernels work 256 pixels at a time), C' = 1 (the
+// global depth-wise case), C' > C, NaN at every channel, ties at every pair.
+
+#include <gtest/gtest.h>
+
+#include <adapool/adapool.hpp>
+#include <array>
+#include <cstdint>
+#include <limits>
+#include <random>
+#include <type_traits>
+#include <vector>
+
+#include "reference.hpp"
+#include "test_support.hpp"
+
+namespace {
+
+using namespace adapool_test;
+
+class ChannelPool : public testing::TestWithParam<config> {};
+
+template <class T, std::size_t Rank>
+void check_channel_ops(const std::array<std::int64_t, Rank>& in_shape, std::int64_t out_channels, layout_kind in_kind,
+                       std::size_t i, const std::vector<T>& x) {
+  const auto out_shape = with_channels(in_shape, out_channels);
+  check_case<channel_avg_op>(in_shape, out_shape, in_kind, output_layout(i), x);
+  check_case<channel_max_op<true>>(in_shape, out_shape, in_kind, output_layout(i + 1), x);
+  check_case<channel_max_op<false>>(in_shape, out_shape, in_kind, output_layout(i + 2), x);
+}
+
+TEST_P(ChannelPool, ChannelCountSweep) {
+  with_dtype(GetParam().type, [&](auto t) {
+    using T = decltype(t);
+    std::mt19937_64 rng(21);
+    std::vector<std::int64_t> channels = lane_sizes();
+    channels.insert(channels.end(), {256, 300, 513});
+    std::size_t i = 0;
+    for (std::int64_t c : channels)
+      for (std::int64_t out_c : {std::int64_t{1}, std::int64_t{3}, c}) {
+        const fill_kind fill = all_fills()[i % all_fills().size()];
+        const std::array<std::int64_t, 4> in_shape{1, c, 2, 3};
+        check_channel_ops<T>(in_shape, out_c, GetParam().layout, i++,
+                             random_values<T>(element_count(in_shape), fill, rng));
+      }
+  });
+}
+
+// Pixel counts around the lane counts and past 256, in 1d, 2d and 3d.
+TEST_P(ChannelPool, PixelCountSweep) {
+  with_dtype(GetParam().type, [&](auto t) {
+    using T = decltype(t);
+    std::mt19937_64 rng(22);
+    std::vector<std::int64_t> widths = lane_sizes();
+    widths.insert(widths.end(), {255, 256, 300});
+    std::size_t i = 0;
+    for (std::int64_t w : widths) {
+      const fill_kind fill = all_fills()[i % all_fills().size()];
+      const std::array<std::int64_t, 3> in_1d{2, 5, w};
+      check_channel_ops<T>(in_1d, 2, GetParam().layout, i++, random_values<T>(element_count(in_1d), fill, rng));
+      const std::array<std::int64_t, 4> in_2d{1, 4, 3, w};
+      check_channel_ops<T>(in_2d, 1, GetParam().layout, i++, random_values<T>(element_count(in_2d), fill, rng));
+    }
+    const std::array<std::int64_t, 5> in_3d{2, 6, 3, 4, 5};
+    check_channel_ops<T>(in_3d, 4, GetParam().layout, i++,
+                         random_values<T>(element_count(in_3d), fill_kind::specials, rng));
+    const std::array<std::int64_t, 4> in_big{1, 3, 17, 19};  // 323 pixels
+    check_channel_ops<T>(in_big, 2, GetParam().layout, i++,
+                         random_values<T>(element_count(in_big), fill_kind::ties, rng));
+  });
+}
+
+// The window rule over channels: out > in, the in=5 out=3 edge, primes.
+TEST_P(ChannelPool, ChannelWindows) {
+  with_dtype(GetParam().type, [&](auto t) {
+    using T = decltype(t);
+    std::mt19937_64 rng(23);
+    const std::vector<std::array<std::int64_t, 2>> windows{{5, 3}, {2, 3}, {3, 8}, {7, 7}, {13, 5}, {31, 7}, {1, 4}};
+    std::size_t i = 0;
+    for (const auto& w : windows)
+      for (fill_kind fill : all_fills()) {
+        const std::array<std::int64_t, 4> in_shape{2, w[0], 2, 5};
+        check_channel_ops<T>(in_shape, w[1], GetParam().layout, i++,
+                             random_values<T>(element_count(in_shape), fill, rng));
+      }
+  });
+}
+
+TEST_P(ChannelPool, RandomShapes) {
+  with_dtype(GetParam().type, [&](auto t) {
+    using T = decltype(t);
+    std::mt19937_64 rng(24);
+    std::uniform_int_distribution<std::int64_t> batch(1, 3), channels(1, 40), size(1, 9), out_c(1, 12);
+    for (std::size_t i = 0; i < 30; ++i) {
+      const fill_kind fill = all_fills()[i % all_fills().size()];
+      const std::array<std::int64_t, 4> in_shape{batch(rng), channels(rng), size(rng), size(rng)};
+      check_channel_ops<T>(in_shape, out_c(rng), GetParam().layout, i,
+                           random_values<T>(element_count(in_shape), fill, rng));
+    }
+  });
+}
+
+TEST_P(ChannelPool, EmptyIsValid) {
+  with_dtype(GetParam().type, [&](auto t) {
+    using T = decltype(t);
+    check_channel_ops<T, 4>({0, 3, 4, 4}, 1, GetParam().layout, 0, {});
+    check_channel_ops<T, 4>({2, 3, 0, 4}, 2, GetParam().layout, 1, {});
+    check_channel_ops<T, 4>({2, 3, 4, 4}, 0, GetParam().layout, 2, std::vector<T>(96, T(1)));
+    check_channel_ops<T, 4>({2, 0, 4, 4}, 0, GetParam().layout, 3, {});
+  });
+}
+
+// NaN at every channel (and a second NaN): the last NaN's channel wins. With
+// 300 channels the run crosses a 256-channel chunk.
+TEST_P(ChannelPool, NanAtEveryChannel) {
+  with_dtype(GetParam().type, [&](auto t) {
+    using T = decltype(t);
+    const T nan = std::numeric_limits<T>::quiet_NaN();
+    std::size_t i = 0;
+    for (std::int64_t c : {33, 300}) {
+      for (std::int64_t p = 0; p < c; p += (c > 100 ? 7 : 1)) {
+        std::vector<T> x(c * 3);
+        for (std::size_t k = 0; k < x.size(); ++k) x[k] = static_cast<T>(k % 5);
+        x[p * 3 + 1] = nan;
+        check_case<channel_max_op<true>, T, 3>({1, c, 3}, {1, 1, 3}, GetParam().layout, output_layout(i++), x);
+        x[((p * 11 + 5) % c) * 3 + 1] = nan;
+        check_case<channel_max_op<true>, T, 3>({1, c, 3}, {1, 1, 3}, GetParam().layout, output_layout(i++), x);
+      }
+    }
+  });
+}
+
+// The maximum on two channels: the first keeps the index, including across
+// a 256-channel chunk.
+TEST_P(ChannelPool, TiesAcrossChannels) {
+  with_dtype(GetParam().type, [&](auto t) {
+    using T = decltype(t);
+    std::size_t i = 0;
+    for (std::int64_t c : {17, 300})
+      for (std::int64_t p = 0; p < c; p += (c > 100 ? 13 : 1))
+        for (std::int64_t q = p + 1; q < c; q += (c > 100 ? 37 : 2)) {
+          std::vector<T> x(c * 2, T(-1));
+          x[p * 2] = x[q * 2] = T(2);
+          x[q * 2 + 1] = T(4);
+          check_case<channel_max_op<true>, T, 3>({1, c, 2}, {1, 1, 2}, GetParam().layout, output_layout(i++), x);
+        }
+  });
+}
+
+TEST_P(ChannelPool, Infinities) {
+  with_dtype(GetParam().type, [&](auto t) {
+    using T = decltype(t);
+    const T inf = std::numeric_limits<T>::infinity();
+    check_channel_ops<T, 4>({1, 9, 2, 3}, 2, GetParam().layout, 0, std::vector<T>(54, -inf));
+    std::vector<T> x(9 * 6, -inf);
+    x[40] = inf;
+    x[7] = T(0);
+    check_channel_ops<T, 4>({1, 9, 2, 3}, 3, GetParam().layout, 1, x);
+  });
+}
+
+// Allocating forms: N x C' x S in the input's memory format.
+template <class T, std::size_t Rank>
+void check_allocating(layout_kind kind, const std::array<std::int64_t, Rank>& shape, std::int64_t out_channels) {
+  std::mt19937_64 rng(27);
+  const std::vector<T> x = random_values<T>(element_count(shape), fill_kind::specials, rng);
+  placed<T, Rank> input = place(kind, shape, T(0));
+  input.assign(x);
+  const reference::shape in_dims = to_shape(shape);
+  const reference::shape out_dims = to_shape(with_channels(shape, out_channels));
+  with_view(input, [&](const auto& in) {
+    using view = std::remove_cv_t<std::remove_reference_t<decltype(in)>>;
+    using layout = std::conditional_t<std::is_same_v<typename view::layout_type, adapool::strided>, adapool::contiguous,
+                                      typename view::layout_type>;
+    const auto logical = [](const auto& tensor) {
+      placed<std::decay_t<decltype(*tensor.data())>, Rank> p;
+      p.shape = tensor.shape();
+      p.strides = tensor.view().strides();
+      p.storage = tensor.values();
+      return p.logical();
+    };
+    const adapool::tensor<T, Rank, layout> avg = adapool::channel_avg_pool(in, out_channels);
+    const adapool::tensor<T, Rank, layout> max = adapool::channel_max_pool(in, out_channels);
+    const adapool::values_and_indices<T, Rank, layout> both = adapool::channel_max_pool_with_indices(in, out_channels);
+    EXPECT_EQ(to_shape(avg.shape()), out_dims);
+    EXPECT_EQ(to_shape(both.indices.shape()), out_dims);
+    EXPECT_TRUE(close_averages("average", out_dims, logical(avg), reference::channel_avg(x, in_dims, out_channels),
+                               magnitude(x)));
+    const auto want = reference::channel_max(x, in_dims, out_channels);
+    EXPECT_TRUE(same_maxima("max", out_dims, logical(max), want.values));
+    EXPECT_TRUE(same_maxima("max", out_dims, logical(both.values), want.values));
+    EXPECT_TRUE(same_indices("index", out_dims, logical(both.indices), want.indices));
+    if (out_channels == 1) {
+      // The default is one output channel: global depth-wise pooling.
+      EXPECT_TRUE(same_maxima("max", out_dims, logical(adapool::channel_max_pool(in)), want.values));
+      EXPECT_TRUE(close_averages("average", out_dims, logical(adapool::channel_avg_pool(in)),
+                                 reference::channel_avg(x, in_dims, 1), magnitude(x)));
+      EXPECT_TRUE(
+          same_indices("index", out_dims, logical(adapool::channel_max_pool_with_indices(in).indices), want.indices));
+    }
+  });
+}
+
+TEST_P(ChannelPool, AllocatingOverloads) {
+  with_dtype(GetParam().type, [&](auto t) {
+    using T = decltype(t);
+    check_allocating<T, 3>(GetParam().layout, {2, 7, 19}, 1);
+    check_allocating<T, 4>(GetParam().layout, {2, 17, 5, 6}, 3);
+    check_allocating<T, 4>(GetParam().layout, {1, 5, 3, 3}, 1);
+    check_allocating<T, 5>(GetParam().layout, {1, 6, 4, 5, 3}, 4);
+  });
+}
+
+INSTANTIATE_TEST_SUITE_P(Layouts, ChannelPool, testing::ValuesIn(all_configs()), config_name);
+
+}  // namespace

@@ -1,0 +1,568 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+// What the operation tests share: tensors placed in memory in every layout the
+// library accepts, random data with ties and special values, the comparison
+// rules (and the one place their tolerances live), and check_case, which runs
+// one operation on one input through the default instruction set and the
+// scalar path and compares both with tests/reference.hpp.
+
+#include <gtest/gtest.h>
+
+#include <adapool/adapool.hpp>
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <ostream>
+#include <random>
+#include <sstream>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "reference.hpp"
+
+namespace adapool_test {
+
+// ---------------------------------------------------------------- tolerances
+
+// Max values and indices are compared exactly (bit for bit; any NaN equals any
+// NaN, the index then says which one). Averages may differ from the
+// double-precision reference by rounding only: at most this fraction of the
+// larger of |expected| and the largest input magnitude (the error of a sum
+// scales with its terms, not with its result, which cancellation can make tiny).
+// For float that is about 8 ulp of the data; the same bound holds between two
+// instruction sets.
+template <class T>
+constexpr double average_tolerance = std::is_same_v<T, float> ? 1e-6 : 1e-13;
+
+// ---------------------------------------------------------------- layouts
+
+// How a test tensor sits in memory. Sizes are always given in logical order.
+enum class layout_kind {
+  nchw,        // contiguous, passed as a contiguous view
+  nhwc,        // channels-last, passed as a channels_last view
+  slice,       // NCHW inside a bigger buffer (a margin on every axis), strided view
+  nhwc_slice,  // channels-last with padded channels and pixels, strided view
+  flipped,     // NCHW with negative strides on C and the last spatial axis
+  transposed,  // spatial axes in reverse memory order (W outer, H inner), strided view
+};
+
+inline const std::vector<layout_kind>& all_layouts() {
+  static const std::vector<layout_kind> kinds{layout_kind::nchw,       layout_kind::nhwc,    layout_kind::slice,
+                                              layout_kind::nhwc_slice, layout_kind::flipped, layout_kind::transposed};
+  return kinds;
+}
+
+inline const char* layout_name(layout_kind kind) {
+  switch (kind) {
+    case layout_kind::nchw:
+      return "nchw";
+    case layout_kind::nhwc:
+      return "nhwc";
+    case layout_kind::slice:
+      return "slice";
+    case layout_kind::nhwc_slice:
+      return "nhwc_slice";
+    case layout_kind::flipped:
+      return "flipped";
+    case layout_kind::transposed:
+      return "transposed";
+  }
+  return "?";
+}
+
+// The layout to use for outputs of the i-th case, so that over a sweep every
+// output layout meets every input layout.
+inline layout_kind output_layout(std::size_t i) { return all_layouts()[i % all_layouts().size()]; }
+
+template <std::size_t Rank>
+std::string shape_text(const std::array<std::int64_t, Rank>& shape) {
+  std::string text = "[";
+  for (std::size_t axis = 0; axis < Rank; ++axis) text += (axis ? ", " : "") + std::to_string(shape[axis]);
+  return text + "]";
+}
+
+template <std::size_t Rank>
+reference::shape to_shape(const std::array<std::int64_t, Rank>& shape) {
+  return reference::shape(shape.begin(), shape.end());
+}
+
+template <std::size_t Rank>
+std::int64_t element_count(const std::array<std::int64_t, Rank>& shape) {
+  std::int64_t count = 1;
+  for (std::int64_t s : shape) count *= s;
+  return count;
+}
+
+// A tensor of logical shape `shape` placed in `storage` as `kind` says; every
+// storage element outside the tensor keeps the fill value, so that a stray
+// write is caught.
+template <class T, std::size_t Rank>
+struct placed {
+  layout_kind kind{};
+  std::array<std::int64_t, Rank> shape{}, strides{};
+  std::int64_t origin = 0;  // storage offset of element (0, 0, ...)
+  std::vector<T> storage;
+
+  T* data() { return storage.data() + origin; }
+  const T* data() const { return storage.data() + origin; }
+  adapool::tensor_view<T, Rank, adapool::strided> view() { return {data(), shape, strides}; }
+  adapool::tensor_view<const T, Rank, adapool::strided> view() const { return {data(), shape, strides}; }
+
+  // Calls f(i, offset) for the i-th element in logical row-major order.
+  template <class F>
+  void for_each(F f) const {
+    const std::int64_t count = element_count(shape);
+    for (std::int64_t i = 0; i < count; ++i) {
+      std::int64_t rest = i, offset = origin;
+      for (std::size_t axis = Rank; axis-- > 0;) {
+        offset += (rest % shape[axis]) * strides[axis];
+        rest /= shape[axis];
+      }
+      f(i, offset);
+    }
+  }
+
+  void assign(const std::vector<T>& logical) {
+    for_each([&](std::int64_t i, std::int64_t offset) { storage[offset] = logical[i]; });
+  }
+  std::vector<T> logical() const {
+    std::vector<T> values(static_cast<std::size_t>(element_count(shape)));
+    for_each([&](std::int64_t i, std::int64_t offset) { values[i] = storage[offset]; });
+    return values;
+  }
+  // True when every storage element the tensor does not cover still holds `fill`.
+  bool margin_untouched(T fill) const {
+    std::vector<bool> covered(storage.size());
+    for_each([&](std::int64_t, std::int64_t offset) { covered[offset] = true; });
+    for (std::size_t i = 0; i < storage.size(); ++i)
+      if (!covered[i] && std::memcmp(&storage[i], &fill, sizeof(T)) != 0) return false;
+    return true;
+  }
+};
+
+template <class T, std::size_t Rank>
+placed<T, Rank> place(layout_kind kind, const std::array<std::int64_t, Rank>& shape, T fill) {
+  placed<T, Rank> p;
+  p.kind = kind;
+  p.shape = shape;
+  // Axes from outermost to innermost in memory, extra elements per axis, flips.
+  std::array<std::size_t, Rank> order{};
+  for (std::size_t axis = 0; axis < Rank; ++axis) order[axis] = axis;
+  std::array<std::int64_t, Rank> pad{};
+  std::array<bool, Rank> flip{};
+  const bool channels_last = kind == layout_kind::nhwc || kind == layout_kind::nhwc_slice;
+  if (channels_last) {
+    for (std::size_t k = 1; k + 1 < Rank; ++k) order[k] = k + 1;
+    order[Rank - 1] = 1;
+  }
+  if (kind == layout_kind::transposed) {
+    for (std::size_t k = 2; k < Rank; ++k) order[k] = Rank + 1 - k;
+  }
+  if (kind == layout_kind::slice) pad.fill(2);
+  if (kind == layout_kind::nhwc_slice) {
+    for (std::size_t axis = 2; axis < Rank; ++axis) pad[axis] = 2;
+    pad[1] = 3;
+  }
+  if (kind == layout_kind::flipped) flip[1] = flip[Rank - 1] = true;
+
+  std::int64_t step = 1;
+  for (std::size_t k = Rank; k-- > 0;) {
+    p.strides[order[k]] = step;
+    step *= shape[order[k]] + pad[order[k]];
+  }
+  p.storage.assign(static_cast<std::size_t>(std::max<std::int64_t>(step, 1)), fill);
+  for (std::size_t axis = 0; axis < Rank; ++axis) {
+    if (pad[axis] > 0) p.origin += p.strides[axis];  // one element of margin before, the rest after
+    if (flip[axis] && shape[axis] > 0) {
+      p.origin += p.strides[axis] * (shape[axis] - 1);
+      p.strides[axis] = -p.strides[axis];
+    }
+  }
+  return p;
+}
+
+// Calls f with the view type the layout is meant to be used through: typed
+// contiguous and channels_last views for those layouts, strided otherwise.
+template <class T, std::size_t Rank, class F>
+void with_view(const placed<T, Rank>& p, F&& f) {
+  if (p.kind == layout_kind::nchw) {
+    f(adapool::tensor_view<const T, Rank, adapool::contiguous>(p.data(), p.shape));
+  } else if (p.kind == layout_kind::nhwc) {
+    f(adapool::tensor_view<const T, Rank, adapool::channels_last>(p.data(), p.shape));
+  } else {
+    f(p.view());
+  }
+}
+
+// ---------------------------------------------------------------- element types
+
+enum class dtype { f32, f64 };
+
+inline const char* dtype_name(dtype type) { return type == dtype::f32 ? "float" : "double"; }
+
+template <class F>
+void with_dtype(dtype type, F&& f) {
+  if (type == dtype::f32) {
+    f(float{});
+  } else {
+    f(double{});
+  }
+}
+
+// The parameter of the layout x dtype suites; names read as `nhwc_float`.
+struct config {
+  layout_kind layout;
+  dtype type;
+};
+
+inline std::vector<config> all_configs() {
+  std::vector<config> configs;
+  for (layout_kind kind : all_layouts())
+    for (dtype type : {dtype::f32, dtype::f64}) configs.push_back({kind, type});
+  return configs;
+}
+
+inline void PrintTo(const config& c, std::ostream* os) { *os << layout_name(c.layout) << " " << dtype_name(c.type); }
+
+inline std::string config_name(const testing::TestParamInfo<config>& info) {
+  return std::string(layout_name(info.param.layout)) + "_" + dtype_name(info.param.type);
+}
+
+// ---------------------------------------------------------------- data
+
+enum class fill_kind {
+  uniform,   // uniform in [-1, 1)
+  ties,      // small integers and signed zeros: many equal maxima
+  specials,  // ties plus NaN, +inf and -inf
+  neg_inf,   // mostly -inf: windows of only -inf
+};
+
+inline const std::vector<fill_kind>& all_fills() {
+  static const std::vector<fill_kind> fills{fill_kind::uniform, fill_kind::ties, fill_kind::specials,
+                                            fill_kind::neg_inf};
+  return fills;
+}
+
+template <class T>
+std::vector<T> random_values(std::int64_t count, fill_kind kind, std::mt19937_64& rng) {
+  std::uniform_real_distribution<double> uniform(-1.0, 1.0);
+  std::uniform_int_distribution<int> small(-3, 3);
+  std::uniform_int_distribution<int> percent(0, 99);
+  const T inf = std::numeric_limits<T>::infinity();
+  std::vector<T> values(static_cast<std::size_t>(count));
+  for (T& v : values) {
+    if (kind == fill_kind::uniform) {
+      v = static_cast<T>(uniform(rng));
+      continue;
+    }
+    v = static_cast<T>(small(rng));
+    if (v == 0 && percent(rng) < 50) v = -T(0);
+    const int roll = percent(rng);
+    if (kind == fill_kind::specials) {
+      if (roll < 6) v = std::numeric_limits<T>::quiet_NaN();
+      if (roll >= 6 && roll < 10) v = inf;
+      if (roll >= 10 && roll < 16) v = -inf;
+    } else if (kind == fill_kind::neg_inf && roll < 85) {
+      v = -inf;
+    }
+  }
+  return values;
+}
+
+// Largest finite |x|, at least a tiny positive number: the scale of average errors.
+template <class T>
+double magnitude(const std::vector<T>& x) {
+  double largest = std::numeric_limits<double>::min();
+  for (T v : x)
+    if (std::isfinite(v)) largest = std::max(largest, std::abs(static_cast<double>(v)));
+  return largest;
+}
+
+// ---------------------------------------------------------------- comparisons
+
+template <class T>
+std::string number_text(T value) {
+  std::ostringstream text;
+  text.precision(std::numeric_limits<T>::max_digits10);
+  text << value;
+  if (value == 0 && std::signbit(value)) text.str("-0");
+  return text.str();
+}
+
+template <class T>
+bool same_max(T got, T want) {
+  if (std::isnan(got) || std::isnan(want)) return std::isnan(got) && std::isnan(want);
+  return std::memcmp(&got, &want, sizeof(T)) == 0;  // tells -0 from +0
+}
+
+template <class T>
+bool close_average(T got, double want, double scale) {
+  if (std::isnan(want)) return std::isnan(got);
+  if (std::isinf(want)) return static_cast<double>(got) == want;
+  return std::abs(static_cast<double>(got) - want) <= average_tolerance<T> * std::max(std::abs(want), scale);
+}
+
+// Compares element by element and reports the first few differences with their
+// logical (n, c, spatial...) position.
+template <class Got, class Want, class Same>
+testing::AssertionResult compare(const char* what, const reference::shape& shape, const std::vector<Got>& got,
+                                 const std::vector<Want>& want, Same same) {
+  if (got.size() != want.size()) {
+    return testing::AssertionFailure() << what << ": " << got.size() << " elements, expected " << want.size();
+  }
+  std::ostringstream report;
+  int differences = 0;
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    if (same(got[i], want[i])) continue;
+    if (++differences > 5) continue;
+    std::string where;
+    std::int64_t rest = static_cast<std::int64_t>(i);
+    for (std::size_t axis = shape.size(); axis-- > 0;) {
+      where = std::to_string(rest % shape[axis]) + (where.empty() ? "" : ", ") + where;
+      rest /= shape[axis];
+    }
+    report << "\n  " << what << "[" << where << "]: got " << number_text(got[i]) << ", expected "
+           << number_text(want[i]);
+  }
+  if (differences == 0) return testing::AssertionSuccess();
+  return testing::AssertionFailure() << differences << " of " << got.size() << " " << what << " differ" << report.str();
+}
+
+template <class T>
+testing::AssertionResult same_maxima(const char* what, const reference::shape& shape, const std::vector<T>& got,
+                                     const std::vector<T>& want) {
+  return compare(what, shape, got, want, [](T a, T b) { return same_max(a, b); });
+}
+
+inline testing::AssertionResult same_indices(const char* what, const reference::shape& shape,
+                                             const std::vector<std::int64_t>& got,
+                                             const std::vector<std::int64_t>& want) {
+  return compare(what, shape, got, want, [](std::int64_t a, std::int64_t b) { return a == b; });
+}
+
+template <class T, class W>
+testing::AssertionResult close_averages(const char* what, const reference::shape& shape, const std::vector<T>& got,
+                                        const std::vector<W>& want, double scale) {
+  return compare(what, shape, got, want, [scale](T a, W b) { return close_average(a, static_cast<double>(b), scale); });
+}
+
+// ---------------------------------------------------------------- operations
+
+// Output fill values: numbers no operation produces from the test data.
+template <class T>
+constexpr T output_fill = T(-7777.25);
+constexpr std::int64_t index_fill = -99;
+
+// What the reference says an operation gives.
+template <class T>
+struct expected {
+  std::vector<double> averages;  // average operations
+  std::vector<T> maxima;         // max operations
+  std::vector<std::int64_t> indices;
+};
+
+// One descriptor per operation family: how to call it (Arch chosen by the
+// caller) and what the reference expects. `Indices` says whether the form
+// with an indices view is exercised.
+struct adaptive_avg_op {
+  static constexpr bool is_max = false;
+  static constexpr bool with_indices = false;
+  template <class Arch, class In, class Out, class Idx>
+  static void run(const In& in, const Out& out, const Idx&) {
+    if constexpr (In::rank == 3) adapool::adaptive_avg_pool1d<Arch>(in, out);
+    if constexpr (In::rank == 4) adapool::adaptive_avg_pool2d<Arch>(in, out);
+    if constexpr (In::rank == 5) adapool::adaptive_avg_pool3d<Arch>(in, out);
+  }
+  template <class T>
+  static expected<T> reference(const std::vector<T>& x, const reference::shape& in, const reference::shape& out) {
+    return {reference::adaptive_avg(x, in, out), {}, {}};
+  }
+};
+
+template <bool Indices>
+struct adaptive_max_op {
+  static constexpr bool is_max = true;
+  static constexpr bool with_indices = Indices;
+  template <class Arch, class In, class Out, class Idx>
+  static void run(const In& in, const Out& out, const Idx& indices) {
+    if constexpr (Indices) {
+      if constexpr (In::rank == 3) adapool::adaptive_max_pool1d<Arch>(in, out, indices);
+      if constexpr (In::rank == 4) adapool::adaptive_max_pool2d<Arch>(in, out, indices);
+      if constexpr (In::rank == 5) adapool::adaptive_max_pool3d<Arch>(in, out, indices);
+    } else {
+      if constexpr (In::rank == 3) adapool::adaptive_max_pool1d<Arch>(in, out);
+      if constexpr (In::rank == 4) adapool::adaptive_max_pool2d<Arch>(in, out);
+      if constexpr (In::rank == 5) adapool::adaptive_max_pool3d<Arch>(in, out);
+    }
+  }
+  template <class T>
+  static expected<T> reference(const std::vector<T>& x, const reference::shape& in, const reference::shape& out) {
+    auto result = reference::adaptive_max(x, in, out);
+    return {{}, std::move(result.values), std::move(result.indices)};
+  }
+};
+
+struct global_avg_op : adaptive_avg_op {
+  template <class Arch, class In, class Out, class Idx>
+  static void run(const In& in, const Out& out, const Idx&) {
+    adapool::global_avg_pool<Arch>(in, out);
+  }
+};
+
+template <bool Indices>
+struct global_max_op : adaptive_max_op<Indices> {
+  template <class Arch, class In, class Out, class Idx>
+  static void run(const In& in, const Out& out, const Idx& indices) {
+    if constexpr (Indices) {
+      adapool::global_max_pool<Arch>(in, out, indices);
+    } else {
+      adapool::global_max_pool<Arch>(in, out);
+    }
+  }
+};
+
+struct channel_avg_op {
+  static constexpr bool is_max = false;
+  static constexpr bool with_indices = false;
+  template <class Arch, class In, class Out, class Idx>
+  static void run(const In& in, const Out& out, const Idx&) {
+    adapool::channel_avg_pool<Arch>(in, out);
+  }
+  template <class T>
+  static expected<T> reference(const std::vector<T>& x, const reference::shape& in, const reference::shape& out) {
+    return {reference::channel_avg(x, in, out[1]), {}, {}};
+  }
+};
+
+template <bool Indices>
+struct channel_max_op {
+  static constexpr bool is_max = true;
+  static constexpr bool with_indices = Indices;
+  template <class Arch, class In, class Out, class Idx>
+  static void run(const In& in, const Out& out, const Idx& indices) {
+    if constexpr (Indices) {
+      adapool::channel_max_pool<Arch>(in, out, indices);
+    } else {
+      adapool::channel_max_pool<Arch>(in, out);
+    }
+  }
+  template <class T>
+  static expected<T> reference(const std::vector<T>& x, const reference::shape& in, const reference::shape& out) {
+    auto result = reference::channel_max(x, in, out[1]);
+    return {{}, std::move(result.values), std::move(result.indices)};
+  }
+};
+
+template <class T>
+struct outcome {
+  std::vector<T> values;
+  std::vector<std::int64_t> indices;
+};
+
+// Runs Op through instruction set Arch into freshly filled output buffers.
+template <class Op, class Arch, class T, std::size_t Rank>
+outcome<T> run_op(const placed<T, Rank>& input, const std::array<std::int64_t, Rank>& out_shape, layout_kind out_kind) {
+  placed<T, Rank> out = place(out_kind, out_shape, output_fill<T>);
+  // The indices go in another layout than the values: the two are independent views.
+  const auto index_kind = all_layouts()[(static_cast<std::size_t>(out_kind) + 1) % all_layouts().size()];
+  placed<std::int64_t, Rank> indices = place(index_kind, out_shape, index_fill);
+  // Every layout goes in through a strided view: the library reduces all views
+  // to sizes and strides before its kernels run, so this reaches the same code
+  // as typed views at a third of the compile time (test_tensor_view.cpp passes
+  // typed contiguous and channels_last views to every operation).
+  Op::template run<Arch>(input.view(), out.view(), indices.view());
+  EXPECT_TRUE(out.margin_untouched(output_fill<T>)) << Arch::name << ": wrote outside the output view";
+  EXPECT_TRUE(indices.margin_untouched(index_fill)) << Arch::name << ": wrote outside the indices view";
+  outcome<T> result{out.logical(), {}};
+  if (Op::with_indices) {
+    result.indices = indices.logical();
+  } else {
+    EXPECT_EQ(indices.logical(), std::vector<std::int64_t>(indices.logical().size(), index_fill))
+        << Arch::name << ": wrote indices that were not asked for";
+  }
+  return result;
+}
+
+template <class Op, class T>
+void expect_matches(const char* arch, const reference::shape& out_shape, const outcome<T>& got, const expected<T>& want,
+                    double scale) {
+  SCOPED_TRACE(arch);
+  if constexpr (Op::is_max) {
+    EXPECT_TRUE(same_maxima("max", out_shape, got.values, want.maxima));
+    if (Op::with_indices) {
+      EXPECT_TRUE(same_indices("index", out_shape, got.indices, want.indices));
+    }
+  } else {
+    EXPECT_TRUE(close_averages("average", out_shape, got.values, want.averages, scale));
+  }
+}
+
+/// Runs Op on `x` (logical values of shape in_shape, placed as in_kind) into an
+/// output of out_shape placed as out_kind, with the default instruction set and
+/// with the scalar one; checks both against the reference and each other.
+template <class Op, class T, std::size_t Rank>
+void check_case(const std::array<std::int64_t, Rank>& in_shape, const std::array<std::int64_t, Rank>& out_shape,
+                layout_kind in_kind, layout_kind out_kind, const std::vector<T>& x) {
+  SCOPED_TRACE("input " + shape_text(in_shape) + " " + layout_name(in_kind) + ", output " + shape_text(out_shape) +
+               " " + layout_name(out_kind));
+  placed<T, Rank> input = place(in_kind, in_shape, T(0));
+  input.assign(x);
+  const reference::shape out_dims = to_shape(out_shape);
+  const expected<T> want = Op::reference(x, to_shape(in_shape), out_dims);
+  const double scale = magnitude(x);
+
+  const outcome<T> best = run_op<Op, adapool::default_arch>(input, out_shape, out_kind);
+  expect_matches<Op>(adapool::default_arch::name, out_dims, best, want, scale);
+  const outcome<T> scalar = run_op<Op, adapool::simd::scalar>(input, out_shape, out_kind);
+  expect_matches<Op>("scalar", out_dims, scalar, want, scale);
+
+  // The instruction sets agree with each other as tightly as with the reference.
+  if constexpr (Op::is_max) {
+    EXPECT_TRUE(same_maxima("max (default vs scalar)", out_dims, best.values, scalar.values));
+    EXPECT_TRUE(same_indices("index (default vs scalar)", out_dims, best.indices, scalar.indices));
+  } else {
+    EXPECT_TRUE(close_averages("average (default vs scalar)", out_dims, best.values, scalar.values, scale));
+  }
+  const std::vector<T> after = input.logical();
+  EXPECT_TRUE(after.size() == x.size() && std::memcmp(after.data(), x.data(), x.size() * sizeof(T)) == 0)
+      << "the input was modified";
+}
+
+// The output shape of adaptive pooling: in's N and C, then `spatial`.
+template <std::size_t Rank>
+std::array<std::int64_t, Rank> with_spatial(const std::array<std::int64_t, Rank>& in,
+                                            const std::array<std::int64_t, Rank - 2>& spatial) {
+  std::array<std::int64_t, Rank> out = in;
+  for (std::size_t axis = 2; axis < Rank; ++axis) out[axis] = spatial[axis - 2];
+  return out;
+}
+
+template <std::size_t Rank>
+std::array<std::int64_t, Rank> with_channels(const std::array<std::int64_t, Rank>& in, std::int64_t channels) {
+  std::array<std::int64_t, Rank> out = in;
+  out[1] = channels;
+  return out;
+}
+
+template <std::size_t Rank>
+std::array<std::int64_t, Rank> global_of(const std::array<std::int64_t, Rank>& in) {
+  std::array<std::int64_t, Rank> out{};
+  out.fill(1);
+  out[0] = in[0];
+  out[1] = in[1];
+  return out;
+}
+
+// Sizes around every SIMD lane count L in {2, 4, 8, 16} (L - 1, L, L + 1,
+// 2L + 1) and primes, as lengths of rows, planes and channel runs.
+inline const std::vector<std::int64_t>& lane_sizes() {
+  static const std::vector<std::int64_t> sizes{1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 65, 127, 257};
+  return sizes;
+}
+
+}  // namespace adapool_test
