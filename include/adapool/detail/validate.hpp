@@ -98,15 +98,6 @@ bool check_disjoint(const char* op, const char* name_a, const VA& a, byte_span s
   return false;
 }
 
-// The window arithmetic of windows.hpp needs in * out to fit in int64_t.
-inline bool check_window_math(const char* op, std::int64_t in, std::int64_t out, const std::string& shapes) {
-  std::int64_t product = 0;
-  if (!__builtin_mul_overflow(in, out, &product)) return true;
-  report_error(std::string(op) + ": input size " + std::to_string(in) + " and output size " + std::to_string(out) +
-               " overflow the window arithmetic (" + shapes + ")");
-  return false;
-}
-
 // The checks every operation shares: each view well formed, outputs writing each
 // element once, indices shaped as the output, and no two views overlapping.
 template <class In, class Out, class Indices>
@@ -124,9 +115,11 @@ struct argument_check {
             (check_view(op, "indices", *indices, &indices_span) && check_no_self_overlap(op, "indices", *indices)));
   }
 
-  bool output_shape(bool matches, const std::string& expected) {
+  // `expected` builds the expected shape's text, only when it is needed.
+  template <class Expected>
+  bool output_shape(bool matches, const Expected& expected) {
     if (matches) return true;
-    report_error(std::string(op) + ": output has shape " + shape_string(out.shape()) + ", expected " + expected +
+    report_error(std::string(op) + ": output has shape " + shape_string(out.shape()) + ", expected " + expected() +
                  " (input has shape " + shape_string(in.shape()) + ")");
     return false;
   }
@@ -138,14 +131,17 @@ struct argument_check {
     return false;
   }
 
+  // An input size of 0 with a non-empty output, or sizes whose product
+  // overflows int64_t (the window arithmetic of windows.hpp forms it).
   bool input_size(std::int64_t in_size, std::int64_t out_size, const char* what) {
-    if (in_size == 0) {
-      report_error(std::string(op) + ": input has shape " + shape_string(in.shape()) + " with " + what +
-                   ", but output has shape " + shape_string(out.shape()));
-      return false;
-    }
-    return check_window_math(op, in_size, out_size,
-                             "input " + shape_string(in.shape()) + ", output " + shape_string(out.shape()));
+    std::int64_t product = 0;
+    if (in_size != 0 && !__builtin_mul_overflow(in_size, out_size, &product)) return true;
+    report_error(std::string(op) + ": input has shape " + shape_string(in.shape()) +
+                 (in_size == 0 ? std::string(" with ") + what + ", but"
+                               : " whose size " + std::to_string(in_size) + " and output size " +
+                                     std::to_string(out_size) + " overflow the window arithmetic,") +
+                 " output has shape " + shape_string(out.shape()));
+    return false;
   }
 
   bool disjoint() {
@@ -163,12 +159,13 @@ bool check_adaptive(const char* op, const In& in, const Out& out, const Indices*
   argument_check<In, Out, Indices> check{op, in, out, indices};
   if (!check.views_valid()) return false;
   bool matches = out.extent(0) == in.extent(0) && out.extent(1) == in.extent(1);
-  std::string expected = "[" + std::to_string(in.extent(0)) + ", " + std::to_string(in.extent(1));
-  for (std::size_t axis = 2; axis < In::rank; ++axis) {
-    matches = matches && (!global || out.extent(axis) == 1);
-    expected += global ? ", 1" : ", *";
-  }
-  if (!check.output_shape(matches, expected + "]") || !check.indices_shape()) return false;
+  for (std::size_t axis = 2; axis < In::rank; ++axis) matches = matches && (!global || out.extent(axis) == 1);
+  const auto expected = [&] {
+    std::string text = "[" + std::to_string(in.extent(0)) + ", " + std::to_string(in.extent(1));
+    for (std::size_t axis = 2; axis < In::rank; ++axis) text += global ? ", 1" : ", *";
+    return text + "]";
+  };
+  if (!check.output_shape(matches, expected) || !check.indices_shape()) return false;
   if (out.empty()) return true;  // nothing will be read or written
   for (std::size_t axis = 2; axis < In::rank; ++axis) {
     if (!check.input_size(in.extent(axis), out.extent(axis), "an empty spatial size")) return false;
@@ -182,12 +179,13 @@ bool check_channel(const char* op, const In& in, const Out& out, const Indices* 
   argument_check<In, Out, Indices> check{op, in, out, indices};
   if (!check.views_valid()) return false;
   bool matches = out.extent(0) == in.extent(0);
-  std::string expected = "[" + std::to_string(in.extent(0)) + ", *";
-  for (std::size_t axis = 2; axis < In::rank; ++axis) {
-    matches = matches && out.extent(axis) == in.extent(axis);
-    expected += ", " + std::to_string(in.extent(axis));
-  }
-  if (!check.output_shape(matches, expected + "]") || !check.indices_shape()) return false;
+  for (std::size_t axis = 2; axis < In::rank; ++axis) matches = matches && out.extent(axis) == in.extent(axis);
+  const auto expected = [&] {
+    std::string text = "[" + std::to_string(in.extent(0)) + ", *";
+    for (std::size_t axis = 2; axis < In::rank; ++axis) text += ", " + std::to_string(in.extent(axis));
+    return text + "]";
+  };
+  if (!check.output_shape(matches, expected) || !check.indices_shape()) return false;
   if (out.empty()) return true;
   return check.input_size(in.extent(1), out.extent(1), "no channels") && check.disjoint();
 }
