@@ -246,7 +246,9 @@ int main(int argc, char** argv) {
       peak_rss_out = argv[i] + std::strlen(flag);
       continue;
     }
-    if (std::strncmp(argv[i], "--benchmark_out", 15) != 0) flags += std::string(flags.empty() ? "" : " ") + argv[i];
+    const bool recorded_elsewhere =
+        std::strncmp(argv[i], "--benchmark_out", 15) == 0 || std::strncmp(argv[i], "--benchmark_context", 19) == 0;
+    if (!recorded_elsewhere) flags += std::string(flags.empty() ? "" : " ") + argv[i];
     argv[kept++] = argv[i];
   }
   argc = kept;

@@ -198,7 +198,9 @@ class Report:
                 if "load_avg_at_end" in self.memory else "")),
             ("Compiler", c.get("compiler", "")),
             ("Flags (benchmark targets)", f"`{c.get('compiler_flags', '')}`"),
-            ("adapool", f"{c.get('adapool_version', '')}, default ISA `{c.get('adapool_isa', '')}`; "
+            ("adapool", f"{c.get('adapool_version', '')}"
+                        + (f" at commit {c['adapool_commit']}" if "adapool_commit" in c else "")
+                        + f", default ISA `{c.get('adapool_isa', '')}`; "
                         "`adapool_scalar` forces `adapool::simd::scalar`"),
             ("Peers", ", ".join(versions) + (f" (not built: {', '.join(missing)})" if missing else "")),
             ("Method", "Google Benchmark" + (" (Debian's build of the library reports itself as debug)"

@@ -49,10 +49,18 @@ else
 fi
 mkdir -p "$out"
 
+# Which library code was measured: the commit, and whether the headers had
+# uncommitted changes.
+context=()
+if commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null); then
+  git -C "$root" diff --quiet HEAD -- include 2>/dev/null || commit+=" with uncommitted changes to include/"
+  context=(--benchmark_context=adapool_commit="$commit")
+fi
+
 # A failed output check (exit status 2) still gets a report, which lists it.
 status=0
 "$exe" "${timing[@]}" --benchmark_out="$out/bench.json" --benchmark_out_format=json \
-  --peak_rss_out="$out/memory.json" "${extra[@]}" || status=$?
+  --peak_rss_out="$out/memory.json" "${context[@]}" "${extra[@]}" || status=$?
 ((status == 0 || status == 2)) || exit "$status"
 
 python=/usr/bin/python3
