@@ -4,6 +4,7 @@
 // Everything but the optional Eigen interop (adapool/eigen.hpp).
 
 #include "adaptive_pool.hpp"
+#include "backward.hpp"
 #include "channel_pool.hpp"
 #include "error.hpp"
 #include "global_pool.hpp"

@@ -1,0 +1,529 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+// Gradients of the pooling operations, for training. Each backward pass writes
+// the gradient with respect to the input, `grad_in` (shaped as the forward's
+// input), from the gradient with respect to the output, `grad_out` (shaped as
+// the forward's output):
+//  - average: grad_in starts at zero; each output cell adds its share of
+//    grad_out to every element of its window, so overlapping windows add up;
+//  - max: grad_in starts at zero; each output cell adds its grad_out at the
+//    index the forward saved.
+// Each grad_in element is written by one thread, which adds its contributions
+// in the order of the output cells (row-major, as PyTorch's CPU kernels do):
+// no atomics, and the same bits for every thread count and memory layout.
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <type_traits>
+
+#include "detail/format.hpp"
+#include "detail/kernels_nchw.hpp"
+#include "detail/validate.hpp"
+#include "detail/view5d.hpp"
+#include "error.hpp"
+#include "parallel.hpp"
+#include "simd/arch.hpp"
+#include "tensor_view.hpp"
+
+namespace adapool {
+
+namespace detail {
+
+template <class Arch, class TOut, class TIn, class TIdx = const std::int64_t>
+constexpr void check_backward_types() {
+  static_assert(Arch::enabled, "adapool: this instruction set is not enabled by the compiler flags");
+  static_assert(std::is_same_v<std::remove_const_t<TOut>, TIn>,
+                "adapool: grad_out and grad_in views must have the same element type");
+  static_assert(!std::is_const_v<TIn>, "adapool: the grad_in view must be writable");
+  static_assert(std::is_same_v<TIn, float> || std::is_same_v<TIn, double>,
+                "adapool: element type must be float or double");
+  static_assert(std::is_same_v<std::remove_const_t<TIdx>, std::int64_t>, "adapool: indices are int64_t");
+}
+
+enum class backward_kind { adaptive, global, channel };
+
+// The checks of a backward pass, in the order the forward makes them: each view
+// well formed, grad_in writing each element once, grad_out shaped as the
+// forward's output for a grad_in shaped as its input, indices shaped as
+// grad_out, grad_in overlapping neither, and every index inside the input.
+template <class GradOut, class GradIn, class Indices>
+bool check_backward(const char* op, const GradOut& grad_out, const GradIn& grad_in, const Indices* indices,
+                    backward_kind kind) {
+  constexpr std::size_t rank = GradIn::rank;
+  byte_span out_span{}, in_span{}, indices_span{};
+  if (!check_view(op, "grad_out", grad_out, &out_span) || !check_view(op, "grad_in", grad_in, &in_span) ||
+      !check_no_self_overlap(op, "grad_in", grad_in) ||
+      (indices && !check_view(op, "indices", *indices, &indices_span))) {
+    return false;
+  }
+
+  const bool channel = kind == backward_kind::channel;
+  bool matches = grad_out.extent(0) == grad_in.extent(0);
+  for (std::size_t axis = 1; axis < rank; ++axis) {
+    const bool pooled = channel ? axis == 1 : axis >= 2;
+    if (!pooled) matches = matches && grad_out.extent(axis) == grad_in.extent(axis);
+    if (kind == backward_kind::global && axis >= 2) matches = matches && grad_out.extent(axis) == 1;
+  }
+  if (!matches) {
+    std::string expected = "[" + std::to_string(grad_in.extent(0));
+    for (std::size_t axis = 1; axis < rank; ++axis) {
+      const bool pooled = channel ? axis == 1 : axis >= 2;
+      expected += !pooled ? ", " + std::to_string(grad_in.extent(axis))
+                          : (kind == backward_kind::global ? std::string(", 1") : std::string(", *"));
+    }
+    report_error(std::string(op) + ": grad_out has shape " + shape_string(grad_out.shape()) + ", expected " + expected +
+                 "] (grad_in has shape " + shape_string(grad_in.shape()) + ")");
+    return false;
+  }
+  if (indices && indices->shape() != grad_out.shape()) {
+    report_error(std::string(op) + ": indices has shape " + shape_string(indices->shape()) + ", expected " +
+                 shape_string(grad_out.shape()));
+    return false;
+  }
+
+  if (!grad_out.empty()) {
+    for (std::size_t axis = channel ? 1 : 2; axis < (channel ? 2 : rank); ++axis) {
+      std::int64_t product = 0;
+      if (grad_in.extent(axis) != 0 && !__builtin_mul_overflow(grad_in.extent(axis), grad_out.extent(axis), &product))
+        continue;
+      report_error(std::string(op) + ": grad_in has shape " + shape_string(grad_in.shape()) +
+                   (grad_in.extent(axis) == 0
+                        ? std::string(channel ? " with no channels" : " with an empty spatial size") + ", but"
+                        : " whose size " + std::to_string(grad_in.extent(axis)) + " and grad_out size " +
+                              std::to_string(grad_out.extent(axis)) + " overflow the window arithmetic,") +
+                   " grad_out has shape " + shape_string(grad_out.shape()));
+      return false;
+    }
+  }
+  return check_disjoint(op, "grad_out", grad_out, out_span, "grad_in", grad_in, in_span) &&
+         (!indices || check_disjoint(op, "indices", *indices, indices_span, "grad_in", grad_in, in_span));
+}
+
+// Every index in [0, limit) (the input plane's size, or its channel count),
+// checked before anything is written. The first bad one is reported with its
+// position in the indices tensor.
+template <std::size_t Rank>
+bool check_index_range(const char* op, const view5d<const std::int64_t>& indices, std::int64_t limit,
+                       const char* range) {
+  for (std::int64_t n = 0; n < indices.n; ++n) {
+    for (std::int64_t c = 0; c < indices.c; ++c) {
+      for (std::int64_t d = 0; d < indices.d; ++d) {
+        for (std::int64_t h = 0; h < indices.h; ++h) {
+          const std::int64_t* row = indices.at(n, c, d, h, 0);
+          std::int64_t bad = -1;
+          for (std::int64_t w = 0; w < indices.w; ++w) {
+            // Unsigned: a negative index compares as huge, one test per index.
+            if (static_cast<std::uint64_t>(row[w * indices.stride_w]) >= static_cast<std::uint64_t>(limit)) {
+              bad = w;
+              break;
+            }
+          }
+          if (bad < 0) continue;
+          const std::int64_t spatial[3] = {d, h, bad};
+          std::array<std::int64_t, Rank> position{n, c};
+          for (std::size_t axis = 2; axis < Rank; ++axis) position[axis] = spatial[axis + 3 - Rank];
+          std::string where = shape_string(position);
+          report_error(std::string(op) + ": indices" + where + " is " + std::to_string(row[bad * indices.stride_w]) +
+                       ", outside " + range + " [0, " + std::to_string(limit) + ")");
+          return false;
+        }
+      }
+    }
+  }
+  return true;
+}
+
+// Channels are the innermost axis of grad_in: loops run along them.
+template <class T>
+bool channels_innermost(const view5d<T>& v) {
+  return v.stride_c == 1 && v.c > 1 && v.stride_w != 1;
+}
+
+// A task of a spatial backward pass owns planes [c0, c1) of image n: single
+// planes, or blocks of this many channels when channels are innermost.
+inline constexpr std::int64_t backward_channel_block = 128;
+
+template <class T, class Body>
+void for_each_plane_block(const view5d<T>& grad_in, std::int64_t work, const Body& body) {
+  const std::int64_t block = channels_innermost(grad_in) ? backward_channel_block : 1;
+  const std::int64_t blocks = (grad_in.c + block - 1) / block;
+  parallel_for(grad_in.n * blocks, work, [&](std::int64_t task) {
+    const std::int64_t n = task / blocks;
+    const std::int64_t c0 = task % blocks * block;
+    body(n, c0, std::min(c0 + block, grad_in.c));
+  });
+}
+
+template <class T>
+void zero_planes(const view5d<T>& v, std::int64_t n, std::int64_t c0, std::int64_t c1) {
+  if (channels_innermost(v)) {
+    for (std::int64_t d = 0; d < v.d; ++d)
+      for (std::int64_t h = 0; h < v.h; ++h)
+        for (std::int64_t w = 0; w < v.w; ++w) std::fill_n(v.at(n, c0, d, h, w), c1 - c0, T(0));
+    return;
+  }
+  for (std::int64_t c = c0; c < c1; ++c) {
+    if (v.planes_contiguous()) {
+      std::fill_n(v.at(n, c, 0, 0, 0), v.plane_size(), T(0));
+      continue;
+    }
+    for (std::int64_t d = 0; d < v.d; ++d)
+      for (std::int64_t h = 0; h < v.h; ++h)
+        for (std::int64_t w = 0; w < v.w; ++w) *v.at(n, c, d, h, w) = T(0);
+  }
+}
+
+// What one output cell adds to each element of its window. PyTorch divides by
+// the window's sizes one axis at a time (grad / kh / kw); global pooling,
+// which PyTorch computes as a mean, divides once by the plane size. Either way
+// the 1d and 2d forms reduce to the same arithmetic, since dividing by 1 is exact.
+template <class T>
+T average_share(T grad, const window& wd, const window& wh, const window& ww, bool global) {
+  if (global) return grad / static_cast<T>(wd.size() * wh.size() * ww.size());
+  return grad / static_cast<T>(wd.size()) / static_cast<T>(wh.size()) / static_cast<T>(ww.size());
+}
+
+template <class T>
+void adaptive_avg_backward_kernel(const view5d<const T>& go, const view5d<T>& gi) {
+  const bool global = go.d == 1 && go.h == 1 && go.w == 1;
+  const window_table columns_of(gi.w, go.w);
+  const std::int64_t work = gi.n * gi.c * gi.plane_size() + go.n * go.c * go.plane_size();
+  for_each_plane_block(gi, work, [&](std::int64_t n, std::int64_t c0, std::int64_t c1) {
+    zero_planes(gi, n, c0, c1);
+    if (channels_innermost(gi)) {
+      T shares[backward_channel_block];
+      for (std::int64_t od = 0; od < go.d; ++od) {
+        const window wd = window_at(od, gi.d, go.d);
+        for (std::int64_t oh = 0; oh < go.h; ++oh) {
+          const window wh = window_at(oh, gi.h, go.h);
+          for (std::int64_t ow = 0; ow < go.w; ++ow) {
+            const window ww = columns_of[ow];
+            const T* grad = go.at(n, c0, od, oh, ow);
+            for (std::int64_t c = 0; c < c1 - c0; ++c)
+              shares[c] = average_share(grad[c * go.stride_c], wd, wh, ww, global);
+            for (std::int64_t d = wd.begin; d < wd.end; ++d) {
+              for (std::int64_t h = wh.begin; h < wh.end; ++h) {
+                for (std::int64_t w = ww.begin; w < ww.end; ++w) {
+                  T* pixel = gi.at(n, c0, d, h, w);
+                  for (std::int64_t c = 0; c < c1 - c0; ++c) pixel[c] += shares[c];
+                }
+              }
+            }
+          }
+        }
+      }
+      return;
+    }
+    for (std::int64_t c = c0; c < c1; ++c) {
+      for (std::int64_t od = 0; od < go.d; ++od) {
+        const window wd = window_at(od, gi.d, go.d);
+        for (std::int64_t oh = 0; oh < go.h; ++oh) {
+          const window wh = window_at(oh, gi.h, go.h);
+          for (std::int64_t ow = 0; ow < go.w; ++ow) {
+            const window ww = columns_of[ow];
+            const T share = average_share(*go.at(n, c, od, oh, ow), wd, wh, ww, global);
+            for (std::int64_t d = wd.begin; d < wd.end; ++d) {
+              for (std::int64_t h = wh.begin; h < wh.end; ++h) {
+                T* row = gi.at(n, c, d, h, 0);
+                if (gi.stride_w == 1) {
+                  for (std::int64_t w = ww.begin; w < ww.end; ++w) row[w] += share;
+                } else {
+                  for (std::int64_t w = ww.begin; w < ww.end; ++w) row[w * gi.stride_w] += share;
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  });
+}
+
+// Memory offset of in-plane index d * H * W + h * W + w.
+template <class T>
+std::int64_t plane_offset(const view5d<T>& v, bool contiguous, std::int64_t index) {
+  if (contiguous) return index;
+  const std::int64_t w = index % v.w;
+  const std::int64_t rest = index / v.w;
+  return (rest / v.h) * v.stride_d + (rest % v.h) * v.stride_h + w * v.stride_w;
+}
+
+template <class T>
+void adaptive_max_backward_kernel(const view5d<const T>& go, const view5d<const std::int64_t>& indices,
+                                  const view5d<T>& gi) {
+  const bool contiguous = gi.planes_contiguous();
+  const std::int64_t work = gi.n * gi.c * gi.plane_size() + go.n * go.c * go.plane_size();
+  for_each_plane_block(gi, work, [&](std::int64_t n, std::int64_t c0, std::int64_t c1) {
+    zero_planes(gi, n, c0, c1);
+    // Channels outer or inner, each plane still takes its output cells in row-major order.
+    const auto scatter = [&](std::int64_t c, std::int64_t od, std::int64_t oh, std::int64_t ow) {
+      gi.at(n, c, 0, 0, 0)[plane_offset(gi, contiguous, *indices.at(n, c, od, oh, ow))] += *go.at(n, c, od, oh, ow);
+    };
+    if (channels_innermost(gi)) {
+      for (std::int64_t od = 0; od < go.d; ++od)
+        for (std::int64_t oh = 0; oh < go.h; ++oh)
+          for (std::int64_t ow = 0; ow < go.w; ++ow)
+            for (std::int64_t c = c0; c < c1; ++c) scatter(c, od, oh, ow);
+      return;
+    }
+    for (std::int64_t c = c0; c < c1; ++c)
+      for (std::int64_t od = 0; od < go.d; ++od)
+        for (std::int64_t oh = 0; oh < go.h; ++oh)
+          for (std::int64_t ow = 0; ow < go.w; ++ow) scatter(c, od, oh, ow);
+  });
+}
+
+// Channel pooling backward: a task owns every channel of a run of pixels of
+// one image, so grad_in is split without two tasks sharing an element.
+inline constexpr std::int64_t backward_pixel_run = 256;
+
+template <class T>
+view5d<T> merged_row(view5d<T> v) {
+  v.w = v.plane_size();
+  v.d = v.h = 1;
+  v.stride_w = 1;
+  v.stride_d = v.stride_h = v.w;
+  return v;
+}
+
+// Calls body(n, d, h, w0, len) for runs of up to backward_pixel_run pixels,
+// after merging the spatial axes into one row where every view allows it.
+template <class T, class Body>
+void for_each_channel_run(view5d<const T>& go, view5d<T>& gi, view5d<const std::int64_t>* indices, const Body& body) {
+  if (gi.planes_contiguous() && go.planes_contiguous() && (!indices || indices->planes_contiguous())) {
+    gi = merged_row(gi);
+    go = merged_row(go);
+    if (indices) *indices = merged_row(*indices);
+  }
+  const std::int64_t runs = (gi.w + backward_pixel_run - 1) / backward_pixel_run;
+  const std::int64_t work = gi.n * gi.c * gi.plane_size() + go.n * go.c * go.plane_size();
+  parallel_for(gi.n * gi.d * gi.h * runs, work, [&](std::int64_t task) {
+    const std::int64_t w0 = task % runs * backward_pixel_run;
+    std::int64_t row = task / runs;
+    const std::int64_t h = row % gi.h;
+    row /= gi.h;
+    const std::int64_t d = row % gi.d;
+    const std::int64_t n = row / gi.d;
+    body(n, d, h, w0, std::min(backward_pixel_run, gi.w - w0));
+  });
+}
+
+template <class T>
+void zero_channel_run(const view5d<T>& gi, std::int64_t n, std::int64_t d, std::int64_t h, std::int64_t w0,
+                      std::int64_t len) {
+  if (channels_innermost(gi)) {
+    for (std::int64_t w = w0; w < w0 + len; ++w) std::fill_n(gi.at(n, 0, d, h, w), gi.c, T(0));
+    return;
+  }
+  for (std::int64_t c = 0; c < gi.c; ++c) {
+    T* row = gi.at(n, c, d, h, w0);
+    for (std::int64_t w = 0; w < len; ++w) row[w * gi.stride_w] = T(0);
+  }
+}
+
+template <class T>
+void channel_avg_backward_kernel(view5d<const T> go, view5d<T> gi) {
+  for_each_channel_run(go, gi, nullptr,
+                       [&](std::int64_t n, std::int64_t d, std::int64_t h, std::int64_t w0, std::int64_t len) {
+                         zero_channel_run(gi, n, d, h, w0, len);
+                         if (channels_innermost(gi)) {
+                           for (std::int64_t w = w0; w < w0 + len; ++w) {
+                             T* pixel = gi.at(n, 0, d, h, w);
+                             for (std::int64_t oc = 0; oc < go.c; ++oc) {
+                               const window wc = window_at(oc, gi.c, go.c);
+                               const T share = *go.at(n, oc, d, h, w) / static_cast<T>(wc.size());
+                               for (std::int64_t c = wc.begin; c < wc.end; ++c) pixel[c] += share;
+                             }
+                           }
+                           return;
+                         }
+                         T shares[backward_pixel_run];
+                         for (std::int64_t oc = 0; oc < go.c; ++oc) {
+                           const window wc = window_at(oc, gi.c, go.c);
+                           const T* grad = go.at(n, oc, d, h, w0);
+                           for (std::int64_t w = 0; w < len; ++w)
+                             shares[w] = grad[w * go.stride_w] / static_cast<T>(wc.size());
+                           for (std::int64_t c = wc.begin; c < wc.end; ++c) {
+                             T* row = gi.at(n, c, d, h, w0);
+                             if (gi.stride_w == 1) {
+                               for (std::int64_t w = 0; w < len; ++w) row[w] += shares[w];
+                             } else {
+                               for (std::int64_t w = 0; w < len; ++w) row[w * gi.stride_w] += shares[w];
+                             }
+                           }
+                         }
+                       });
+}
+
+template <class T>
+void channel_max_backward_kernel(view5d<const T> go, view5d<const std::int64_t> indices, view5d<T> gi) {
+  for_each_channel_run(go, gi, &indices,
+                       [&](std::int64_t n, std::int64_t d, std::int64_t h, std::int64_t w0, std::int64_t len) {
+                         zero_channel_run(gi, n, d, h, w0, len);
+                         const auto scatter = [&](std::int64_t oc, std::int64_t w) {
+                           gi.at(n, 0, d, h, w)[*indices.at(n, oc, d, h, w) * gi.stride_c] += *go.at(n, oc, d, h, w);
+                         };
+                         // Pixels outer or inner, each pixel still takes its output channels in order.
+                         if (channels_innermost(gi)) {
+                           for (std::int64_t w = w0; w < w0 + len; ++w)
+                             for (std::int64_t oc = 0; oc < go.c; ++oc) scatter(oc, w);
+                           return;
+                         }
+                         for (std::int64_t oc = 0; oc < go.c; ++oc)
+                           for (std::int64_t w = w0; w < w0 + len; ++w) scatter(oc, w);
+                       });
+}
+
+template <class Arch, class TOut, class TIn, std::size_t Rank, class LOut, class LIn>
+void adaptive_avg_backward(const char* op, const tensor_view<TOut, Rank, LOut>& grad_out,
+                           const tensor_view<TIn, Rank, LIn>& grad_in, bool global) {
+  check_backward_types<Arch, TOut, TIn>();
+  const auto kind = global ? backward_kind::global : backward_kind::adaptive;
+  if (!check_backward(op, grad_out, grad_in, static_cast<const tensor_view<const std::int64_t, Rank>*>(nullptr),
+                      kind)) {
+    return;
+  }
+  if (grad_in.empty()) return;
+  adaptive_avg_backward_kernel(to_5d(tensor_view<const TIn, Rank, LOut>(grad_out)), to_5d(grad_in));
+}
+
+template <class Arch, class TOut, class TIdx, class TIn, std::size_t Rank, class LOut, class LIdx, class LIn>
+void adaptive_max_backward(const char* op, const tensor_view<TOut, Rank, LOut>& grad_out,
+                           const tensor_view<TIdx, Rank, LIdx>& indices, const tensor_view<TIn, Rank, LIn>& grad_in,
+                           bool global) {
+  check_backward_types<Arch, TOut, TIn, TIdx>();
+  const auto kind = global ? backward_kind::global : backward_kind::adaptive;
+  if (!check_backward(op, grad_out, grad_in, &indices, kind)) return;
+  const view5d<const std::int64_t> i5 = to_5d(tensor_view<const std::int64_t, Rank, LIdx>(indices));
+  if (!grad_out.empty() && !check_index_range<Rank>(op, i5, to_5d(grad_in).plane_size(), "the input plane")) return;
+  if (grad_in.empty()) return;
+  adaptive_max_backward_kernel(to_5d(tensor_view<const TIn, Rank, LOut>(grad_out)), i5, to_5d(grad_in));
+}
+
+template <class Arch, class TOut, class TIn, std::size_t Rank, class LOut, class LIn>
+void channel_avg_backward(const char* op, const tensor_view<TOut, Rank, LOut>& grad_out,
+                          const tensor_view<TIn, Rank, LIn>& grad_in) {
+  check_backward_types<Arch, TOut, TIn>();
+  if (!check_backward(op, grad_out, grad_in, static_cast<const tensor_view<const std::int64_t, Rank>*>(nullptr),
+                      backward_kind::channel)) {
+    return;
+  }
+  if (grad_in.empty()) return;
+  channel_avg_backward_kernel(to_5d(tensor_view<const TIn, Rank, LOut>(grad_out)), to_5d(grad_in));
+}
+
+template <class Arch, class TOut, class TIdx, class TIn, std::size_t Rank, class LOut, class LIdx, class LIn>
+void channel_max_backward(const char* op, const tensor_view<TOut, Rank, LOut>& grad_out,
+                          const tensor_view<TIdx, Rank, LIdx>& indices, const tensor_view<TIn, Rank, LIn>& grad_in) {
+  check_backward_types<Arch, TOut, TIn, TIdx>();
+  if (!check_backward(op, grad_out, grad_in, &indices, backward_kind::channel)) return;
+  const view5d<const std::int64_t> i5 = to_5d(tensor_view<const std::int64_t, Rank, LIdx>(indices));
+  if (!grad_out.empty() && !check_index_range<Rank>(op, i5, grad_in.extent(1), "the channels")) return;
+  if (grad_in.empty()) return;
+  channel_max_backward_kernel(to_5d(tensor_view<const TIn, Rank, LOut>(grad_out)), i5, to_5d(grad_in));
+}
+
+}  // namespace detail
+
+/// Gradient of adaptive_avg_pool1d: grad_out [N, C, L'] -> grad_in [N, C, L] (the
+/// forward's input shape). grad_in is overwritten: zero, plus grad_out / window
+/// size over each output's window (overlapping windows add up). Throws
+/// `adapool::error` (or calls the error handler), writing nothing, on grad_out
+/// with another N or C, an empty grad_in with a non-empty grad_out, grad_in
+/// overlapping grad_out or itself, or a malformed view.
+template <class Arch = default_arch, class TOut, class TIn, class LOut, class LIn>
+void adaptive_avg_pool1d_backward(const tensor_view<TOut, 3, LOut>& grad_out, const tensor_view<TIn, 3, LIn>& grad_in) {
+  detail::adaptive_avg_backward<Arch>("adaptive_avg_pool1d_backward", grad_out, grad_in, false);
+}
+
+/// Gradient of adaptive_avg_pool2d: grad_out [N, C, H', W'] -> grad_in [N, C, H, W].
+/// Each output cell adds grad_out / kh / kw to every element of its kh x kw window,
+/// in row-major order of the output cells (PyTorch's arithmetic and order; a 1 x 1
+/// output, which PyTorch computes as a mean, adds grad_out / (H * W)). Any layout
+/// for either view. Errors as for adaptive_avg_pool1d_backward.
+template <class Arch = default_arch, class TOut, class TIn, class LOut, class LIn>
+void adaptive_avg_pool2d_backward(const tensor_view<TOut, 4, LOut>& grad_out, const tensor_view<TIn, 4, LIn>& grad_in) {
+  detail::adaptive_avg_backward<Arch>("adaptive_avg_pool2d_backward", grad_out, grad_in, false);
+}
+
+/// Gradient of adaptive_avg_pool3d: grad_out [N, C, D', H', W'] -> grad_in [N, C, D, H, W].
+template <class Arch = default_arch, class TOut, class TIn, class LOut, class LIn>
+void adaptive_avg_pool3d_backward(const tensor_view<TOut, 5, LOut>& grad_out, const tensor_view<TIn, 5, LIn>& grad_in) {
+  detail::adaptive_avg_backward<Arch>("adaptive_avg_pool3d_backward", grad_out, grad_in, false);
+}
+
+/// Gradient of adaptive_max_pool1d: grad_in is zeroed, then each output cell adds
+/// its grad_out at its index (an offset within the input plane, as the forward
+/// returns it; `indices` has grad_out's shape). An index outside [0, L) is an
+/// error reported before anything is written, naming its position. Other
+/// errors as for adaptive_avg_pool1d_backward, plus indices of another shape or
+/// overlapping grad_in.
+template <class Arch = default_arch, class TOut, class TIdx, class TIn, class LOut, class LIdx, class LIn>
+void adaptive_max_pool1d_backward(const tensor_view<TOut, 3, LOut>& grad_out, const tensor_view<TIdx, 3, LIdx>& indices,
+                                  const tensor_view<TIn, 3, LIn>& grad_in) {
+  detail::adaptive_max_backward<Arch>("adaptive_max_pool1d_backward", grad_out, indices, grad_in, false);
+}
+
+/// Gradient of adaptive_max_pool2d: indices are in-plane offsets h * W + w, in [0, H * W).
+template <class Arch = default_arch, class TOut, class TIdx, class TIn, class LOut, class LIdx, class LIn>
+void adaptive_max_pool2d_backward(const tensor_view<TOut, 4, LOut>& grad_out, const tensor_view<TIdx, 4, LIdx>& indices,
+                                  const tensor_view<TIn, 4, LIn>& grad_in) {
+  detail::adaptive_max_backward<Arch>("adaptive_max_pool2d_backward", grad_out, indices, grad_in, false);
+}
+
+/// Gradient of adaptive_max_pool3d: indices are in-plane offsets (d * H + h) * W + w.
+template <class Arch = default_arch, class TOut, class TIdx, class TIn, class LOut, class LIdx, class LIn>
+void adaptive_max_pool3d_backward(const tensor_view<TOut, 5, LOut>& grad_out, const tensor_view<TIdx, 5, LIdx>& indices,
+                                  const tensor_view<TIn, 5, LIn>& grad_in) {
+  detail::adaptive_max_backward<Arch>("adaptive_max_pool3d_backward", grad_out, indices, grad_in, false);
+}
+
+/// Gradient of global_avg_pool, any rank: grad_out [N, C, 1...] -> grad_in
+/// [N, C, S...], every element of plane (n, c) set to grad_out / plane size.
+/// Errors as for adaptive_avg_pool2d_backward, and a grad_out spatial size other than 1.
+template <class Arch = default_arch, class TOut, class TIn, std::size_t Rank, class LOut, class LIn>
+void global_avg_pool_backward(const tensor_view<TOut, Rank, LOut>& grad_out,
+                              const tensor_view<TIn, Rank, LIn>& grad_in) {
+  detail::adaptive_avg_backward<Arch>("global_avg_pool_backward", grad_out, grad_in, true);
+}
+
+/// Gradient of global_max_pool, any rank: plane (n, c) is zero but for
+/// grad_out at its index. Errors as for adaptive_max_pool2d_backward, and a
+/// grad_out spatial size other than 1.
+template <class Arch = default_arch, class TOut, class TIdx, class TIn, std::size_t Rank, class LOut, class LIdx,
+          class LIn>
+void global_max_pool_backward(const tensor_view<TOut, Rank, LOut>& grad_out,
+                              const tensor_view<TIdx, Rank, LIdx>& indices,
+                              const tensor_view<TIn, Rank, LIn>& grad_in) {
+  detail::adaptive_max_backward<Arch>("global_max_pool_backward", grad_out, indices, grad_in, true);
+}
+
+/// Gradient of channel_avg_pool: grad_out [N, C', S...] -> grad_in [N, C, S...].
+/// At every pixel, output channel c' adds grad_out / window size to each
+/// channel of its window, in the order of c'. Errors: grad_out with another N
+/// or spatial sizes, C == 0 with a non-empty grad_out, overlapping memory, a
+/// malformed view.
+template <class Arch = default_arch, class TOut, class TIn, std::size_t Rank, class LOut, class LIn>
+void channel_avg_pool_backward(const tensor_view<TOut, Rank, LOut>& grad_out,
+                               const tensor_view<TIn, Rank, LIn>& grad_in) {
+  detail::channel_avg_backward<Arch>("channel_avg_pool_backward", grad_out, grad_in);
+}
+
+/// Gradient of channel_max_pool: at every pixel, grad_out of output channel c'
+/// is added to the channel its index names (in [0, C), as channel_max_pool
+/// returns it). An index outside [0, C) is an error, reported before anything
+/// is written. Other errors as for channel_avg_pool_backward, plus indices of
+/// another shape or overlapping grad_in.
+template <class Arch = default_arch, class TOut, class TIdx, class TIn, std::size_t Rank, class LOut, class LIdx,
+          class LIn>
+void channel_max_pool_backward(const tensor_view<TOut, Rank, LOut>& grad_out,
+                               const tensor_view<TIdx, Rank, LIdx>& indices,
+                               const tensor_view<TIn, Rank, LIn>& grad_in) {
+  detail::channel_max_backward<Arch>("channel_max_pool_backward", grad_out, indices, grad_in);
+}
+
+}  // namespace adapool
