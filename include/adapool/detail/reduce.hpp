@@ -130,8 +130,8 @@ max_and_position<T> max_index_lanes(const T* p, std::int64_t n) {
   return best;
 }
 
-// Runs this long are scanned twice: once for the max, once (from L1) for its
-// first position. Two light passes beat one pass that carries positions.
+// Runs are handled this many elements at a time, so that positions held as T
+// stay exact and a run's candidates merge cheaply.
 inline constexpr std::int64_t locate_run = 1024;
 
 // Max and position of a contiguous run of 1 <= n <= locate_run elements.
@@ -139,51 +139,56 @@ template <class Arch, class T>
 max_and_position<T> max_index_contiguous(const T* p, std::int64_t n) {
   using V = simd::ops<T, Arch>;
   constexpr std::int64_t L = V::lanes;
-  if (L == 1 || n < L) {
+  if (L == 1 || n < 2 * L) {
     max_and_position<T> best{-std::numeric_limits<T>::infinity(), 0};
     for (std::int64_t i = 0; i < n; ++i) {
       if (replaces(p[i], best.value)) best = {p[i], i};
     }
     return best;
   }
-  // Pass 1: the max, and a sum that is NaN whenever an element is (it is also
-  // NaN for inf - inf, which only sends the run to the exact path below). The
-  // last load may overlap the one before: neither result minds.
-  // Two chains of each, to hide the latency of max and add on short runs.
-  typename V::vector max0 = V::load(p), max1 = max0;
-  typename V::vector sum0 = max0, sum1 = V::zero();
-  std::int64_t i = L;
+  // Two chains (even and odd vectors) each keep, per lane, the first max seen and
+  // its position; the last load may overlap the one before it, which only shows
+  // an element twice. A sum rides along: it is NaN whenever an element is (and
+  // for inf - inf, which only costs a trip through the exact path).
+  const typename V::vector step = V::broadcast(T(2 * L));
+  typename V::vector max[2] = {V::load(p), V::load(p + L)};
+  typename V::vector where[2] = {V::iota(), V::add(V::iota(), V::broadcast(T(L)))};
+  typename V::vector position[2] = {where[0], where[1]};
+  typename V::vector sum = V::add(max[0], max[1]);
+  std::int64_t i = 2 * L;
   for (; i + 2 * L <= n; i += 2 * L) {
-    const typename V::vector v0 = V::load(p + i), v1 = V::load(p + i + L);
-    max0 = V::max(max0, v0);
-    max1 = V::max(max1, v1);
-    sum0 = V::add(sum0, v0);
-    sum1 = V::add(sum1, v1);
-  }
-  for (; i < n; i += L) {
-    const typename V::vector v = V::load(p + std::min(i, n - L));
-    max0 = V::max(max0, v);
-    sum0 = V::add(sum0, v);
-  }
-  const typename V::vector max = V::max(max0, max1);
-  if (V::any(V::is_nan(V::add(sum0, sum1)))) return max_index_lanes<Arch>(p, n);
-  // Pass 2: the first element equal to the max, which is what the scan keeps
-  // (-0.0 and +0.0 compare equal, and the first of them is the one kept).
-  // Lanes past n load as zeros; they come after every real match.
-  const T value = V::reduce_max(max);
-  for (std::int64_t i = 0; i < n; i += 64) {
-    const std::int64_t end = std::min(n, i + 64);
-    std::uint64_t bits = 0;  // no early exit inside 64 elements: no unpredictable branch
-    for (std::int64_t j = i; j < end; j += L) {
-      const typename V::vector v = j + L <= end ? V::load(p + j) : V::load_partial(p + j, static_cast<int>(end - j));
-      bits |= static_cast<std::uint64_t>(V::equal_bits(v, value)) << (j - i);
-    }
-    if (bits) {
-      const std::int64_t at = i + __builtin_ctzll(bits);
-      return {p[at], at};
+    for (int chain = 0; chain < 2; ++chain) {
+      const typename V::vector v = V::load(p + i + chain * L);
+      position[chain] = V::add(position[chain], step);
+      const typename V::mask take = V::greater_or_nan(v, max[chain]);
+      max[chain] = V::select(take, v, max[chain]);
+      where[chain] = V::select(take, position[chain], where[chain]);
+      sum = V::add(sum, v);
     }
   }
-  return {value, 0};  // not reached: the max is one of the elements
+  for (int chain = 0; i < n; i += L, chain ^= 1) {
+    const std::int64_t at = std::min(i, n - L);
+    const typename V::vector v = V::load(p + at);
+    const typename V::vector here = V::add(V::iota(), V::broadcast(static_cast<T>(at)));
+    const typename V::mask take = V::greater_or_nan(v, max[chain]);
+    max[chain] = V::select(take, v, max[chain]);
+    where[chain] = V::select(take, here, where[chain]);
+    sum = V::add(sum, v);
+  }
+  if (V::any(V::is_nan(sum))) return max_index_lanes<Arch>(p, n);
+  // No NaN: the scan keeps the max at its smallest position (-0.0 and +0.0
+  // compare equal, and the first of them is the one the scan keeps).
+  const T value = V::reduce_max(V::max(max[0], max[1]));
+  T lane_where[2][L];
+  V::store(lane_where[0], where[0]);
+  V::store(lane_where[1], where[1]);
+  std::int64_t first = n;
+  for (int chain = 0; chain < 2; ++chain) {
+    for (unsigned bits = V::equal_bits(max[chain], value); bits != 0; bits &= bits - 1) {
+      first = std::min(first, static_cast<std::int64_t>(lane_where[chain][__builtin_ctz(bits)]));
+    }
+  }
+  return {p[first], first};
 }
 
 /// Max of `n >= 1` elements `stride` apart, with the position (0-based) PyTorch reports.
@@ -213,18 +218,28 @@ void sum_small_planes(const T* p, std::int64_t size, std::int64_t stride, std::i
   using V = simd::ops<T, Arch>;
   constexpr std::int64_t L = V::lanes;
   const std::int64_t full = size - size % L;
+  const auto tail = static_cast<int>(size - full);
   for (std::int64_t first = 0; first < count; first += L) {
+    const T* group = p + first * stride;
+    const std::int64_t planes = std::min(L, count - first);
     typename V::vector acc[L];
-    for (std::int64_t k = 0; k < L; ++k) {
-      acc[k] = V::zero();
-      if (first + k >= count) continue;
-      const T* plane = p + (first + k) * stride;
-      for (std::int64_t i = 0; i < full; i += L) acc[k] = V::add(acc[k], V::load(plane + i));
-      if (full < size) acc[k] = V::add(acc[k], V::load_partial(plane + full, static_cast<int>(size - full)));
+    for (std::int64_t k = 0; k < L; ++k) acc[k] = V::zero();
+    // Planes inner: the L accumulators are independent chains. Each plane's sum
+    // is the same sequence of additions whichever planes share its group.
+    if (planes == L) {
+      for (std::int64_t i = 0; i < full; i += L)
+        for (std::int64_t k = 0; k < L; ++k) acc[k] = V::add(acc[k], V::load(group + k * stride + i));
+      if (tail)
+        for (std::int64_t k = 0; k < L; ++k) acc[k] = V::add(acc[k], V::load_partial(group + k * stride + full, tail));
+    } else {
+      for (std::int64_t k = 0; k < planes; ++k) {
+        for (std::int64_t i = 0; i < full; i += L) acc[k] = V::add(acc[k], V::load(group + k * stride + i));
+        if (tail) acc[k] = V::add(acc[k], V::load_partial(group + k * stride + full, tail));
+      }
     }
     T lane_sums[L];
     V::store(lane_sums, V::sum_each(acc));
-    for (std::int64_t k = 0; k < L && first + k < count; ++k) sums[first + k] = static_cast<double>(lane_sums[k]);
+    for (std::int64_t k = 0; k < planes; ++k) sums[first + k] = static_cast<double>(lane_sums[k]);
   }
 }
 
