@@ -100,17 +100,21 @@ void channel_max_kernel(view5d<const T> in, view5d<T> out, view5d<std::int64_t>*
         });
     return;
   }
-  for_each_pixel_run(in, out, indices,
-                     [&](std::int64_t n, std::int64_t oc, const window& wc, std::int64_t d, std::int64_t h,
-                         std::int64_t w0, std::int64_t len) {
-                       column_max<Arch, T> columns(len, in.stride_w, static_cast<T>(wc.begin));
-                       for (std::int64_t c = wc.begin; c < wc.end; ++c)
-                         columns.add(in.at(n, c, d, h, w0), static_cast<T>(c));
-                       for (std::int64_t j = 0; j < len; ++j) {
-                         *out.at(n, oc, d, h, w0 + j) = columns.max[j];
-                         if (indices) *indices->at(n, oc, d, h, w0 + j) = static_cast<std::int64_t>(columns.winner[j]);
-                       }
-                     });
+  with_winners(indices != nullptr, [&](auto winners) {
+    constexpr bool with_indices = decltype(winners)::value;
+    for_each_pixel_run(in, out, indices,
+                       [&](std::int64_t n, std::int64_t oc, const window& wc, std::int64_t d, std::int64_t h,
+                           std::int64_t w0, std::int64_t len) {
+                         column_max<Arch, T, with_indices> columns(len, in.stride_w, static_cast<T>(wc.begin));
+                         for (std::int64_t c = wc.begin; c < wc.end; ++c)
+                           columns.add(in.at(n, c, d, h, w0), static_cast<T>(c));
+                         for (std::int64_t j = 0; j < len; ++j) {
+                           *out.at(n, oc, d, h, w0 + j) = columns.max[j];
+                           if constexpr (with_indices)
+                             *indices->at(n, oc, d, h, w0 + j) = static_cast<std::int64_t>(columns.winner[j]);
+                         }
+                       });
+  });
 }
 
 }  // namespace adapool::detail

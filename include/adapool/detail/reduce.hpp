@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <limits>
+#include <type_traits>
 
 #include "../simd/avx2.hpp"
 #include "../simd/avx512.hpp"
@@ -81,6 +82,17 @@ double sum_row(const T* p, std::int64_t n, std::int64_t stride) {
     }
   }
   return total;
+}
+
+/// Calls body(std::true_type{}) or body(std::false_type{}): kernels instantiate
+/// their max loops without winner bookkeeping when no indices are wanted.
+template <class Body>
+void with_winners(bool winners, const Body& body) {
+  if (winners) {
+    body(std::true_type{});
+  } else {
+    body(std::false_type{});
+  }
 }
 
 /// Merges candidates that are not in scan order, each with its position in the
@@ -294,9 +306,10 @@ class column_sums {
 };
 
 /// Column maxima over rows fed in scan order, by the element rule, lane by lane:
-/// max[j] and winner[j] (the id given with the winning row) for j < len <= column_block.
-/// Ids are held as T, so callers keep them below max_exact_position<T>.
-template <class Arch, class T>
+/// max[j] and, when `Winners`, winner[j] (the id given with the winning row),
+/// for j < len <= column_block. Ids are held as T, so callers keep them below
+/// max_exact_position<T>.
+template <class Arch, class T, bool Winners = true>
 class column_max {
   using V = simd::ops<T, Arch>;
 
@@ -306,7 +319,7 @@ class column_max {
   column_max(std::int64_t len, std::int64_t stride, T first_id) : len_(len), stride_(stride) {
     for (std::int64_t j = 0; j < padded_length<Arch, T>(len); j += V::lanes) {
       V::store(max + j, V::broadcast(-std::numeric_limits<T>::infinity()));
-      V::store(winner + j, V::broadcast(first_id));
+      if (Winners) V::store(winner + j, V::broadcast(first_id));
     }
   }
 
@@ -321,21 +334,21 @@ class column_max {
         const typename V::vector m = V::load(max + j);
         const typename V::mask take = V::greater_or_nan(v, m);
         V::store(max + j, V::select(take, v, m));
-        V::store(winner + j, V::select(take, id_v, V::load(winner + j)));
+        if (Winners) V::store(winner + j, V::select(take, id_v, V::load(winner + j)));
       }
     } else {
       for (std::int64_t j = 0; j < len_; ++j) {
         const T v = row[j * stride_];
         if (replaces(v, max[j])) {
           max[j] = v;
-          winner[j] = id;
+          if (Winners) winner[j] = id;
         }
       }
     }
   }
 
   T max[column_block];
-  T winner[column_block];
+  T winner[Winners ? column_block : 1];
 
  private:
   std::int64_t len_, stride_;
