@@ -177,62 +177,125 @@ void zero_planes(const view5d<T>& v, std::int64_t n, std::int64_t c0, std::int64
   }
 }
 
-// What one output cell adds to each element of its window. PyTorch divides by
-// the window's sizes one axis at a time (grad / kh / kw); global pooling,
-// which PyTorch computes as a mean, divides once by the plane size. Either way
-// the 1d and 2d forms reduce to the same arithmetic, since dividing by 1 is exact.
+// Global pooling: PyTorch computes a 1 x 1 adaptive average as a mean, whose
+// gradient is grad_out / (plane size) written to every element (no addition
+// to a zero, so a -0 gradient stays -0 as in PyTorch).
 template <class T>
-T average_share(T grad, const window& wd, const window& wh, const window& ww, bool global) {
-  if (global) return grad / static_cast<T>(wd.size() * wh.size() * ww.size());
-  return grad / static_cast<T>(wd.size()) / static_cast<T>(wh.size()) / static_cast<T>(ww.size());
+void global_avg_backward_kernel(const view5d<const T>& go, const view5d<T>& gi) {
+  const T size = static_cast<T>(gi.plane_size());
+  for_each_plane_block(gi, gi.n * gi.c * gi.plane_size(), [&](std::int64_t n, std::int64_t c0, std::int64_t c1) {
+    if (channels_innermost(gi)) {
+      T shares[backward_channel_block];
+      for (std::int64_t c = c0; c < c1; ++c) shares[c - c0] = *go.at(n, c, 0, 0, 0) / size;
+      for (std::int64_t d = 0; d < gi.d; ++d)
+        for (std::int64_t h = 0; h < gi.h; ++h)
+          for (std::int64_t w = 0; w < gi.w; ++w) std::copy_n(shares, c1 - c0, gi.at(n, c0, d, h, w));
+      return;
+    }
+    for (std::int64_t c = c0; c < c1; ++c) {
+      const T share = *go.at(n, c, 0, 0, 0) / size;
+      if (gi.planes_contiguous()) {
+        std::fill_n(gi.at(n, c, 0, 0, 0), gi.plane_size(), share);
+        continue;
+      }
+      for (std::int64_t d = 0; d < gi.d; ++d)
+        for (std::int64_t h = 0; h < gi.h; ++h)
+          for (std::int64_t w = 0; w < gi.w; ++w) *gi.at(n, c, d, h, w) = share;
+    }
+  });
 }
 
+// Output cells handled together: their shares are divided first, as
+// independent divisions, then scattered.
+inline constexpr std::int64_t backward_share_batch = 256;
+
+// Where window `o` starts reaching elements no earlier window along its axis
+// reached: the previous window's end (windows are monotonic and leave no gaps).
+inline std::int64_t first_new(std::int64_t o, std::int64_t in, std::int64_t out) {
+  return o == 0 ? 0 : window_end(o - 1, in, out);
+}
+
+// Every other adaptive average. A share is grad / kd / kh / kw, one axis at a
+// time, as PyTorch's kernels divide (dividing by 1 is exact, so the 1d and 2d
+// forms are PyTorch's too). An element's first share is written as 0 + share,
+// the bits of adding it to a zeroed grad_in, without a pass that zeroes it
+// first. Channels-last blocks take a cell's shares at each pixel of its window
+// as one run of channels; planes take them row by row.
 template <class T>
 void adaptive_avg_backward_kernel(const view5d<const T>& go, const view5d<T>& gi) {
-  const bool global = go.d == 1 && go.h == 1 && go.w == 1;
+  if (go.d == 1 && go.h == 1 && go.w == 1) return global_avg_backward_kernel(go, gi);
   const window_table columns_of(gi.w, go.w);
   const std::int64_t work = gi.n * gi.c * gi.plane_size() + go.n * go.c * go.plane_size();
   for_each_plane_block(gi, work, [&](std::int64_t n, std::int64_t c0, std::int64_t c1) {
-    zero_planes(gi, n, c0, c1);
-    if (channels_innermost(gi)) {
-      T shares[backward_channel_block];
-      for (std::int64_t od = 0; od < go.d; ++od) {
-        const window wd = window_at(od, gi.d, go.d);
-        for (std::int64_t oh = 0; oh < go.h; ++oh) {
-          const window wh = window_at(oh, gi.h, go.h);
+    if (go.plane_size() == 0) return zero_planes(gi, n, c0, c1);
+    T shares[backward_share_batch];
+    T widths[backward_share_batch];  // column window sizes of output columns [widths_from, + batch)
+    std::int64_t widths_from = -1;
+    static_assert(backward_share_batch >= backward_channel_block, "a share per channel of a block");
+    for (std::int64_t od = 0; od < go.d; ++od) {
+      const window wd = window_at(od, gi.d, go.d);
+      const std::int64_t d_new = first_new(od, gi.d, go.d);
+      const T kd = static_cast<T>(wd.size());
+      for (std::int64_t oh = 0; oh < go.h; ++oh) {
+        const window wh = window_at(oh, gi.h, go.h);
+        const std::int64_t h_new = first_new(oh, gi.h, go.h);
+        const T kh = static_cast<T>(wh.size());
+        if (channels_innermost(gi)) {
+          const std::int64_t len = c1 - c0;
           for (std::int64_t ow = 0; ow < go.w; ++ow) {
             const window ww = columns_of[ow];
+            const std::int64_t w_new = ow == 0 ? 0 : columns_of[ow - 1].end;
+            const T kw = static_cast<T>(ww.size());
             const T* grad = go.at(n, c0, od, oh, ow);
-            for (std::int64_t c = 0; c < c1 - c0; ++c)
-              shares[c] = average_share(grad[c * go.stride_c], wd, wh, ww, global);
+            if (go.stride_c == 1) {
+              for (std::int64_t c = 0; c < len; ++c) shares[c] = grad[c] / kd / kh / kw;
+            } else {
+              for (std::int64_t c = 0; c < len; ++c) shares[c] = grad[c * go.stride_c] / kd / kh / kw;
+            }
             for (std::int64_t d = wd.begin; d < wd.end; ++d) {
               for (std::int64_t h = wh.begin; h < wh.end; ++h) {
                 for (std::int64_t w = ww.begin; w < ww.end; ++w) {
                   T* pixel = gi.at(n, c0, d, h, w);
-                  for (std::int64_t c = 0; c < c1 - c0; ++c) pixel[c] += shares[c];
+                  if (d >= d_new && h >= h_new && w >= w_new) {
+                    for (std::int64_t c = 0; c < len; ++c) pixel[c] = T(0) + shares[c];
+                  } else {
+                    for (std::int64_t c = 0; c < len; ++c) pixel[c] += shares[c];
+                  }
                 }
               }
             }
           }
+          continue;
         }
-      }
-      return;
-    }
-    for (std::int64_t c = c0; c < c1; ++c) {
-      for (std::int64_t od = 0; od < go.d; ++od) {
-        const window wd = window_at(od, gi.d, go.d);
-        for (std::int64_t oh = 0; oh < go.h; ++oh) {
-          const window wh = window_at(oh, gi.h, go.h);
-          for (std::int64_t ow = 0; ow < go.w; ++ow) {
-            const window ww = columns_of[ow];
-            const T share = average_share(*go.at(n, c, od, oh, ow), wd, wh, ww, global);
+        for (std::int64_t c = c0; c < c1; ++c) {
+          for (std::int64_t ow0 = 0; ow0 < go.w; ow0 += backward_share_batch) {
+            const std::int64_t len = std::min(backward_share_batch, go.w - ow0);
+            if (ow0 != widths_from) {
+              for (std::int64_t j = 0; j < len; ++j) widths[j] = static_cast<T>(columns_of[ow0 + j].size());
+              widths_from = ow0;
+            }
+            const T* grad = go.at(n, c, od, oh, ow0);
+            if (go.stride_w == 1) {
+              for (std::int64_t j = 0; j < len; ++j) shares[j] = grad[j] / kd / kh / widths[j];
+            } else {
+              for (std::int64_t j = 0; j < len; ++j) shares[j] = grad[j * go.stride_w] / kd / kh / widths[j];
+            }
             for (std::int64_t d = wd.begin; d < wd.end; ++d) {
               for (std::int64_t h = wh.begin; h < wh.end; ++h) {
                 T* row = gi.at(n, c, d, h, 0);
-                if (gi.stride_w == 1) {
-                  for (std::int64_t w = ww.begin; w < ww.end; ++w) row[w] += share;
-                } else {
-                  for (std::int64_t w = ww.begin; w < ww.end; ++w) row[w * gi.stride_w] += share;
+                const bool new_row = d >= d_new && h >= h_new;
+                for (std::int64_t j = 0; j < len; ++j) {
+                  const window ww = columns_of[ow0 + j];
+                  // [begin, split) already holds shares of this row's earlier cells.
+                  const std::int64_t split = !new_row ? ww.end : ow0 + j == 0 ? 0 : columns_of[ow0 + j - 1].end;
+                  const T share = shares[j];
+                  if (gi.stride_w == 1) {
+                    for (std::int64_t w = ww.begin; w < split; ++w) row[w] += share;
+                    for (std::int64_t w = split; w < ww.end; ++w) row[w] = T(0) + share;
+                  } else {
+                    for (std::int64_t w = ww.begin; w < split; ++w) row[w * gi.stride_w] += share;
+                    for (std::int64_t w = split; w < ww.end; ++w) row[w * gi.stride_w] = T(0) + share;
+                  }
                 }
               }
             }
@@ -243,25 +306,36 @@ void adaptive_avg_backward_kernel(const view5d<const T>& go, const view5d<T>& gi
   });
 }
 
-// Memory offset of in-plane index d * H * W + h * W + w.
+// Memory offset of in-plane index (d * H + h) * W + w. When the plane's
+// strides nest as a row-major plane's (contiguous and channels-last planes
+// both do) it is index * stride_w, without dividing.
 template <class T>
-std::int64_t plane_offset(const view5d<T>& v, bool contiguous, std::int64_t index) {
-  if (contiguous) return index;
-  const std::int64_t w = index % v.w;
-  const std::int64_t rest = index / v.w;
-  return (rest / v.h) * v.stride_d + (rest % v.h) * v.stride_h + w * v.stride_w;
-}
+class plane_offsets {
+ public:
+  explicit plane_offsets(const view5d<T>& v)
+      : v_(v),
+        nested_((v.h == 1 || v.stride_h == v.w * v.stride_w) && (v.d == 1 || v.stride_d == v.h * v.w * v.stride_w)) {}
+  std::int64_t operator()(std::int64_t index) const {
+    if (nested_) return index * v_.stride_w;
+    const std::int64_t rest = index / v_.w;
+    return (rest / v_.h) * v_.stride_d + (rest % v_.h) * v_.stride_h + (index % v_.w) * v_.stride_w;
+  }
+
+ private:
+  view5d<T> v_;
+  bool nested_;
+};
 
 template <class T>
 void adaptive_max_backward_kernel(const view5d<const T>& go, const view5d<const std::int64_t>& indices,
                                   const view5d<T>& gi) {
-  const bool contiguous = gi.planes_contiguous();
+  const plane_offsets<T> offset_of(gi);
   const std::int64_t work = gi.n * gi.c * gi.plane_size() + go.n * go.c * go.plane_size();
   for_each_plane_block(gi, work, [&](std::int64_t n, std::int64_t c0, std::int64_t c1) {
     zero_planes(gi, n, c0, c1);
     // Channels outer or inner, each plane still takes its output cells in row-major order.
     const auto scatter = [&](std::int64_t c, std::int64_t od, std::int64_t oh, std::int64_t ow) {
-      gi.at(n, c, 0, 0, 0)[plane_offset(gi, contiguous, *indices.at(n, c, od, oh, ow))] += *go.at(n, c, od, oh, ow);
+      gi.at(n, c, 0, 0, 0)[offset_of(*indices.at(n, c, od, oh, ow))] += *go.at(n, c, od, oh, ow);
     };
     if (channels_innermost(gi)) {
       for (std::int64_t od = 0; od < go.d; ++od)

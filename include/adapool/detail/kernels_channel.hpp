@@ -80,7 +80,7 @@ void channel_avg_kernel(view5d<const T> in, view5d<T> out) {
                      [&](std::int64_t n, std::int64_t oc, const window& wc, std::int64_t d, std::int64_t h,
                          std::int64_t w0, std::int64_t len) {
                        column_sums<Arch, T> sums(len, in.stride_w);
-                       for (std::int64_t c = wc.begin; c < wc.end; ++c) sums.add(in.at(n, c, d, h, w0));
+                       sums.add_rows(in.at(n, wc.begin, d, h, w0), in.stride_c, wc.size());
                        sums.finish();
                        const auto count = static_cast<double>(wc.size());
                        for (std::int64_t j = 0; j < len; ++j)
@@ -106,8 +106,8 @@ void channel_max_kernel(view5d<const T> in, view5d<T> out, view5d<std::int64_t>*
                        [&](std::int64_t n, std::int64_t oc, const window& wc, std::int64_t d, std::int64_t h,
                            std::int64_t w0, std::int64_t len) {
                          column_max<Arch, T, with_indices> columns(len, in.stride_w, static_cast<T>(wc.begin));
-                         for (std::int64_t c = wc.begin; c < wc.end; ++c)
-                           columns.add(in.at(n, c, d, h, w0), static_cast<T>(c));
+                         columns.add_rows(in.at(n, wc.begin, d, h, w0), in.stride_c, wc.size(),
+                                          static_cast<T>(wc.begin));
                          for (std::int64_t j = 0; j < len; ++j) {
                            *out.at(n, oc, d, h, w0 + j) = columns.max[j];
                            if constexpr (with_indices)

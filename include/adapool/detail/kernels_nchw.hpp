@@ -109,7 +109,7 @@ void average_plane(const view5d<const T>& in, const view5d<T>& out, const window
       if (in.w <= column_block) {
         column_sums<Arch, T> columns(in.w, in.stride_w);
         for (std::int64_t d = wd.begin; d < wd.end; ++d)
-          for (std::int64_t h = wh.begin; h < wh.end; ++h) columns.add(plane + d * in.stride_d + h * in.stride_h);
+          columns.add_rows(plane + d * in.stride_d + wh.begin * in.stride_h, in.stride_h, wh.size());
         columns.finish();
         for (std::int64_t ow = 0; ow < out.w; ++ow) {
           const window ww = columns_of[ow];
@@ -184,8 +184,8 @@ void adaptive_max_planes(const view5d<const T>& in, const view5d<T>& out, const 
           // the columns of a window then merge by their in-plane positions.
           column_max<Arch, T> columns(in.w, in.stride_w, static_cast<T>(wd.begin * in.h + wh.begin));
           for (std::int64_t d = wd.begin; d < wd.end; ++d)
-            for (std::int64_t h = wh.begin; h < wh.end; ++h)
-              columns.add(plane + d * in.stride_d + h * in.stride_h, static_cast<T>(d * in.h + h));
+            columns.add_rows(plane + d * in.stride_d + wh.begin * in.stride_h, in.stride_h, wh.size(),
+                             static_cast<T>(d * in.h + wh.begin));
           for (std::int64_t ow = 0; ow < out.w; ++ow) {
             const window ww = columns_of[ow];
             max_and_position<T> best{columns.max[ww.begin],

@@ -50,7 +50,7 @@ void adaptive_avg_channels_last(const view5d<const T>& in, const view5d<T>& out)
                                  column_sums<Arch, T> sums(len, 1);
                                  for (std::int64_t d = wd.begin; d < wd.end; ++d)
                                    for (std::int64_t h = wh.begin; h < wh.end; ++h)
-                                     for (std::int64_t w = ww.begin; w < ww.end; ++w) sums.add(in.at(n, c0, d, h, w));
+                                     sums.add_rows(in.at(n, c0, d, h, ww.begin), in.stride_w, ww.size());
                                  sums.finish();
                                  const double scale = 1.0 / static_cast<double>(wd.size() * wh.size() * ww.size());
                                  for (std::int64_t j = 0; j < len; ++j)
@@ -68,8 +68,8 @@ void adaptive_max_channels_last(const view5d<const T>& in, const view5d<T>& out,
                                      len, 1, static_cast<T>((wd.begin * in.h + wh.begin) * in.w + ww.begin));
                                  for (std::int64_t d = wd.begin; d < wd.end; ++d)
                                    for (std::int64_t h = wh.begin; h < wh.end; ++h)
-                                     for (std::int64_t w = ww.begin; w < ww.end; ++w)
-                                       columns.add(in.at(n, c0, d, h, w), static_cast<T>((d * in.h + h) * in.w + w));
+                                     columns.add_rows(in.at(n, c0, d, h, ww.begin), in.stride_w, ww.size(),
+                                                      static_cast<T>((d * in.h + h) * in.w + ww.begin));
                                  for (std::int64_t j = 0; j < len; ++j) {
                                    *out.at(n, c0 + j, od, oh, ow) = columns.max[j];
                                    if (indices)

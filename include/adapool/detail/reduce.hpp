@@ -277,16 +277,21 @@ class column_sums {
     std::fill(totals, totals + len, 0.0);
   }
 
-  void add(const T* row) {
-    constexpr std::int64_t L = V::lanes;
-    if (stride_ == 1) {
-      std::int64_t j = 0;
-      for (; j + L <= len_; j += L) V::store(acc_ + j, V::add(V::load(acc_ + j), V::load(row + j)));
-      if (j < len_) V::store(acc_ + j, V::add(V::load(acc_ + j), V::load_partial(row + j, static_cast<int>(len_ - j))));
-    } else {
-      for (std::int64_t j = 0; j < len_; ++j) acc_[j] += row[j * stride_];
+  /// Adds `rows` rows in order, row r starting at first + r * row_stride.
+  void add_rows(const T* first, std::int64_t row_stride, std::int64_t rows) {
+    while (rows > 0) {
+      const std::int64_t chunk = std::min<std::int64_t>(rows, 64 - pending_);
+      if (stride_ == 1) {
+        add_contiguous(first, row_stride, chunk);
+      } else {
+        for (std::int64_t r = 0; r < chunk; ++r)
+          for (std::int64_t j = 0; j < len_; ++j) acc_[j] += first[r * row_stride + j * stride_];
+      }
+      first += chunk * row_stride;
+      rows -= chunk;
+      pending_ += static_cast<int>(chunk);
+      if (pending_ == 64) flush();
     }
-    if (++pending_ == 64) flush();
   }
 
   void finish() { flush(); }
@@ -298,6 +303,32 @@ class column_sums {
     for (std::int64_t j = 0; j < len_; ++j) totals[j] += static_cast<double>(acc_[j]);
     for (std::int64_t j = 0; j < padded_length<Arch, T>(len_); j += V::lanes) V::store(acc_ + j, V::zero());
     pending_ = 0;
+  }
+
+  // A strip of four vectors stays in registers across all rows.
+  void add_contiguous(const T* first, std::int64_t row_stride, std::int64_t rows) {
+    constexpr std::int64_t L = V::lanes;
+    std::int64_t j = 0;
+    for (; j + 4 * L <= len_; j += 4 * L) {
+      typename V::vector a[4];
+      for (int k = 0; k < 4; ++k) a[k] = V::load(acc_ + j + k * L);
+      const T* p = first + j;
+      for (std::int64_t r = 0; r < rows; ++r, p += row_stride)
+        for (int k = 0; k < 4; ++k) a[k] = V::add(a[k], V::load(p + k * L));
+      for (int k = 0; k < 4; ++k) V::store(acc_ + j + k * L, a[k]);
+    }
+    for (; j < len_; j += L) {
+      typename V::vector a = V::load(acc_ + j);
+      const T* p = first + j;
+      if (j + L <= len_) {
+        for (std::int64_t r = 0; r < rows; ++r, p += row_stride) a = V::add(a, V::load(p));
+      } else {
+        // Lanes past len_ add zeros.
+        const auto n = static_cast<int>(len_ - j);
+        for (std::int64_t r = 0; r < rows; ++r, p += row_stride) a = V::add(a, V::load_partial(p, n));
+      }
+      V::store(acc_ + j, a);
+    }
   }
 
   T acc_[column_block];
@@ -323,34 +354,60 @@ class column_max {
     }
   }
 
-  void add(const T* row, T id) {
-    constexpr std::int64_t L = V::lanes;
-    if (stride_ == 1) {
-      const typename V::vector id_v = V::broadcast(id);
-      for (std::int64_t j = 0; j < len_; j += L) {
-        // Lanes past len_ see zeros and are never read back.
-        const typename V::vector v =
-            j + L <= len_ ? V::load(row + j) : V::load_partial(row + j, static_cast<int>(len_ - j));
-        const typename V::vector m = V::load(max + j);
-        const typename V::mask take = V::greater_or_nan(v, m);
-        V::store(max + j, V::select(take, v, m));
-        if (Winners) V::store(winner + j, V::select(take, id_v, V::load(winner + j)));
-      }
-    } else {
-      for (std::int64_t j = 0; j < len_; ++j) {
-        const T v = row[j * stride_];
-        if (replaces(v, max[j])) {
-          max[j] = v;
-          if (Winners) winner[j] = id;
+  /// Adds `rows` rows in order, row r starting at first + r * row_stride with id first_id + r.
+  void add_rows(const T* first, std::int64_t row_stride, std::int64_t rows, T first_id) {
+    if (stride_ != 1) {
+      for (std::int64_t r = 0; r < rows; ++r) {
+        for (std::int64_t j = 0; j < len_; ++j) {
+          const T v = first[r * row_stride + j * stride_];
+          if (replaces(v, max[j])) {
+            max[j] = v;
+            if (Winners) winner[j] = first_id + static_cast<T>(r);
+          }
         }
       }
+      return;
     }
+    constexpr std::int64_t L = V::lanes;
+    std::int64_t j = 0;
+    for (; j + 4 * L <= len_; j += 4 * L) add_strip<4, false>(first, row_stride, rows, first_id, j);
+    for (; j + L <= len_; j += L) add_strip<1, false>(first, row_stride, rows, first_id, j);
+    if (j < len_) add_strip<1, true>(first, row_stride, rows, first_id, j);
   }
 
   T max[column_block];
   T winner[Winners ? column_block : 1];
 
  private:
+  // Vectors [j, j + Width * L) in registers across all rows. A Partial strip is
+  // the last, short vector: lanes past len_ see zeros and are never read back.
+  template <int Width, bool Partial>
+  void add_strip(const T* first, std::int64_t row_stride, std::int64_t rows, T first_id, std::int64_t j) {
+    constexpr std::int64_t L = V::lanes;
+    typename V::vector m[Width], w[Width];
+    for (int k = 0; k < Width; ++k) {
+      m[k] = V::load(max + j + k * L);
+      w[k] = Winners ? V::load(winner + j + k * L) : V::zero();
+    }
+    typename V::vector id = V::broadcast(first_id);
+    const typename V::vector one = V::broadcast(T(1));
+    const T* p = first + j;
+    for (std::int64_t r = 0; r < rows; ++r, p += row_stride) {
+      for (int k = 0; k < Width; ++k) {
+        const typename V::vector v =
+            Partial ? V::load_partial(p + k * L, static_cast<int>(len_ - j)) : V::load(p + k * L);
+        const typename V::mask take = V::greater_or_nan(v, m[k]);
+        m[k] = V::select(take, v, m[k]);
+        if (Winners) w[k] = V::select(take, id, w[k]);
+      }
+      if (Winners) id = V::add(id, one);
+    }
+    for (int k = 0; k < Width; ++k) {
+      V::store(max + j + k * L, m[k]);
+      if (Winners) V::store(winner + j + k * L, w[k]);
+    }
+  }
+
   std::int64_t len_, stride_;
 };
 
