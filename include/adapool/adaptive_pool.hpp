@@ -197,6 +197,43 @@ values_and_indices<std::remove_const_t<T>, 5, detail::owning_layout<Layout>> ada
   return result;
 }
 
+/// Adaptive average and max of the same windows in one pass over the input
+/// (fastai's AdaptiveConcatPool2d is `cat([max, avg], 1)`): `avg` and `max` get
+/// exactly what adaptive_avg_pool2d and adaptive_max_pool2d would write. Errors as
+/// for those, plus outputs of different shapes or overlapping each other.
+template <class Arch = default_arch, class TIn, class TOut, class LIn, class LAvg, class LMax>
+void adaptive_avg_max_pool2d(const tensor_view<TIn, 4, LIn>& in, const tensor_view<TOut, 4, LAvg>& avg,
+                             const tensor_view<TOut, 4, LMax>& max) {
+  detail::adaptive_avg_max<Arch>("adaptive_avg_max_pool2d", in, avg, max,
+                                 static_cast<const tensor_view<std::int64_t, 4>*>(nullptr));
+}
+
+/// With the max's indices.
+template <class Arch = default_arch, class TIn, class TOut, class LIn, class LAvg, class LMax, class LIdx>
+void adaptive_avg_max_pool2d(const tensor_view<TIn, 4, LIn>& in, const tensor_view<TOut, 4, LAvg>& avg,
+                             const tensor_view<TOut, 4, LMax>& max, const tensor_view<std::int64_t, 4, LIdx>& indices) {
+  detail::adaptive_avg_max<Arch>("adaptive_avg_max_pool2d", in, avg, max, &indices);
+}
+
+/// Allocating form of fastai's AdaptiveConcatPool2d: N x 2C x `output_size`,
+/// channels [0, C) the max and [C, 2C) the average, contiguous NCHW.
+template <class Arch = default_arch, class T, class Layout>
+tensor<std::remove_const_t<T>, 4> adaptive_concat_pool2d(const tensor_view<T, 4, Layout>& in,
+                                                         const std::array<std::int64_t, 2>& output_size) {
+  using value = std::remove_const_t<T>;
+  if (!detail::check_output_size("adaptive_concat_pool2d", output_size)) return {};
+  auto shape = detail::pooled_shape(in.shape(), output_size);
+  const std::int64_t channels = shape[1];
+  shape[1] = 2 * channels;
+  tensor<value, 4> out(shape);
+  const tensor_view<value, 4> all = out.view();
+  const std::array<std::int64_t, 4> half{shape[0], channels, shape[2], shape[3]};
+  detail::adaptive_avg_max<Arch>(
+      "adaptive_concat_pool2d", in, make_strided_view(all.data() + channels * all.stride(1), half, all.strides()),
+      make_strided_view(all.data(), half, all.strides()), static_cast<const tensor_view<std::int64_t, 4>*>(nullptr));
+  return out;
+}
+
 /// Several adaptive average poolings of one input at once, as in PSPNet's
 /// pyramid pooling module (bins 1, 2, 3 and 6): `outs[k]` receives exactly what
 /// adaptive_avg_pool2d(in, outs[k]) would write. With plane-major input each

@@ -209,36 +209,56 @@ void global_avg_backward_kernel(const view5d<const T>& go, const view5d<T>& gi) 
 // independent divisions, then scattered.
 inline constexpr std::int64_t backward_share_batch = 256;
 
-// Where window `o` starts reaching elements no earlier window along its axis
-// reached: the previous window's end (windows are monotonic and leave no gaps).
-inline std::int64_t first_new(std::int64_t o, std::int64_t in, std::int64_t out) {
-  return o == 0 ? 0 : window_end(o - 1, in, out);
+// shares[j] = grad[j * stride] / kd / kh: PyTorch's divisions, one axis at a
+// time, in simple loops. Dividing by 1 is exact, so it is skipped (kd is 1 in
+// 1d and 2d, kh in 1d).
+template <class T>
+void divide_shares(const T* grad, std::int64_t stride, std::int64_t len, T kd, T kh, T* shares) {
+  if (stride == 1) {
+    std::copy_n(grad, len, shares);
+  } else {
+    for (std::int64_t j = 0; j < len; ++j) shares[j] = grad[j * stride];
+  }
+  if (kd != 1) {
+    for (std::int64_t j = 0; j < len; ++j) shares[j] /= kd;
+  }
+  if (kh != 1) {
+    for (std::int64_t j = 0; j < len; ++j) shares[j] /= kh;
+  }
 }
 
 // Every other adaptive average. A share is grad / kd / kh / kw, one axis at a
-// time, as PyTorch's kernels divide (dividing by 1 is exact, so the 1d and 2d
-// forms are PyTorch's too). An element's first share is written as 0 + share,
-// the bits of adding it to a zeroed grad_in, without a pass that zeroes it
-// first. Channels-last blocks take a cell's shares at each pixel of its window
-// as one run of channels; planes take them row by row.
+// time, as PyTorch's kernels divide (its 1d and 2d forms divide by fewer axes,
+// which is the same: dividing by 1 is exact). An element's first share is
+// written as 0 + share, the bits of adding it to a zeroed grad_in, without a
+// pass that zeroes grad_in first: window `o` reaches elements no earlier window
+// along its axis reached from the previous window's end on (windows are
+// monotonic and leave no gaps). Channels-last blocks take a cell's shares at
+// each pixel of its window as one run of channels; planes take them row by row.
 template <class T>
 void adaptive_avg_backward_kernel(const view5d<const T>& go, const view5d<T>& gi) {
   if (go.d == 1 && go.h == 1 && go.w == 1) return global_avg_backward_kernel(go, gi);
-  const window_table columns_of(gi.w, go.w);
+  // Windows along each axis, computed once (each costs integer divisions).
+  const window_table depths_of(gi.d, go.d), rows_of(gi.h, go.h), columns_of(gi.w, go.w);
+  // Contiguous rows whose column windows tile them (W a multiple of W', as
+  // 28 -> 7): whole rows at once. Unit stride only, where that pays.
+  const bool columns_disjoint =
+      !channels_innermost(gi) && gi.stride_w == 1 && go.w > 0 && gi.w % go.w == 0 && gi.w <= backward_share_batch;
   const std::int64_t work = gi.n * gi.c * gi.plane_size() + go.n * go.c * go.plane_size();
   for_each_plane_block(gi, work, [&](std::int64_t n, std::int64_t c0, std::int64_t c1) {
     if (go.plane_size() == 0) return zero_planes(gi, n, c0, c1);
+    T pattern[backward_share_batch];
     T shares[backward_share_batch];
     T widths[backward_share_batch];  // column window sizes of output columns [widths_from, + batch)
     std::int64_t widths_from = -1;
     static_assert(backward_share_batch >= backward_channel_block, "a share per channel of a block");
     for (std::int64_t od = 0; od < go.d; ++od) {
-      const window wd = window_at(od, gi.d, go.d);
-      const std::int64_t d_new = first_new(od, gi.d, go.d);
+      const window wd = depths_of[od];
+      const std::int64_t d_new = od == 0 ? 0 : depths_of[od - 1].end;
       const T kd = static_cast<T>(wd.size());
       for (std::int64_t oh = 0; oh < go.h; ++oh) {
-        const window wh = window_at(oh, gi.h, go.h);
-        const std::int64_t h_new = first_new(oh, gi.h, go.h);
+        const window wh = rows_of[oh];
+        const std::int64_t h_new = oh == 0 ? 0 : rows_of[oh - 1].end;
         const T kh = static_cast<T>(wh.size());
         if (channels_innermost(gi)) {
           const std::int64_t len = c1 - c0;
@@ -247,10 +267,9 @@ void adaptive_avg_backward_kernel(const view5d<const T>& go, const view5d<T>& gi
             const std::int64_t w_new = ow == 0 ? 0 : columns_of[ow - 1].end;
             const T kw = static_cast<T>(ww.size());
             const T* grad = go.at(n, c0, od, oh, ow);
-            if (go.stride_c == 1) {
-              for (std::int64_t c = 0; c < len; ++c) shares[c] = grad[c] / kd / kh / kw;
-            } else {
-              for (std::int64_t c = 0; c < len; ++c) shares[c] = grad[c * go.stride_c] / kd / kh / kw;
+            divide_shares(grad, go.stride_c, len, kd, kh, shares);
+            if (kw != 1) {
+              for (std::int64_t c = 0; c < len; ++c) shares[c] /= kw;
             }
             for (std::int64_t d = wd.begin; d < wd.end; ++d) {
               for (std::int64_t h = wh.begin; h < wh.end; ++h) {
@@ -275,10 +294,24 @@ void adaptive_avg_backward_kernel(const view5d<const T>& go, const view5d<T>& gi
               widths_from = ow0;
             }
             const T* grad = go.at(n, c, od, oh, ow0);
-            if (go.stride_w == 1) {
-              for (std::int64_t j = 0; j < len; ++j) shares[j] = grad[j] / kd / kh / widths[j];
-            } else {
-              for (std::int64_t j = 0; j < len; ++j) shares[j] = grad[j * go.stride_w] / kd / kh / widths[j];
+            divide_shares(grad, go.stride_w, len, kd, kh, shares);
+            for (std::int64_t j = 0; j < len; ++j) shares[j] /= widths[j];
+            if (columns_disjoint) {
+              // Each column has one window: the row's shares form one pattern,
+              // added to every row of the window in whole-row loops.
+              const std::int64_t k = gi.w / go.w;
+              for (std::int64_t j = 0; j < len; ++j) std::fill_n(pattern + j * k, k, shares[j]);
+              for (std::int64_t d = wd.begin; d < wd.end; ++d) {
+                for (std::int64_t h = wh.begin; h < wh.end; ++h) {
+                  T* row = gi.at(n, c, d, h, 0);
+                  if (d >= d_new && h >= h_new) {
+                    for (std::int64_t w = 0; w < gi.w; ++w) row[w * gi.stride_w] = T(0) + pattern[w];
+                  } else {
+                    for (std::int64_t w = 0; w < gi.w; ++w) row[w * gi.stride_w] += pattern[w];
+                  }
+                }
+              }
+              continue;
             }
             for (std::int64_t d = wd.begin; d < wd.end; ++d) {
               for (std::int64_t h = wh.begin; h < wh.end; ++h) {

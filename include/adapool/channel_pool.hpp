@@ -91,4 +91,30 @@ values_and_indices<std::remove_const_t<T>, Rank, detail::owning_layout<Layout>> 
   return result;
 }
 
+/// Channel max and channel mean of the same windows in one pass (CBAM's
+/// spatial-attention input): `max` and `avg` get exactly what channel_max_pool
+/// and channel_avg_pool would write. Errors as for those, plus outputs of
+/// different shapes or overlapping each other.
+template <class Arch = default_arch, class TIn, class TOut, std::size_t Rank, class LIn, class LMax, class LAvg>
+void channel_max_avg_pool(const tensor_view<TIn, Rank, LIn>& in, const tensor_view<TOut, Rank, LMax>& max,
+                          const tensor_view<TOut, Rank, LAvg>& avg) {
+  detail::channel_max_avg<Arch>("channel_max_avg_pool", in, max, avg);
+}
+
+/// Allocating form: [N, 2, S...], channel 0 the max and channel 1 the mean over
+/// all channels (CBAM's `cat([x.amax(1, keepdim=True), x.mean(1, keepdim=True)], 1)`),
+/// contiguous.
+template <class Arch = default_arch, class T, std::size_t Rank, class Layout>
+tensor<std::remove_const_t<T>, Rank> channel_max_avg_pool(const tensor_view<T, Rank, Layout>& in) {
+  using value = std::remove_const_t<T>;
+  bool ok = false;
+  auto shape = detail::channel_pooled_shape("channel_max_avg_pool", in.shape(), 2, &ok);
+  tensor<value, Rank> out(shape);
+  const tensor_view<value, Rank> all = out.view();
+  shape[1] = 1;
+  detail::channel_max_avg<Arch>("channel_max_avg_pool", in, make_strided_view(all.data(), shape, all.strides()),
+                                make_strided_view(all.data() + all.stride(1), shape, all.strides()));
+  return out;
+}
+
 }  // namespace adapool

@@ -109,6 +109,52 @@ void channel_max(const char* op, const tensor_view<TIn, Rank, LIn>& in, const te
   channel_max_kernel<Arch>(to_5d(tensor_view<const TOut, Rank, LIn>(in)), to_5d(out), indices ? &idx5 : nullptr);
 }
 
+// Two outputs of one input (fused operations): each valid on its own, the same
+// shape, and not overlapping each other.
+template <class In, class First, class Second>
+bool check_second_output(const char* op, const First& first, const Second& second) {
+  if (first.shape() != second.shape()) {
+    report_error(std::string(op) + ": the two outputs have shapes " + shape_string(first.shape()) + " and " +
+                 shape_string(second.shape()) + ", expected the same");
+    return false;
+  }
+  byte_span first_span, second_span;
+  return check_view(op, "output", first, &first_span) && check_view(op, "output", second, &second_span) &&
+         check_disjoint(op, "output", first, first_span, "output", second, second_span);
+}
+
+template <class Arch, class TIn, class TOut, std::size_t Rank, class LIn, class LAvg, class LMax, class LIdx>
+void adaptive_avg_max(const char* op, const tensor_view<TIn, Rank, LIn>& in, const tensor_view<TOut, Rank, LAvg>& avg,
+                      const tensor_view<TOut, Rank, LMax>& max, const tensor_view<std::int64_t, Rank, LIdx>* indices) {
+  check_types<Arch, TIn, TOut>();
+  if (!check_adaptive(op, in, avg, static_cast<const tensor_view<std::int64_t, Rank>*>(nullptr), false) ||
+      !check_adaptive(op, in, max, indices, false) || !check_second_output<TIn>(op, avg, max)) {
+    return;
+  }
+  if (avg.empty()) return;
+  const view5d<const TOut> i5 = to_5d(tensor_view<const TOut, Rank, LIn>(in));
+  view5d<std::int64_t> idx5 = indices ? to_5d(*indices) : view5d<std::int64_t>{};
+  if (channels_inner(i5, true)) {
+    adaptive_avg_channels_last<Arch>(i5, to_5d(avg));
+    adaptive_max_channels_last<Arch>(i5, to_5d(max), indices ? &idx5 : nullptr);
+  } else {
+    adaptive_avg_max_planes<Arch>(i5, to_5d(avg), to_5d(max), indices ? &idx5 : nullptr);
+  }
+}
+
+template <class Arch, class TIn, class TOut, std::size_t Rank, class LIn, class LMax, class LAvg>
+void channel_max_avg(const char* op, const tensor_view<TIn, Rank, LIn>& in, const tensor_view<TOut, Rank, LMax>& max,
+                     const tensor_view<TOut, Rank, LAvg>& avg) {
+  check_types<Arch, TIn, TOut>();
+  const auto* no_indices = static_cast<const tensor_view<std::int64_t, Rank>*>(nullptr);
+  if (!check_channel(op, in, max, no_indices) || !check_channel(op, in, avg, no_indices) ||
+      !check_second_output<TIn>(op, max, avg)) {
+    return;
+  }
+  if (max.empty()) return;
+  channel_max_avg_kernel<Arch>(to_5d(tensor_view<const TOut, Rank, LIn>(in)), to_5d(max), to_5d(avg));
+}
+
 // Output shape of an allocating overload: N and C of the input, then `spatial`.
 template <std::size_t Rank, class SpatialSizes>
 std::array<std::int64_t, Rank> pooled_shape(const std::array<std::int64_t, Rank>& in, const SpatialSizes& spatial) {

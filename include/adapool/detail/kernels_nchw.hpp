@@ -156,62 +156,76 @@ void adaptive_avg_pyramid_planes(const view5d<const T>& in, const std::array<vie
   });
 }
 
-// `indices` may be null (max without indices).
+// Every output of plane (n, c); `indices` may be null. Separable like
+// average_plane when the rows fit a column block and row ids are exact in T.
 template <class Arch, class T>
-void adaptive_max_planes(const view5d<const T>& in, const view5d<T>& out, const view5d<std::int64_t>* indices) {
-  const auto store = [&](std::int64_t n, std::int64_t c, std::int64_t od, std::int64_t oh, std::int64_t ow,
-                         const max_and_position<T>& best) {
+void max_plane(const view5d<const T>& in, const view5d<T>& out, const view5d<std::int64_t>* indices,
+               const window_table& columns_of, std::int64_t n, std::int64_t c) {
+  const auto store = [&](std::int64_t od, std::int64_t oh, std::int64_t ow, const max_and_position<T>& best) {
     *out.at(n, c, od, oh, ow) = best.value;
     if (indices) *indices->at(n, c, od, oh, ow) = best.position;
   };
-  const bool whole_plane = covers_whole_plane(in, out);
-  const window_table columns_of(in.w, out.w);
-  // Separable columns need row ids exact in T.
+  const T* plane = in.at(n, c, 0, 0, 0);
+  if (covers_whole_plane(in, out)) return store(0, 0, 0, max_index_row<Arch>(plane, in.plane_size(), 1));
   const bool by_columns = in.w <= column_block && in.d * in.h < max_exact_position<T>;
-  parallel_for(in.n * in.c, in.n * in.c * in.plane_size(), [&](std::int64_t task) {
-    const std::int64_t n = task / in.c, c = task % in.c;
-    const T* plane = in.at(n, c, 0, 0, 0);
-    if (whole_plane) {
-      store(n, c, 0, 0, 0, max_index_row<Arch>(plane, in.plane_size(), 1));
-      return;
-    }
-    for (std::int64_t od = 0; od < out.d; ++od) {
-      const window wd = window_at(od, in.d, out.d);
-      for (std::int64_t oh = 0; oh < out.h; ++oh) {
-        const window wh = window_at(oh, in.h, out.h);
-        if (by_columns) {
-          // Each column keeps its first max (or last NaN) over the window's rows;
-          // the columns of a window then merge by their in-plane positions.
-          column_max<Arch, T> columns(in.w, in.stride_w, static_cast<T>(wd.begin * in.h + wh.begin));
-          for (std::int64_t d = wd.begin; d < wd.end; ++d)
-            columns.add_rows(plane + d * in.stride_d + wh.begin * in.stride_h, in.stride_h, wh.size(),
-                             static_cast<T>(d * in.h + wh.begin));
-          for (std::int64_t ow = 0; ow < out.w; ++ow) {
-            const window ww = columns_of[ow];
-            max_and_position<T> best{columns.max[ww.begin],
-                                     static_cast<std::int64_t>(columns.winner[ww.begin]) * in.w + ww.begin};
-            for (std::int64_t w = ww.begin + 1; w < ww.end; ++w) {
-              merge_unordered(best, columns.max[w], static_cast<std::int64_t>(columns.winner[w]) * in.w + w);
-            }
-            store(n, c, od, oh, ow, best);
-          }
-          continue;
-        }
+  for (std::int64_t od = 0; od < out.d; ++od) {
+    const window wd = window_at(od, in.d, out.d);
+    for (std::int64_t oh = 0; oh < out.h; ++oh) {
+      const window wh = window_at(oh, in.h, out.h);
+      if (by_columns) {
+        // Each column keeps its first max (or last NaN) over the window's rows;
+        // the columns of a window then merge by their in-plane positions.
+        column_max<Arch, T> columns(in.w, in.stride_w, static_cast<T>(wd.begin * in.h + wh.begin));
+        for (std::int64_t d = wd.begin; d < wd.end; ++d)
+          columns.add_rows(plane + d * in.stride_d + wh.begin * in.stride_h, in.stride_h, wh.size(),
+                           static_cast<T>(d * in.h + wh.begin));
         for (std::int64_t ow = 0; ow < out.w; ++ow) {
-          const window ww = window_at(ow, in.w, out.w);
-          max_and_position<T> best{-std::numeric_limits<T>::infinity(), (wd.begin * in.h + wh.begin) * in.w + ww.begin};
-          // Rows merge by the element rule, so the result is that of one scan in row-major order.
-          for (std::int64_t d = wd.begin; d < wd.end; ++d) {
-            for (std::int64_t h = wh.begin; h < wh.end; ++h) {
-              const max_and_position<T> row = max_index_row<Arch>(
-                  plane + d * in.stride_d + h * in.stride_h + ww.begin * in.stride_w, ww.size(), in.stride_w);
-              if (replaces(row.value, best.value)) best = {row.value, (d * in.h + h) * in.w + ww.begin + row.position};
-            }
+          const window ww = columns_of[ow];
+          max_and_position<T> best{columns.max[ww.begin],
+                                   static_cast<std::int64_t>(columns.winner[ww.begin]) * in.w + ww.begin};
+          for (std::int64_t w = ww.begin + 1; w < ww.end; ++w) {
+            merge_unordered(best, columns.max[w], static_cast<std::int64_t>(columns.winner[w]) * in.w + w);
           }
-          store(n, c, od, oh, ow, best);
+          store(od, oh, ow, best);
         }
+        continue;
+      }
+      for (std::int64_t ow = 0; ow < out.w; ++ow) {
+        const window ww = columns_of[ow];
+        max_and_position<T> best{-std::numeric_limits<T>::infinity(), (wd.begin * in.h + wh.begin) * in.w + ww.begin};
+        // Rows merge by the element rule, so the result is that of one scan in row-major order.
+        for (std::int64_t d = wd.begin; d < wd.end; ++d) {
+          for (std::int64_t h = wh.begin; h < wh.end; ++h) {
+            const max_and_position<T> row = max_index_row<Arch>(
+                plane + d * in.stride_d + h * in.stride_h + ww.begin * in.stride_w, ww.size(), in.stride_w);
+            if (replaces(row.value, best.value)) best = {row.value, (d * in.h + h) * in.w + ww.begin + row.position};
+          }
+        }
+        store(od, oh, ow, best);
       }
     }
+  }
+}
+
+// `indices` may be null (max without indices).
+template <class Arch, class T>
+void adaptive_max_planes(const view5d<const T>& in, const view5d<T>& out, const view5d<std::int64_t>* indices) {
+  const window_table columns_of(in.w, out.w);
+  parallel_for(in.n * in.c, in.n * in.c * in.plane_size(),
+               [&](std::int64_t task) { max_plane<Arch>(in, out, indices, columns_of, task / in.c, task % in.c); });
+}
+
+/// Average and max of the same windows plane by plane (fastai's
+/// AdaptiveConcatPool), each plane read from memory once; each output gets
+/// exactly the arithmetic of its own call.
+template <class Arch, class T>
+void adaptive_avg_max_planes(const view5d<const T>& in, const view5d<T>& avg, const view5d<T>& max,
+                             const view5d<std::int64_t>* indices) {
+  const window_table columns_of(in.w, avg.w);
+  parallel_for(in.n * in.c, 2 * in.n * in.c * in.plane_size(), [&](std::int64_t task) {
+    const std::int64_t n = task / in.c, c = task % in.c;
+    average_plane<Arch>(in, avg, columns_of, n, c);
+    max_plane<Arch>(in, max, indices, columns_of, n, c);
   });
 }
 

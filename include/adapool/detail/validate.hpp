@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <type_traits>
 
 #include "../error.hpp"
 #include "../tensor_view.hpp"
@@ -54,26 +55,79 @@ bool check_view(const char* op, const char* name, const tensor_view<T, Rank, Lay
   return true;
 }
 
-// An output must not write one element twice: sorted by stride, each axis must
-// step over everything the smaller axes reach.
+// True when no two elements of the view share an address: sorted by stride,
+// each axis steps over everything the smaller axes reach. (Sizes and offsets
+// were checked by check_view, so nothing here overflows.)
 template <class T, std::size_t Rank, class Layout>
-bool check_no_self_overlap(const char* op, const char* name, const tensor_view<T, Rank, Layout>& v) {
+bool elements_distinct(const tensor_view<T, Rank, Layout>& v) {
   if (v.empty()) return true;
   std::array<std::size_t, Rank> order{};
   for (std::size_t axis = 0; axis < Rank; ++axis) order[axis] = axis;
   const auto magnitude = [&](std::size_t axis) { return v.stride(axis) < 0 ? -v.stride(axis) : v.stride(axis); };
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return magnitude(a) < magnitude(b); });
-  std::int64_t reach = 0;  // checked by check_view: cannot overflow
+  std::int64_t reach = 0;
   for (std::size_t axis : order) {
     if (v.extent(axis) == 1) continue;
-    if (magnitude(axis) <= reach) {
-      report_error(std::string(op) + ": " + name + " has shape " + shape_string(v.shape()) + " and strides " +
-                   shape_string(v.strides()) + ", which write some elements more than once");
-      return false;
-    }
+    if (magnitude(axis) <= reach) return false;
     reach += magnitude(axis) * (v.extent(axis) - 1);
   }
   return true;
+}
+
+// An output must not write one element twice.
+template <class T, std::size_t Rank, class Layout>
+bool check_no_self_overlap(const char* op, const char* name, const tensor_view<T, Rank, Layout>& v) {
+  if (elements_distinct(v)) return true;
+  report_error(std::string(op) + ": " + name + " has shape " + shape_string(v.shape()) + " and strides " +
+               shape_string(v.strides()) + ", which write some elements more than once");
+  return false;
+}
+
+// Can `offset` (in elements) be written as the sum over axes of delta * stride
+// with |delta| < size? Axes come sorted by decreasing |stride| and, being
+// distinct-element strides, each stride exceeds what the smaller axes reach, so
+// only the quotient and its neighbours can work at each axis.
+inline bool offset_reachable(const std::int64_t* size, const std::int64_t* stride, std::size_t axes,
+                             std::int64_t offset) {
+  if (axes == 0) return offset == 0;
+  const std::int64_t quotient = offset / stride[0];
+  for (std::int64_t delta = quotient - 1; delta <= quotient + 1; ++delta) {
+    if ((delta < 0 ? -delta : delta) < size[0] &&
+        offset_reachable(size + 1, stride + 1, axes - 1, offset - delta * stride[0])) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Two views of one element type and the same strides and shape (say, two
+// channel slices of one tensor) share an element only if the distance between
+// their data pointers is reachable by the strides.
+template <class VA, class VB>
+bool interleaved_without_sharing(const VA& a, const VB& b) {
+  using A = std::remove_cv_t<typename VA::element_type>;
+  using B = std::remove_cv_t<typename VB::element_type>;
+  if constexpr (!std::is_same_v<A, B>) {
+    return false;
+  } else {
+    if (a.shape() != b.shape() || a.strides() != b.strides() || !elements_distinct(a)) return false;
+    const auto bytes = reinterpret_cast<std::uintptr_t>(b.data()) - reinterpret_cast<std::uintptr_t>(a.data());
+    if (bytes % sizeof(A) != 0) return false;
+    const auto offset = static_cast<std::int64_t>(bytes) / static_cast<std::int64_t>(sizeof(A));
+    constexpr std::size_t rank = VA::rank;
+    std::array<std::size_t, rank> order{};
+    for (std::size_t axis = 0; axis < rank; ++axis) order[axis] = axis;
+    const auto magnitude = [&](std::size_t axis) { return a.stride(axis) < 0 ? -a.stride(axis) : a.stride(axis); };
+    std::sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) { return magnitude(x) > magnitude(y); });
+    std::array<std::int64_t, rank> size{}, stride{};
+    std::size_t axes = 0;
+    for (std::size_t axis : order) {
+      if (a.extent(axis) == 1) continue;
+      size[axes] = a.extent(axis);
+      stride[axes++] = magnitude(axis);
+    }
+    return !offset_reachable(size.data(), stride.data(), axes, offset);
+  }
 }
 
 template <class A, class B>
@@ -92,7 +146,7 @@ bool spans_overlap(const A* a, byte_span sa, const B* b, byte_span sb) {
 template <class VA, class VB>
 bool check_disjoint(const char* op, const char* name_a, const VA& a, byte_span sa, const char* name_b, const VB& b,
                     byte_span sb) {
-  if (!spans_overlap(a.data(), sa, b.data(), sb)) return true;
+  if (!spans_overlap(a.data(), sa, b.data(), sb) || interleaved_without_sharing(a, b)) return true;
   report_error(std::string(op) + ": " + name_b + " (shape " + shape_string(b.shape()) + ") overlaps " + name_a +
                " (shape " + shape_string(a.shape()) + ") in memory");
   return false;
