@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: MIT
+// libFuzzer target: depth-wise (channel) pooling, N x C x S -> N x C' x S,
+// average, max and max with indices, ranks 3 to 5, float and double, every
+// layout on either side, plus the allocating forms. Valid cases: the default
+// instruction set, the scalar path and the plain loops below agree (max values
+// and channel indices bit for bit, averages within the documented tolerance).
+// Invalid cases: adapool::error, and every buffer as it was.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "fuzz_support.hpp"
+
+namespace {
+
+using fuzz::extents;
+using fuzz::memory;
+using fuzz::placed;
+using fuzz::placement;
+
+enum class op_kind { avg, max, max_indices, allocating };
+constexpr int op_count = 4;
+
+fuzz::op_info info_for(op_kind op) {
+  fuzz::op_info info;
+  info.is_max = op == op_kind::max || op == op_kind::max_indices;
+  info.indices = op == op_kind::max_indices;
+  info.name = info.is_max ? "channel_max_pool" : "channel_avg_pool";
+  info.local_name = info.name;
+  info.pooled_axes = 1u << 1;
+  return info;
+}
+
+template <class Arch, class In, class Out, class Idx>
+void call(const fuzz::op_info& op, const In& in, const Out& out, const Idx& idx) {
+  if (op.indices) {
+    adapool::channel_max_pool<Arch>(in, out, idx);
+  } else if (op.is_max) {
+    adapool::channel_max_pool<Arch>(in, out);
+  } else {
+    adapool::channel_avg_pool<Arch>(in, out);
+  }
+}
+
+const auto any_arch = [](auto arch, const fuzz::op_info& op, const auto& in, const auto& out, const auto& idx) {
+  call<decltype(arch)>(op, in, out, idx);
+};
+
+// Channel windows from the definition: [floor(k * C / C'), ceil((k + 1) * C / C')).
+std::int64_t begin_of(std::int64_t i, std::int64_t in, std::int64_t out) {
+  return static_cast<std::int64_t>(static_cast<__int128>(i) * in / out);
+}
+std::int64_t end_of(std::int64_t i, std::int64_t in, std::int64_t out) {
+  const __int128 top = static_cast<__int128>(i + 1) * in;
+  return static_cast<std::int64_t>((top + out - 1) / out);
+}
+
+// Max over each channel window, scanning channels in order (replace when
+// greater or NaN), the winning channel, and the mean.
+template <class T>
+fuzz::reference_result<T> reference(const std::vector<T>& x, std::int64_t n_size, std::int64_t c_in, std::int64_t c_out,
+                                    std::int64_t pixels) {
+  fuzz::reference_result<T> r;
+  for (std::int64_t n = 0; n < n_size; ++n)
+    for (std::int64_t k = 0; k < c_out; ++k)
+      for (std::int64_t p = 0; p < pixels; ++p) {
+        const std::int64_t c0 = begin_of(k, c_in, c_out), c1 = end_of(k, c_in, c_out);
+        T best = -std::numeric_limits<T>::infinity();
+        std::int64_t where = c0;
+        double sum = 0;
+        for (std::int64_t c = c0; c < c1; ++c) {
+          const T v = x[static_cast<std::size_t>((n * c_in + c) * pixels + p)];
+          if (v > best || std::isnan(v)) {
+            best = v;
+            where = c;
+          }
+          sum += static_cast<double>(v);
+        }
+        r.max.push_back(best);
+        r.index.push_back(where);
+        r.mean.push_back(sum / static_cast<double>(c1 - c0));
+      }
+  return r;
+}
+
+template <class Layout, class T, std::size_t Rank>
+auto view_of(placed<T, Rank>& p) {
+  return fuzz::make_view<Layout>(p.data(), p.shape, p.strides);
+}
+
+// The allocating forms return what the view forms write; a negative channel
+// count is an error.
+template <class T, std::size_t Rank, class LIn>
+void check_allocating(fuzz::reader& r, const placement<Rank>& in_place, std::int64_t out_channels, bool negative) {
+  placed<T, Rank> in(in_place);
+  in.assign(fuzz::decode_values<T>(r, fuzz::count_of(in_place.shape)));
+  const auto in_view = fuzz::make_view<LIn>(static_cast<const T*>(in.data()), in.shape, in.strides);
+  const std::string what = "input " + fuzz::shape_text(in.shape) + " out_channels " + std::to_string(out_channels);
+  if (negative) {
+    const std::int64_t c = -1 - out_channels % 3;
+    const std::vector<memory*> buffers{&in.mem};
+    fuzz::expect_rejected("channel_avg_pool", what, buffers, [&] { adapool::channel_avg_pool(in_view, c); });
+    fuzz::expect_rejected("channel_max_pool", what, buffers, [&] { adapool::channel_max_pool(in_view, c); });
+    fuzz::expect_rejected("channel_max_pool_with_indices", what, buffers,
+                          [&] { adapool::channel_max_pool_with_indices(in_view, c); });
+    return;
+  }
+  extents<Rank> out_shape = in.shape;
+  out_shape[1] = out_channels;
+  const placement<Rank> dense{fuzz::placement_kind::contiguous, out_shape, adapool::contiguous::strides_for(out_shape)};
+  placed<T, Rank> maxima(dense), means(dense);
+  placed<std::int64_t, Rank> indices(dense);
+  call<adapool::default_arch>(info_for(op_kind::max_indices), in_view, view_of<adapool::contiguous>(maxima),
+                              view_of<adapool::contiguous>(indices));
+  call<adapool::default_arch>(info_for(op_kind::avg), in_view, view_of<adapool::contiguous>(means),
+                              view_of<adapool::contiguous>(indices));
+  const auto compare = [&](const auto& got_tensor, const auto& want_placed, const char* form) {
+    const auto got = got_tensor.view();
+    const auto values = fuzz::read_logical(got.data(), got.shape(), got.strides());
+    const auto want = want_placed.logical();
+    if (got.shape() != want_placed.shape) fuzz::fail(std::string(form) + " " + what + ": wrong shape");
+    for (std::size_t i = 0; i < values.size(); ++i)
+      if (!fuzz::same_bits(values[i], want[i]))
+        fuzz::fail(std::string(form) + " " + what + ": element " + std::to_string(i) + " differs from the view form");
+  };
+  const auto [v, ix] = adapool::channel_max_pool_with_indices(in_view, out_channels);
+  compare(v, maxima, "channel_max_pool_with_indices");
+  compare(ix, indices, "channel_max_pool_with_indices (indices)");
+  compare(adapool::channel_max_pool(in_view, out_channels), maxima, "channel_max_pool");
+  compare(adapool::channel_avg_pool(in_view, out_channels), means, "channel_avg_pool");
+}
+
+template <class T, std::size_t Rank, class LIn, class LOut>
+void run(fuzz::reader& r) {
+  const auto op = static_cast<op_kind>(r.byte() % op_count);
+  const bool invalid = r.byte() % 4 == 0;
+  static constexpr std::int64_t batches[8] = {1, 1, 1, 2, 2, 3, 0, 1};
+  extents<Rank> in_shape{};
+  in_shape[0] = batches[r.byte() % 8];
+  // Channels: the edge cases are small counts, and counts past the kernels'
+  // 256-column blocks.
+  const std::uint8_t c = r.byte();
+  in_shape[1] = c < 96 ? c % 10 : c < 200 ? 10 + c % 40 : 240 + (c % 56) * 2;
+  for (std::size_t axis = 2; axis < Rank; ++axis) in_shape[axis] = fuzz::decode_size(r);
+  fuzz::bound(in_shape);
+  extents<Rank> out_shape = in_shape;
+  out_shape[1] = fuzz::decode_out_size(r, in_shape[1]);
+  fuzz::bound(out_shape);
+  if (in_shape[1] == 0) out_shape[1] = 0;  // no channels: valid only with no output channels
+  fuzz::case_layout<Rank> layout{fuzz::place_as<LIn>(r, in_shape, true), fuzz::place_as<LOut>(r, out_shape, false),
+                                 fuzz::place_as<LOut>(r, out_shape, false)};
+  if (op == op_kind::allocating) return check_allocating<T, Rank, LIn>(r, layout.in, out_shape[1], invalid);
+  const fuzz::op_info info = info_for(op);
+  if (invalid) return fuzz::check_invalid<T, Rank, LIn, LOut>(r, info, layout, any_arch);
+  std::int64_t pixels = 1;
+  for (std::size_t axis = 2; axis < Rank; ++axis) pixels *= in_shape[axis];
+  fuzz::check_valid<T, Rank, LIn, LOut>(r, info, layout, any_arch, [&](const std::vector<T>& x) {
+    return reference(x, in_shape[0], in_shape[1], out_shape[1], pixels);
+  });
+}
+
+// Typed views take their strides from the shape; strided views carry any
+// placement, contiguous and channels-last ones included.
+template <class T, std::size_t Rank>
+void run_layouts(fuzz::reader& r, std::uint8_t choice) {
+  switch (choice % 3) {
+    case 0:
+      return run<T, Rank, adapool::contiguous, adapool::contiguous>(r);
+    case 1:
+      return run<T, Rank, adapool::channels_last, adapool::strided>(r);
+    default:
+      return run<T, Rank, adapool::strided, adapool::strided>(r);
+  }
+}
+
+template <class T>
+void run_rank(fuzz::reader& r, std::uint8_t header) {
+  const auto layouts = static_cast<std::uint8_t>(header / 6);
+  switch (header % 3) {
+    case 0:
+      return run_layouts<T, 3>(r, layouts);
+    case 1:
+      return run_layouts<T, 4>(r, layouts);
+    default:
+      return run_layouts<T, 5>(r, layouts);
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  fuzz::reader r(data, size);
+  const std::uint8_t header = r.byte();
+  if (header / 3 % 2) {
+    run_rank<double>(r, header);
+  } else {
+    run_rank<float>(r, header);
+  }
+  return 0;
+}
