@@ -435,6 +435,14 @@ TEST(BackwardArithmetic, DividesAsPyTorch) {
   EXPECT_EQ(plane[2], share + share);                              // column 2 is in both column windows
   EXPECT_EQ(plane[2 * 5 + 2], ((share + share) + share) + share);  // the centre, in all four
   EXPECT_EQ(plane[4 * 5 + 4], share);
+  // A -0 gradient: PyTorch's mean divides it (-0); its adaptive kernel adds it to a zero (+0).
+  const float negative_zero = -0.0f;
+  adapool::adaptive_avg_pool2d_backward(adapool::make_view(&negative_zero, 1, 1, 1, 1),
+                                        adapool::make_view(grad_in, 1, 1, 3, 7));
+  for (float v : grad_in) EXPECT_TRUE(v == 0 && std::signbit(v));
+  adapool::adaptive_avg_pool2d_backward(adapool::make_view(std::vector<float>(4, -0.0f), 1, 1, 2, 2),
+                                        adapool::make_view(plane, 1, 1, 5, 5));
+  for (float v : plane) EXPECT_TRUE(v == 0 && !std::signbit(v));
 }
 
 // ---------------------------------------------------------------- typed views, empty cases
