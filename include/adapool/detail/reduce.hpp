@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-// The four reductions every kernel is made of, written once against simd::ops:
-//   sum_row / max_index_row        along one row (a window row, a plane, the
-//                                  channels of a pixel);
-//   sum_columns / max_index_columns across rows, lane by lane (the pixels of a
-//                                  window in channels-last data, the channels of
-//                                  a window in channel pooling).
+// The reductions every kernel is made of, written once against simd::ops:
+//   sum_row / max_index_row   along one row (a window row, a plane, the channels
+//                             of a pixel);
+//   sum_small_planes          whole planes too short for a row loop, several at once;
+//   column_sums / column_max  across rows, lane by lane (the rows of a window in
+//                             a plane, the pixels of a window in channels-last
+//                             data, the channels of a window in channel pooling).
 // Max results follow PyTorch: replace when `v > max || isnan(v)`, so ties keep
 // the first position and NaN keeps the last NaN's position.
 
