@@ -126,9 +126,9 @@ bool check_index_range(const char* op, const view5d<const std::int64_t>& indices
           const std::int64_t spatial[3] = {d, h, bad};
           std::array<std::int64_t, Rank> position{n, c};
           for (std::size_t axis = 2; axis < Rank; ++axis) position[axis] = spatial[axis + 3 - Rank];
-          std::string where = shape_string(position);
-          report_error(std::string(op) + ": indices" + where + " is " + std::to_string(row[bad * indices.stride_w]) +
-                       ", outside " + range + " [0, " + std::to_string(limit) + ")");
+          report_error(std::string(op) + ": indices" + shape_string(position) + " is " +
+                       std::to_string(row[bad * indices.stride_w]) + ", outside " + range + " [0, " +
+                       std::to_string(limit) + ")");
           return false;
         }
       }
@@ -305,9 +305,9 @@ void adaptive_avg_backward_kernel(const view5d<const T>& go, const view5d<T>& gi
                 for (std::int64_t h = wh.begin; h < wh.end; ++h) {
                   T* row = gi.at(n, c, d, h, 0);
                   if (d >= d_new && h >= h_new) {
-                    for (std::int64_t w = 0; w < gi.w; ++w) row[w * gi.stride_w] = T(0) + pattern[w];
+                    for (std::int64_t w = 0; w < gi.w; ++w) row[w] = T(0) + pattern[w];
                   } else {
-                    for (std::int64_t w = 0; w < gi.w; ++w) row[w * gi.stride_w] += pattern[w];
+                    for (std::int64_t w = 0; w < gi.w; ++w) row[w] += pattern[w];
                   }
                 }
               }
