@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Fuzzing: builds the libFuzzer targets in fuzz/ with AddressSanitizer and
+# UndefinedBehaviorSanitizer, replays the committed corpus and the regression
+# inputs, then fuzzes each target for a bounded time (both at once, one core
+# each). Any finding fails the script; its reproducer is left in
+# build/fuzz/artifacts/<target>/. fuzz/README.md says how to fuzz longer.
+#
+#   FUZZ_SECONDS      seconds per target (default 60)
+#   FUZZ_ARCH_FLAGS   ISA flags of the default path (default: AVX-512 or AVX2
+#                     when this CPU has it, else none)
+#   FUZZ_OPT          optimisation level of the build (default -O1)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+seconds=${FUZZ_SECONDS:-60}
+opt=${FUZZ_OPT:--O1}
+targets=(adaptive_pool_fuzzer channel_pool_fuzzer)
+out=build/fuzz
+start=$SECONDS
+
+if [[ -z ${FUZZ_ARCH_FLAGS+x} ]]; then
+  cpu_flags=$(grep -m1 '^flags' /proc/cpuinfo || true)
+  has() { [[ " $cpu_flags " == *" $1 "* ]]; }
+  if has avx512f && has avx512bw && has avx512vl && has avx512dq; then
+    FUZZ_ARCH_FLAGS="-mavx512f -mavx512bw -mavx512vl -mavx512dq -mavx2 -mfma"
+  elif has avx2 && has fma; then
+    FUZZ_ARCH_FLAGS="-mavx2 -mfma"
+  else
+    FUZZ_ARCH_FLAGS=""
+  fi
+fi
+
+mkdir -p "$out"
+echo "fuzz: building ${targets[*]} ($opt $FUZZ_ARCH_FLAGS)"
+pids=()
+for t in "${targets[@]}"; do
+  # shellcheck disable=SC2086  # the flags are a list
+  clang++ -std=c++17 "$opt" -g $FUZZ_ARCH_FLAGS -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+    -Wall -Wextra -Wpedantic -Werror -Iinclude "fuzz/$t.cpp" -o "$out/$t" &
+  pids+=($!)
+done
+for pid in "${pids[@]}"; do wait "$pid"; done
+build_seconds=$((SECONDS - start))
+
+# Every committed input once: the seed corpus and the reproducers of past findings.
+for t in "${targets[@]}"; do
+  inputs=("fuzz/corpus/$t")
+  [[ -d fuzz/regressions/$t ]] && inputs+=("fuzz/regressions/$t")
+  echo "fuzz: replaying ${inputs[*]}"
+  "$out/$t" -runs=0 "${inputs[@]}" >"$out/$t.replay.log" 2>&1 || {
+    cat "$out/$t.replay.log"
+    echo "fuzz: FAILED: $t on a committed input (log above)"
+    exit 1
+  }
+done
+
+# Fuzz, new inputs going to a scratch corpus so the committed one stays as it is.
+echo "fuzz: fuzzing each target for ${seconds}s"
+pids=()
+for t in "${targets[@]}"; do
+  rm -rf "$out/artifacts/$t" && mkdir -p "$out/artifacts/$t" "$out/corpus/$t"
+  "$out/$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+    -artifact_prefix="$out/artifacts/$t/" "$out/corpus/$t" "fuzz/corpus/$t" >"$out/$t.log" 2>&1 &
+  pids+=($!)
+done
+status=0
+executions=0
+for i in "${!targets[@]}"; do
+  t=${targets[$i]}
+  if ! wait "${pids[$i]}"; then
+    status=1
+    tail -n 60 "$out/$t.log"
+    echo "fuzz: FAILED: $t found a problem; reproducer: $(ls "$out/artifacts/$t"/* 2>/dev/null | head -n 1)"
+    continue
+  fi
+  runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out/$t.log")
+  echo "fuzz: $t: ${runs:-?} executions, no findings"
+  executions=$((executions + ${runs:-0}))
+done
+if ((status)); then
+  echo "fuzz: FAILED (see above)"
+  exit 1
+fi
+echo "fuzz: OK: ${#targets[@]} targets, $executions executions in ${seconds}s each, no findings" \
+  "(build ${build_seconds}s, total $((SECONDS - start))s)"

@@ -1,0 +1,10 @@
+// SPDX-License-Identifier: MIT
+// expected error: element type must be float or double
+// Pooling is defined for float and double only.
+#include <adapool/adapool.hpp>
+#include <cstdint>
+
+void integer_elements(const adapool::tensor_view<const std::int32_t, 4>& in,
+                      const adapool::tensor_view<std::int32_t, 4>& out) {
+  adapool::adaptive_max_pool2d(in, out);
+}

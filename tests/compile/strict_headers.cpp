@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: MIT
+// Instantiates every public operation, for float and double, every layout and
+// ranks 3, 4 and 5, through the default instruction set and the scalar path,
+// so that the strictest warning set sees the library's templates compiled as a
+// user's program would compile them. Compiled only (by .ci/strict_warnings.sh
+// and clang-tidy in .ci/static_analysis.sh), never run: the views are empty.
+//
+// With STRICT_HEADERS_QUICK defined, only strided views and the default
+// instruction set: the kernels are the same (they pick loops from the actual
+// strides), so an optimised build that looks for flow-based warnings compiles
+// them once instead of once per layout and path.
+
+#include <adapool/adapool.hpp>
+#include <adapool/eigen.hpp>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+namespace {
+
+using adapool::tensor_view;
+
+template <class T, std::size_t Rank, class Layout>
+tensor_view<T, Rank, Layout> empty_view() {
+  return {};
+}
+
+// Operations that take any rank: global and channel pooling, their gradients
+// and allocating forms.
+template <class Arch, class T, std::size_t Rank, class Layout>
+void any_rank_ops() {
+  const auto in = empty_view<const T, Rank, Layout>();
+  const auto out = empty_view<T, Rank, Layout>();
+  const auto out2 = empty_view<T, Rank, Layout>();
+  const auto idx = empty_view<std::int64_t, Rank, Layout>();
+  const auto cidx = empty_view<const std::int64_t, Rank, Layout>();
+
+  adapool::global_avg_pool<Arch>(in, out);
+  adapool::global_max_pool<Arch>(in, out);
+  adapool::global_max_pool<Arch>(in, out, idx);
+  static_cast<void>(adapool::global_avg_pool<Arch>(in));
+  static_cast<void>(adapool::global_max_pool<Arch>(in));
+  static_cast<void>(adapool::global_max_pool_with_indices<Arch>(in));
+
+  adapool::channel_avg_pool<Arch>(in, out);
+  adapool::channel_max_pool<Arch>(in, out);
+  adapool::channel_max_pool<Arch>(in, out, idx);
+  adapool::channel_max_avg_pool<Arch>(in, out, out2);
+  static_cast<void>(adapool::channel_avg_pool<Arch>(in, 2));
+  static_cast<void>(adapool::channel_max_pool<Arch>(in, 2));
+  static_cast<void>(adapool::channel_max_pool_with_indices<Arch>(in, 2));
+  static_cast<void>(adapool::channel_max_avg_pool<Arch>(in));
+
+  adapool::global_avg_pool_backward<Arch>(in, out);
+  adapool::global_max_pool_backward<Arch>(in, cidx, out);
+  adapool::channel_avg_pool_backward<Arch>(in, out);
+  adapool::channel_max_pool_backward<Arch>(in, cidx, out);
+}
+
+// The adaptive operations of one rank.
+template <class Arch, class T, std::size_t Rank, class Layout>
+void adaptive_ops() {
+  const auto in = empty_view<const T, Rank, Layout>();
+  const auto out = empty_view<T, Rank, Layout>();
+  const auto idx = empty_view<std::int64_t, Rank, Layout>();
+  const auto cidx = empty_view<const std::int64_t, Rank, Layout>();
+  if constexpr (Rank == 3) {
+    const std::array<std::int64_t, 1> size{2};
+    adapool::adaptive_avg_pool1d<Arch>(in, out);
+    adapool::adaptive_max_pool1d<Arch>(in, out);
+    adapool::adaptive_max_pool1d<Arch>(in, out, idx);
+    static_cast<void>(adapool::adaptive_avg_pool1d<Arch>(in, size));
+    static_cast<void>(adapool::adaptive_max_pool1d<Arch>(in, size));
+    static_cast<void>(adapool::adaptive_max_pool1d_with_indices<Arch>(in, size));
+    adapool::adaptive_avg_pool1d_backward<Arch>(in, out);
+    adapool::adaptive_max_pool1d_backward<Arch>(in, cidx, out);
+  } else if constexpr (Rank == 4) {
+    const std::array<std::int64_t, 2> size{2, 3};
+    adapool::adaptive_avg_pool2d<Arch>(in, out);
+    adapool::adaptive_max_pool2d<Arch>(in, out);
+    adapool::adaptive_max_pool2d<Arch>(in, out, idx);
+    static_cast<void>(adapool::adaptive_avg_pool2d<Arch>(in, size));
+    static_cast<void>(adapool::adaptive_max_pool2d<Arch>(in, size));
+    static_cast<void>(adapool::adaptive_max_pool2d_with_indices<Arch>(in, size));
+    const auto out2 = empty_view<T, Rank, Layout>();
+    adapool::adaptive_avg_max_pool2d<Arch>(in, out, out2);
+    adapool::adaptive_avg_max_pool2d<Arch>(in, out, out2, idx);
+    static_cast<void>(adapool::adaptive_concat_pool2d<Arch>(in, size));
+    const std::array<tensor_view<T, 4, Layout>, 3> levels{out, out2, out};
+    adapool::adaptive_avg_pool2d_pyramid<Arch>(in, levels);
+    static_cast<void>(adapool::adaptive_avg_pool2d_pyramid<Arch>(in, {1, 2, 3, 6}));
+    adapool::adaptive_avg_pool2d_backward<Arch>(in, out);
+    adapool::adaptive_max_pool2d_backward<Arch>(in, cidx, out);
+  } else {
+    const std::array<std::int64_t, 3> size{2, 3, 4};
+    adapool::adaptive_avg_pool3d<Arch>(in, out);
+    adapool::adaptive_max_pool3d<Arch>(in, out);
+    adapool::adaptive_max_pool3d<Arch>(in, out, idx);
+    static_cast<void>(adapool::adaptive_avg_pool3d<Arch>(in, size));
+    static_cast<void>(adapool::adaptive_max_pool3d<Arch>(in, size));
+    static_cast<void>(adapool::adaptive_max_pool3d_with_indices<Arch>(in, size));
+    adapool::adaptive_avg_pool3d_backward<Arch>(in, out);
+    adapool::adaptive_max_pool3d_backward<Arch>(in, cidx, out);
+  }
+  any_rank_ops<Arch, T, Rank, Layout>();
+}
+
+template <class Arch, class T, std::size_t Rank>
+void every_layout() {
+#if !defined(STRICT_HEADERS_QUICK)
+  adaptive_ops<Arch, T, Rank, adapool::contiguous>();
+  adaptive_ops<Arch, T, Rank, adapool::channels_last>();
+#endif
+  adaptive_ops<Arch, T, Rank, adapool::strided>();
+}
+
+template <class Arch, class T>
+void every_rank() {
+  every_layout<Arch, T, 3>();
+  every_layout<Arch, T, 4>();
+  every_layout<Arch, T, 5>();
+}
+
+// Views, tensors and the other free functions.
+template <class T>
+void views_and_tensors() {
+  std::vector<T> values(2 * 3 * 4 * 5);
+  const std::vector<T>& read_only = values;
+  const auto v = adapool::make_view(values, 2, 3, 4, 5);
+  const auto r = adapool::make_view<adapool::channels_last>(read_only, 2, 3, 4, 5);
+  const tensor_view<const T, 4, adapool::strided> s = v;
+  const auto flipped = adapool::make_strided_view(values.data(), std::array<std::int64_t, 4>{2, 3, 4, 5},
+                                                  std::array<std::int64_t, 4>{60, 20, 5, -1});
+  adapool::tensor<T, 4, adapool::channels_last> t({2, 3, 4, 5}, T(1));
+  t(1, 2, 3, 4) = v(1, 2, 3, 4) + r(0, 0, 0, 0) + s(1, 1, 1, 1) + flipped(0, 0, 0, 0);
+  static_cast<void>(t.values().size() + static_cast<std::size_t>(t.size() + v.size()));
+}
+
+template <class T>
+void eigen_interop() {
+  Eigen::Tensor<T, 4, Eigen::RowMajor> row_major(2, 3, 4, 5);
+  Eigen::Tensor<T, 4> col_major(2, 3, 4, 5);
+  const auto nchw = adapool::eigen::view(row_major);
+  const auto nhwc = adapool::eigen::view<adapool::eigen::nhwc>(row_major);
+  const auto whcn = adapool::eigen::view<adapool::eigen::whcn>(col_major);
+  const auto cwhn = adapool::eigen::view<adapool::eigen::cwhn>(std::as_const(col_major));
+  auto map = adapool::eigen::map(nchw);
+  auto map_nhwc = adapool::eigen::map(nhwc);
+  static_cast<void>(map.size() + map_nhwc.size() + whcn.size() + cwhn.size());
+  Eigen::TensorMap<Eigen::Tensor<T, 3, Eigen::RowMajor>> mapped(row_major.data(), 2, 3, 20);
+  static_cast<void>(adapool::eigen::view(mapped).size());
+}
+
+}  // namespace
+
+// External linkage: compiled whether or not anything calls it.
+void adapool_strict_headers_instantiate_all();
+void adapool_strict_headers_instantiate_all() {
+  every_rank<adapool::default_arch, float>();
+  every_rank<adapool::default_arch, double>();
+#if !defined(STRICT_HEADERS_QUICK)
+  every_rank<adapool::simd::scalar, float>();
+  every_rank<adapool::simd::scalar, double>();
+#endif
+  views_and_tensors<float>();
+  views_and_tensors<double>();
+  eigen_interop<float>();
+  eigen_interop<double>();
+  static_cast<void>(adapool::window_begin(3, 10, 4) + adapool::window_end(3, 10, 4));
+  adapool::set_num_threads(2);
+  const adapool::scoped_num_threads one(1);
+  static_cast<void>(adapool::get_num_threads());
+  static_cast<void>(adapool::set_error_handler(nullptr));
+  static_cast<void>(adapool::active_arch_name);
+}
