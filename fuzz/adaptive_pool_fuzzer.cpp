@@ -297,11 +297,11 @@ void run(fuzz::reader& r) {
   const std::uint8_t c = r.byte();
   in_shape[1] = c < 128 ? 1 + c % 4 : c < 224 ? c % 24 : 250 + c % 16;
   for (std::size_t axis = 2; axis < Rank; ++axis) in_shape[axis] = fuzz::decode_size(r);
-  fuzz::bound(in_shape);
+  fuzz::bound(in_shape, ~1u);  // any size but the batch
   extents<Rank> out_shape = in_shape;
   for (std::size_t axis = 2; axis < Rank; ++axis)
     out_shape[axis] = info.global ? 1 : fuzz::decode_out_size(r, in_shape[axis]);
-  fuzz::bound(out_shape);
+  fuzz::bound(out_shape, info.pooled_axes);
   // An empty input plane is valid only with an empty output.
   for (std::size_t axis = 2; axis < Rank; ++axis) {
     if (in_shape[axis] != 0) continue;
@@ -324,7 +324,7 @@ void run(fuzz::reader& r) {
       for (auto& level : levels) {
         extents<Rank> shape = in_shape;
         for (std::size_t axis = 2; axis < Rank; ++axis) shape[axis] = fuzz::decode_out_size(r, in_shape[axis]);
-        fuzz::bound(shape);
+        fuzz::bound(shape, info.pooled_axes);
         level = fuzz::place_as<LOut>(r, shape, false);
       }
       return check_pyramid<T, LIn, LOut>(r, layout.in, levels);

@@ -490,13 +490,14 @@ std::int64_t count_of(const extents<Rank>& s) {
   return count;
 }
 
-// Halves the largest size past the batch until the tensor is small enough.
+// Halves the largest of the sizes `axes` selects (bit k: axis k) until the
+// tensor is small enough.
 template <std::size_t Rank>
-void bound(extents<Rank>& s) {
+void bound(extents<Rank>& s, unsigned axes) {
   while (count_of(s) > max_elements) {
-    std::size_t largest = 1;
-    for (std::size_t axis = 1; axis < Rank; ++axis)
-      if (s[axis] > s[largest]) largest = axis;
+    std::size_t largest = Rank;
+    for (std::size_t axis = 0; axis < Rank; ++axis)
+      if (axes >> axis & 1 && (largest == Rank || s[axis] > s[largest])) largest = axis;
     s[largest] /= 2;
   }
 }
@@ -807,13 +808,17 @@ void check_invalid(reader& r, op_info op, case_layout<Rank> layout, Call call) {
   if (element_span(in_shape, in_strides, &low, &high) && high > low)
     write_logical(in_data, in_shape, in_strides, decode_values<T>(r, count_of(in_shape)));
   if (share_output_with_input || share_indices) {
-    // One block: the first view, then the second starting inside it.
+    // One block holding the first view with room on both sides; the second
+    // view placed so that one of its elements covers a byte of one of the
+    // first view's elements (interleaved views that share nothing are valid).
     const bool with_input = share_output_with_input || b % 2 == 0;
+    const extents<Rank>& first_shape = with_input ? in_shape : out_shape;
+    const extents<Rank>& first_strides = with_input ? in_strides : out_strides;
+    const extents<Rank>& second_shape = share_output_with_input ? out_shape : idx_shape;
+    const extents<Rank>& second_strides = share_output_with_input ? out_strides : idx_strides;
     std::int64_t first_low = 0, first_high = 0, second_low = 0, second_high = 0;
-    const bool spans = (with_input ? element_span(in_shape, in_strides, &first_low, &first_high)
-                                   : element_span(out_shape, out_strides, &first_low, &first_high)) &&
-                       (share_output_with_input ? element_span(out_shape, out_strides, &second_low, &second_high)
-                                                : element_span(idx_shape, idx_strides, &second_low, &second_high));
+    const bool spans = element_span(first_shape, first_strides, &first_low, &first_high) &&
+                       element_span(second_shape, second_strides, &second_low, &second_high);
     const auto element = static_cast<std::int64_t>(sizeof(T));
     const std::int64_t second_size = share_output_with_input ? element : std::int64_t{sizeof(std::int64_t)};
     const std::int64_t first_bytes = (first_high - first_low) * element;
@@ -827,23 +832,30 @@ void check_invalid(reader& r, op_info op, case_layout<Rank> layout, Call call) {
       idx_data = memory_for<std::int64_t>(idx_mem, idx_shape, idx_strides);
       what = "output batch differs";
     } else {
-      memory shared(static_cast<std::size_t>(first_bytes + second_bytes + 8));
-      // The second view's lowest byte lands inside the first view's bytes, aligned for its type.
-      std::int64_t start = static_cast<std::int64_t>(r.u16()) % first_bytes;
-      start -= start % second_size;
+      // Byte layout: [second_bytes][first view][second_bytes], 8-aligned.
+      const std::int64_t margin = (second_bytes + 7) / 8 * 8;
+      memory shared(static_cast<std::size_t>(2 * margin + first_bytes + 8));
+      const std::int64_t first_origin = margin - first_low * element;
+      // Element `i` of the first view and element `k` of the second share a byte.
+      std::vector<std::int64_t> first_offsets, second_offsets;
+      for_each_offset(first_shape, first_strides, [&](std::int64_t, std::int64_t o) { first_offsets.push_back(o); });
+      for_each_offset(second_shape, second_strides, [&](std::int64_t, std::int64_t o) { second_offsets.push_back(o); });
+      const std::int64_t meet = first_origin + first_offsets[r.u16() % first_offsets.size()] * element;
+      const std::int64_t second_origin =
+          meet - meet % second_size - second_offsets[r.u16() % second_offsets.size()] * second_size;
       if (with_input) {
         in_mem = shared;
-        in_data = in_mem.at<T>(-first_low * element);
+        in_data = in_mem.at<T>(first_origin);
         write_logical(in_data, in_shape, in_strides, decode_values<T>(r, count_of(in_shape)));
         if (share_output_with_input) {
-          out_data = in_mem.at<T>(start - second_low * second_size);
+          out_data = in_mem.at<T>(second_origin);
         } else {
-          idx_data = in_mem.at<std::int64_t>(start - second_low * second_size);
+          idx_data = in_mem.at<std::int64_t>(second_origin);
         }
       } else {
         out_mem = shared;
-        out_data = out_mem.at<T>(-first_low * element);
-        idx_data = out_mem.at<std::int64_t>(start - second_low * second_size);
+        out_data = out_mem.at<T>(first_origin);
+        idx_data = out_mem.at<std::int64_t>(second_origin);
       }
     }
   }
