@@ -432,37 +432,62 @@ void zero_channel_run(const view5d<T>& gi, std::int64_t n, std::int64_t d, std::
   }
 }
 
+// Pixels [w0, w0 + len) of row (n, d, h): every channel zeroed, then each
+// output channel's shares added to its window of channels, in channel order.
+template <class T>
+void channel_avg_run(const view5d<const T>& go, const view5d<T>& gi, std::int64_t n, std::int64_t d, std::int64_t h,
+                     std::int64_t w0, std::int64_t len) {
+  zero_channel_run(gi, n, d, h, w0, len);
+  if (channels_innermost(gi)) {
+    for (std::int64_t w = w0; w < w0 + len; ++w) {
+      T* pixel = gi.at(n, 0, d, h, w);
+      for (std::int64_t oc = 0; oc < go.c; ++oc) {
+        const window wc = window_at(oc, gi.c, go.c);
+        const T share = *go.at(n, oc, d, h, w) / static_cast<T>(wc.size());
+        for (std::int64_t c = wc.begin; c < wc.end; ++c) pixel[c] += share;
+      }
+    }
+    return;
+  }
+  T shares[backward_pixel_run];
+  for (std::int64_t oc = 0; oc < go.c; ++oc) {
+    const window wc = window_at(oc, gi.c, go.c);
+    const T* grad = go.at(n, oc, d, h, w0);
+    for (std::int64_t w = 0; w < len; ++w) shares[w] = grad[w * go.stride_w] / static_cast<T>(wc.size());
+    for (std::int64_t c = wc.begin; c < wc.end; ++c) {
+      T* row = gi.at(n, c, d, h, w0);
+      if (gi.stride_w == 1) {
+        for (std::int64_t w = 0; w < len; ++w) row[w] += shares[w];
+      } else {
+        for (std::int64_t w = 0; w < len; ++w) row[w * gi.stride_w] += shares[w];
+      }
+    }
+  }
+}
+
+// The same run for max: each output channel's gradient added at the channel
+// its index names. Pixels outer or inner, each pixel takes its output channels in order.
+template <class T>
+void channel_max_run(const view5d<const T>& go, const view5d<const std::int64_t>& indices, const view5d<T>& gi,
+                     std::int64_t n, std::int64_t d, std::int64_t h, std::int64_t w0, std::int64_t len) {
+  zero_channel_run(gi, n, d, h, w0, len);
+  const auto scatter = [&](std::int64_t oc, std::int64_t w) {
+    gi.at(n, 0, d, h, w)[*indices.at(n, oc, d, h, w) * gi.stride_c] += *go.at(n, oc, d, h, w);
+  };
+  if (channels_innermost(gi)) {
+    for (std::int64_t w = w0; w < w0 + len; ++w)
+      for (std::int64_t oc = 0; oc < go.c; ++oc) scatter(oc, w);
+    return;
+  }
+  for (std::int64_t oc = 0; oc < go.c; ++oc)
+    for (std::int64_t w = w0; w < w0 + len; ++w) scatter(oc, w);
+}
+
 template <class T>
 void channel_avg_backward_kernel(view5d<const T> go, view5d<T> gi) {
   for_each_channel_run(go, gi, nullptr,
                        [&](std::int64_t n, std::int64_t d, std::int64_t h, std::int64_t w0, std::int64_t len) {
-                         zero_channel_run(gi, n, d, h, w0, len);
-                         if (channels_innermost(gi)) {
-                           for (std::int64_t w = w0; w < w0 + len; ++w) {
-                             T* pixel = gi.at(n, 0, d, h, w);
-                             for (std::int64_t oc = 0; oc < go.c; ++oc) {
-                               const window wc = window_at(oc, gi.c, go.c);
-                               const T share = *go.at(n, oc, d, h, w) / static_cast<T>(wc.size());
-                               for (std::int64_t c = wc.begin; c < wc.end; ++c) pixel[c] += share;
-                             }
-                           }
-                           return;
-                         }
-                         T shares[backward_pixel_run];
-                         for (std::int64_t oc = 0; oc < go.c; ++oc) {
-                           const window wc = window_at(oc, gi.c, go.c);
-                           const T* grad = go.at(n, oc, d, h, w0);
-                           for (std::int64_t w = 0; w < len; ++w)
-                             shares[w] = grad[w * go.stride_w] / static_cast<T>(wc.size());
-                           for (std::int64_t c = wc.begin; c < wc.end; ++c) {
-                             T* row = gi.at(n, c, d, h, w0);
-                             if (gi.stride_w == 1) {
-                               for (std::int64_t w = 0; w < len; ++w) row[w] += shares[w];
-                             } else {
-                               for (std::int64_t w = 0; w < len; ++w) row[w * gi.stride_w] += shares[w];
-                             }
-                           }
-                         }
+                         channel_avg_run(go, gi, n, d, h, w0, len);
                        });
 }
 
@@ -470,18 +495,7 @@ template <class T>
 void channel_max_backward_kernel(view5d<const T> go, view5d<const std::int64_t> indices, view5d<T> gi) {
   for_each_channel_run(go, gi, &indices,
                        [&](std::int64_t n, std::int64_t d, std::int64_t h, std::int64_t w0, std::int64_t len) {
-                         zero_channel_run(gi, n, d, h, w0, len);
-                         const auto scatter = [&](std::int64_t oc, std::int64_t w) {
-                           gi.at(n, 0, d, h, w)[*indices.at(n, oc, d, h, w) * gi.stride_c] += *go.at(n, oc, d, h, w);
-                         };
-                         // Pixels outer or inner, each pixel still takes its output channels in order.
-                         if (channels_innermost(gi)) {
-                           for (std::int64_t w = w0; w < w0 + len; ++w)
-                             for (std::int64_t oc = 0; oc < go.c; ++oc) scatter(oc, w);
-                           return;
-                         }
-                         for (std::int64_t oc = 0; oc < go.c; ++oc)
-                           for (std::int64_t w = w0; w < w0 + len; ++w) scatter(oc, w);
+                         channel_max_run(go, indices, gi, n, d, h, w0, len);
                        });
 }
 
