@@ -87,13 +87,14 @@ bool check_no_self_overlap(const char* op, const char* name, const tensor_view<T
 // with |delta| < size? Axes come sorted by decreasing |stride| and, being
 // distinct-element strides, each stride exceeds what the smaller axes reach, so
 // only the quotient and its neighbours can work at each axis.
-inline bool offset_reachable(const std::int64_t* size, const std::int64_t* stride, std::size_t axes,
-                             std::int64_t offset) {
-  if (axes == 0) return offset == 0;
-  const std::int64_t quotient = offset / stride[0];
+template <std::size_t Rank>
+bool offset_reachable(const std::array<std::int64_t, Rank>& size, const std::array<std::int64_t, Rank>& stride,
+                      std::size_t axis, std::size_t axes, std::int64_t offset) {
+  if (axis >= axes || axis >= Rank) return offset == 0;
+  const std::int64_t quotient = offset / stride[axis];
   for (std::int64_t delta = quotient - 1; delta <= quotient + 1; ++delta) {
-    if ((delta < 0 ? -delta : delta) < size[0] &&
-        offset_reachable(size + 1, stride + 1, axes - 1, offset - delta * stride[0])) {
+    if ((delta < 0 ? -delta : delta) < size[axis] &&
+        offset_reachable(size, stride, axis + 1, axes, offset - delta * stride[axis])) {
       return true;
     }
   }
@@ -126,7 +127,7 @@ bool interleaved_without_sharing(const VA& a, const VB& b) {
       size[axes] = a.extent(axis);
       stride[axes++] = magnitude(axis);
     }
-    return !offset_reachable(size.data(), stride.data(), axes, offset);
+    return !offset_reachable(size, stride, 0, axes, offset);
   }
 }
 
