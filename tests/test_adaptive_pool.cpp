@@ -19,7 +19,6 @@
 namespace {
 
 using namespace adapool_test;
-using adapool::simd::scalar;
 
 class AdaptivePool : public testing::TestWithParam<config> {};
 
@@ -234,71 +233,47 @@ TEST_P(AdaptivePool, AllNegativeInfinity) {
   });
 }
 
-// The allocating overloads: output in the input's memory format (a strided input
-// gives a contiguous tensor), same values as the view overloads.
-template <class Arch, class T, std::size_t Rank>
-void check_allocating(const placed<T, Rank>& input, const std::vector<T>& x,
-                      const std::array<std::int64_t, Rank - 2>& size) {
-  const reference::shape in_dims = to_shape(input.shape);
-  const reference::shape out_dims = to_shape(with_spatial(input.shape, size));
-  const double scale = magnitude(x);
-  with_view(input, [&](const auto& in) {
-    using view = std::remove_cv_t<std::remove_reference_t<decltype(in)>>;
-    using layout = std::conditional_t<std::is_same_v<typename view::layout_type, adapool::strided>, adapool::contiguous,
-                                      typename view::layout_type>;
-    const auto check = [&](const auto& avg, const auto& max, const auto& both) {
-      static_assert(std::is_same_v<std::decay_t<decltype(avg)>, adapool::tensor<T, Rank, layout>>);
-      static_assert(std::is_same_v<std::decay_t<decltype(max)>, adapool::tensor<T, Rank, layout>>);
-      static_assert(std::is_same_v<std::decay_t<decltype(both.indices)>, adapool::tensor<std::int64_t, Rank, layout>>);
-      const auto logical = [](const auto& tensor) {
-        placed<std::decay_t<decltype(*tensor.data())>, Rank> p;
-        p.shape = tensor.shape();
-        p.strides = tensor.view().strides();
-        p.storage = tensor.values();
-        return p.logical();
-      };
-      EXPECT_EQ(to_shape(avg.shape()), out_dims);
-      EXPECT_TRUE(
-          close_averages("average", out_dims, logical(avg), reference::adaptive_avg(x, in_dims, out_dims), scale));
-      const auto want = reference::adaptive_max(x, in_dims, out_dims);
-      EXPECT_TRUE(same_maxima("max", out_dims, logical(max), want.values));
-      EXPECT_TRUE(same_maxima("max", out_dims, logical(both.values), want.values));
-      EXPECT_TRUE(same_indices("index", out_dims, logical(both.indices), want.indices));
-    };
-    if constexpr (Rank == 3) {
-      check(adapool::adaptive_avg_pool1d<Arch>(in, size), adapool::adaptive_max_pool1d<Arch>(in, size),
-            adapool::adaptive_max_pool1d_with_indices<Arch>(in, size));
-    } else if constexpr (Rank == 4) {
-      check(adapool::adaptive_avg_pool2d<Arch>(in, size), adapool::adaptive_max_pool2d<Arch>(in, size),
-            adapool::adaptive_max_pool2d_with_indices<Arch>(in, size));
-    } else {
-      check(adapool::adaptive_avg_pool3d<Arch>(in, size), adapool::adaptive_max_pool3d<Arch>(in, size),
-            adapool::adaptive_max_pool3d_with_indices<Arch>(in, size));
-    }
-  });
-}
-
-template <class T, std::size_t Rank>
-void check_allocating_both(layout_kind kind, const std::array<std::int64_t, Rank>& shape,
-                           const std::array<std::int64_t, Rank - 2>& size) {
-  std::mt19937_64 rng(7);
-  const std::vector<T> x = random_values<T>(element_count(shape), fill_kind::specials, rng);
-  placed<T, Rank> input = place(kind, shape, T(0));
-  input.assign(x);
-  {
-    SCOPED_TRACE(adapool::default_arch::name);
-    check_allocating<adapool::default_arch>(input, x, size);
+// adaptive_avg_pool2d_pyramid: each level is what adaptive_avg_pool2d writes,
+// bit for bit (one read of each plane serves all levels).
+template <class Arch, class T>
+void check_pyramid(const placed<T, 4>& input, const std::vector<T>& x,
+                   const std::array<std::array<std::int64_t, 2>, 4>& bins, std::size_t i) {
+  SCOPED_TRACE(Arch::name);
+  std::array<placed<T, 4>, 4> outs;
+  std::array<adapool::tensor_view<T, 4, adapool::strided>, 4> views;
+  for (std::size_t level = 0; level < 4; ++level) {
+    outs[level] = place(output_layout(i + level), with_spatial(input.extents(), bins[level]), output_fill<T>);
+    views[level] = outs[level].view();
   }
-  SCOPED_TRACE("scalar");
-  check_allocating<scalar>(input, x, size);
+  adapool::adaptive_avg_pool2d_pyramid<Arch>(input.view(), views);
+  for (std::size_t level = 0; level < 4; ++level) {
+    const auto out_shape = with_spatial(input.extents(), bins[level]);
+    const reference::shape out_dims = to_shape(out_shape);
+    EXPECT_TRUE(outs[level].margin_untouched(output_fill<T>));
+    const std::vector<T> got = outs[level].logical();
+    EXPECT_TRUE(close_averages("average", out_dims, got,
+                               reference::adaptive_avg(x, to_shape(input.extents()), out_dims), magnitude(x)));
+    const outcome<T> single = run_op<adaptive_avg_op, Arch>(input, out_shape, layout_kind::nchw);
+    EXPECT_TRUE(same_maxima("pyramid vs adaptive_avg_pool2d", out_dims, got, single.values));
+  }
 }
 
-TEST_P(AdaptivePool, AllocatingOverloads) {
+TEST_P(AdaptivePool, Pyramid) {
   with_dtype(GetParam().type, [&](auto t) {
     using T = decltype(t);
-    check_allocating_both<T, 3>(GetParam().layout, {2, 5, 11}, {4});
-    check_allocating_both<T, 4>(GetParam().layout, {2, 5, 7, 6}, {3, 4});
-    check_allocating_both<T, 5>(GetParam().layout, {1, 3, 4, 5, 3}, {2, 3, 2});
+    std::mt19937_64 rng(41);
+    const std::vector<std::array<std::int64_t, 4>> shapes{{2, 5, 13, 11}, {1, 19, 6, 6}, {1, 3, 2, 3}};
+    const std::vector<std::array<std::array<std::int64_t, 2>, 4>> pyramids{{{{1, 1}, {2, 2}, {3, 3}, {6, 6}}},
+                                                                           {{{1, 2}, {4, 3}, {0, 2}, {7, 5}}}};
+    std::size_t i = 0;
+    for (const auto& shape : shapes)
+      for (const auto& bins : pyramids) {
+        const std::vector<T> x = random_values<T>(element_count(shape), all_fills()[i % 4], rng);
+        placed<T, 4> input = place(GetParam().layout, shape, T(0));
+        input.assign(x);
+        check_pyramid<adapool::default_arch>(input, x, bins, i);
+        check_pyramid<adapool::simd::scalar>(input, x, bins, i++);
+      }
   });
 }
 

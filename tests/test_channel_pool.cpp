@@ -163,58 +163,6 @@ TEST_P(ChannelPool, Infinities) {
   });
 }
 
-// Allocating forms: N x C' x S in the input's memory format.
-template <class T, std::size_t Rank>
-void check_allocating(layout_kind kind, const std::array<std::int64_t, Rank>& shape, std::int64_t out_channels) {
-  std::mt19937_64 rng(27);
-  const std::vector<T> x = random_values<T>(element_count(shape), fill_kind::specials, rng);
-  placed<T, Rank> input = place(kind, shape, T(0));
-  input.assign(x);
-  const reference::shape in_dims = to_shape(shape);
-  const reference::shape out_dims = to_shape(with_channels(shape, out_channels));
-  with_view(input, [&](const auto& in) {
-    using view = std::remove_cv_t<std::remove_reference_t<decltype(in)>>;
-    using layout = std::conditional_t<std::is_same_v<typename view::layout_type, adapool::strided>, adapool::contiguous,
-                                      typename view::layout_type>;
-    const auto logical = [](const auto& tensor) {
-      placed<std::decay_t<decltype(*tensor.data())>, Rank> p;
-      p.shape = tensor.shape();
-      p.strides = tensor.view().strides();
-      p.storage = tensor.values();
-      return p.logical();
-    };
-    const adapool::tensor<T, Rank, layout> avg = adapool::channel_avg_pool(in, out_channels);
-    const adapool::tensor<T, Rank, layout> max = adapool::channel_max_pool(in, out_channels);
-    const adapool::values_and_indices<T, Rank, layout> both = adapool::channel_max_pool_with_indices(in, out_channels);
-    EXPECT_EQ(to_shape(avg.shape()), out_dims);
-    EXPECT_EQ(to_shape(both.indices.shape()), out_dims);
-    EXPECT_TRUE(close_averages("average", out_dims, logical(avg), reference::channel_avg(x, in_dims, out_channels),
-                               magnitude(x)));
-    const auto want = reference::channel_max(x, in_dims, out_channels);
-    EXPECT_TRUE(same_maxima("max", out_dims, logical(max), want.values));
-    EXPECT_TRUE(same_maxima("max", out_dims, logical(both.values), want.values));
-    EXPECT_TRUE(same_indices("index", out_dims, logical(both.indices), want.indices));
-    if (out_channels == 1) {
-      // The default is one output channel: global depth-wise pooling.
-      EXPECT_TRUE(same_maxima("max", out_dims, logical(adapool::channel_max_pool(in)), want.values));
-      EXPECT_TRUE(close_averages("average", out_dims, logical(adapool::channel_avg_pool(in)),
-                                 reference::channel_avg(x, in_dims, 1), magnitude(x)));
-      EXPECT_TRUE(
-          same_indices("index", out_dims, logical(adapool::channel_max_pool_with_indices(in).indices), want.indices));
-    }
-  });
-}
-
-TEST_P(ChannelPool, AllocatingOverloads) {
-  with_dtype(GetParam().type, [&](auto t) {
-    using T = decltype(t);
-    check_allocating<T, 3>(GetParam().layout, {2, 7, 19}, 1);
-    check_allocating<T, 4>(GetParam().layout, {2, 17, 5, 6}, 3);
-    check_allocating<T, 4>(GetParam().layout, {1, 5, 3, 3}, 1);
-    check_allocating<T, 5>(GetParam().layout, {1, 6, 4, 5, 3}, 4);
-  });
-}
-
 INSTANTIATE_TEST_SUITE_P(Layouts, ChannelPool, testing::ValuesIn(all_configs()), config_name);
 
 }  // namespace

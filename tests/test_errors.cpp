@@ -423,51 +423,32 @@ TEST(Errors, OverlappingMemory) {
   }
 }
 
-// The allocating forms refuse negative sizes before allocating anything.
-TEST(Errors, NegativeRequestedSizes) {
-  std::vector<float> x(2 * 3 * 4 * 4, 1.0f);
-  const auto in2 = adapool::make_view(x, 2, 3, 4, 4);
-  const auto in1 = adapool::make_view(x, 2, 3, 16);
-  const auto in3 = adapool::make_view(x, 2, 3, 2, 2, 4);
-  EXPECT_TRUE(mentions(error_message([&] {
-                         adapool::adaptive_avg_pool2d(in2, {-1, 2});
-                       }),
-                       {"adaptive_avg_pool2d", "output_size", "[-1, 2]"}));
-  EXPECT_TRUE(mentions(error_message([&] {
-                         adapool::adaptive_max_pool2d(in2, {2, -5});
-                       }),
-                       {"adaptive_max_pool2d", "output_size", "[2, -5]"}));
-  EXPECT_TRUE(mentions(error_message([&] {
-                         adapool::adaptive_max_pool2d_with_indices(in2, {2, -5});
-                       }),
-                       {"adaptive_max_pool2d_with_indices", "output_size", "[2, -5]"}));
-  EXPECT_TRUE(mentions(error_message([&] { adapool::adaptive_avg_pool1d(in1, {-3}); }),
-                       {"adaptive_avg_pool1d", "output_size", "[-3]"}));
-  EXPECT_TRUE(mentions(error_message([&] { adapool::adaptive_max_pool1d_with_indices(in1, {-3}); }),
-                       {"adaptive_max_pool1d_with_indices", "output_size", "[-3]"}));
-  EXPECT_TRUE(mentions(error_message([&] {
-                         adapool::adaptive_avg_pool3d(in3, {1, -1, 1});
-                       }),
-                       {"adaptive_avg_pool3d", "output_size", "[1, -1, 1]"}));
-  EXPECT_TRUE(mentions(error_message([&] {
-                         adapool::adaptive_max_pool3d(in3, {1, -1, 1});
-                       }),
-                       {"adaptive_max_pool3d", "output_size", "[1, -1, 1]"}));
-  EXPECT_TRUE(
-      mentions(error_message([&] { adapool::channel_avg_pool(in2, -1); }), {"channel_avg_pool", "out_channels", "-1"}));
-  EXPECT_TRUE(
-      mentions(error_message([&] { adapool::channel_max_pool(in2, -2); }), {"channel_max_pool", "out_channels", "-2"}));
-  EXPECT_TRUE(mentions(error_message([&] { adapool::channel_max_pool_with_indices(in2, -1); }),
-                       {"channel_max_pool_with_indices", "out_channels", "-1"}));
-  // Zero is a valid size: an empty result.
-  EXPECT_EQ(adapool::adaptive_avg_pool2d(in2, {0, 2}).size(), 0);
-  EXPECT_EQ(adapool::channel_max_pool(in2, 0).size(), 0);
-  // Errors of the view overload carry the allocating form's name.
-  const auto bad = adapool::tensor_view<const float, 4>(x.data(), {2, 3, 0, 4});
-  EXPECT_TRUE(mentions(error_message([&] {
-                         adapool::adaptive_max_pool2d_with_indices(bad, {2, 2});
-                       }),
-                       {"adaptive_max_pool2d_with_indices", "input", "[2, 3, 0, 4]"}));
+// A pyramid checks every level before writing any: a bad last level leaves
+// the good first ones untouched.
+TEST(Errors, Pyramid) {
+  std::vector<float> x(2 * 3 * 6 * 6, 1.0f);
+  const auto in = adapool::make_view(x, 2, 3, 6, 6);
+  std::vector<float> memory(2 * 3 * (1 + 4 + 9 + 36) + 8, sentinel);
+  const auto level = [&](std::int64_t offset, std::int64_t n, std::int64_t bins) {
+    return adapool::tensor_view<float, 4>(memory.data() + offset, {n, 3, bins, bins});
+  };
+  const auto untouched = [&] {
+    for (float v : memory)
+      if (v != sentinel) return false;
+    return true;
+  };
+  const std::string batch = error_message([&] {
+    adapool::adaptive_avg_pool2d_pyramid(in, std::array{level(0, 2, 1), level(6, 2, 2), level(30, 1, 3)});
+  });
+  EXPECT_TRUE(mentions(batch, {"adaptive_avg_pool2d_pyramid", "output", "[1, 3, 3, 3]", "[2, 3, 6, 6]"}));
+  EXPECT_TRUE(untouched());
+  const std::string overlap = error_message([&] {
+    adapool::adaptive_avg_pool2d_pyramid(in, std::array{level(0, 2, 1), level(6, 2, 2), level(20, 2, 3)});
+  });
+  EXPECT_TRUE(mentions(overlap, {"adaptive_avg_pool2d_pyramid", "output", "overlaps", "[2, 3, 3, 3]"}));
+  EXPECT_TRUE(untouched());
+  const std::string negative = error_message([&] { adapool::adaptive_avg_pool2d_pyramid(in, {1, 2, -3}); });
+  EXPECT_TRUE(mentions(negative, {"adaptive_avg_pool2d_pyramid", "output_size", "-3"}));
 }
 
 // 1d and 3d operations name themselves.

@@ -159,43 +159,6 @@ TEST_P(GlobalPool, SignedZeros) {
   });
 }
 
-// Allocating forms: N x C x 1..., in the input's memory format.
-template <class T, std::size_t Rank>
-void check_allocating(layout_kind kind, const std::array<std::int64_t, Rank>& shape) {
-  std::mt19937_64 rng(17);
-  const std::vector<T> x = random_values<T>(element_count(shape), fill_kind::specials, rng);
-  placed<T, Rank> input = place(kind, shape, T(0));
-  input.assign(x);
-  const reference::shape in_dims = to_shape(shape);
-  const reference::shape out_dims = reference::global_shape(in_dims);
-  with_view(input, [&](const auto& in) {
-    using view = std::remove_cv_t<std::remove_reference_t<decltype(in)>>;
-    using layout = std::conditional_t<std::is_same_v<typename view::layout_type, adapool::strided>, adapool::contiguous,
-                                      typename view::layout_type>;
-    const adapool::tensor<T, Rank, layout> avg = adapool::global_avg_pool(in);
-    const adapool::tensor<T, Rank, layout> max = adapool::global_max_pool(in);
-    const adapool::values_and_indices<T, Rank, layout> both = adapool::global_max_pool_with_indices(in);
-    EXPECT_EQ(to_shape(avg.shape()), out_dims);
-    EXPECT_EQ(to_shape(both.indices.shape()), out_dims);
-    // With one element per plane, memory order is logical order in every layout.
-    EXPECT_TRUE(
-        close_averages("average", out_dims, avg.values(), reference::adaptive_avg(x, in_dims, out_dims), magnitude(x)));
-    const auto want = reference::adaptive_max(x, in_dims, out_dims);
-    EXPECT_TRUE(same_maxima("max", out_dims, max.values(), want.values));
-    EXPECT_TRUE(same_maxima("max", out_dims, both.values.values(), want.values));
-    EXPECT_TRUE(same_indices("index", out_dims, both.indices.values(), want.indices));
-  });
-}
-
-TEST_P(GlobalPool, AllocatingOverloads) {
-  with_dtype(GetParam().type, [&](auto t) {
-    using T = decltype(t);
-    check_allocating<T, 3>(GetParam().layout, {2, 5, 19});
-    check_allocating<T, 4>(GetParam().layout, {2, 17, 5, 6});
-    check_allocating<T, 5>(GetParam().layout, {1, 3, 4, 5, 3});
-  });
-}
-
 // The same input gives the same bits every time.
 TEST_P(GlobalPool, Deterministic) {
   with_dtype(GetParam().type, [&](auto t) {

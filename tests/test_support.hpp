@@ -100,26 +100,25 @@ std::int64_t element_count(const std::array<std::int64_t, Rank>& shape) {
 
 // A tensor of logical shape `shape` placed in `storage` as `kind` says; every
 // storage element outside the tensor keeps the fill value, so that a stray
-// write is caught.
-template <class T, std::size_t Rank>
-struct placed {
+// write is caught. The rank lives in the sizes, not the type, so this code is
+// compiled once per element type (the suite is built once per ISA).
+template <class T>
+struct placed_values {
   layout_kind kind{};
-  std::array<std::int64_t, Rank> shape{}, strides{};
+  reference::shape shape, strides;
   std::int64_t origin = 0;  // storage offset of element (0, 0, ...)
   std::vector<T> storage;
 
   T* data() { return storage.data() + origin; }
   const T* data() const { return storage.data() + origin; }
-  adapool::tensor_view<T, Rank, adapool::strided> view() { return {data(), shape, strides}; }
-  adapool::tensor_view<const T, Rank, adapool::strided> view() const { return {data(), shape, strides}; }
 
   // Calls f(i, offset) for the i-th element in logical row-major order.
   template <class F>
   void for_each(F f) const {
-    const std::int64_t count = element_count(shape);
+    const std::int64_t count = reference::element_count(shape);
     for (std::int64_t i = 0; i < count; ++i) {
       std::int64_t rest = i, offset = origin;
-      for (std::size_t axis = Rank; axis-- > 0;) {
+      for (std::size_t axis = shape.size(); axis-- > 0;) {
         offset += (rest % shape[axis]) * strides[axis];
         rest /= shape[axis];
       }
@@ -131,7 +130,7 @@ struct placed {
     for_each([&](std::int64_t i, std::int64_t offset) { storage[offset] = logical[i]; });
   }
   std::vector<T> logical() const {
-    std::vector<T> values(static_cast<std::size_t>(element_count(shape)));
+    std::vector<T> values(static_cast<std::size_t>(reference::element_count(shape)));
     for_each([&](std::int64_t i, std::int64_t offset) { values[i] = storage[offset]; });
     return values;
   }
@@ -145,38 +144,39 @@ struct placed {
   }
 };
 
-template <class T, std::size_t Rank>
-placed<T, Rank> place(layout_kind kind, const std::array<std::int64_t, Rank>& shape, T fill) {
-  placed<T, Rank> p;
+template <class T>
+placed_values<T> place_values(layout_kind kind, const reference::shape& shape, T fill) {
+  const std::size_t rank = shape.size();
+  placed_values<T> p;
   p.kind = kind;
   p.shape = shape;
+  p.strides.assign(rank, 0);
   // Axes from outermost to innermost in memory, extra elements per axis, flips.
-  std::array<std::size_t, Rank> order{};
-  for (std::size_t axis = 0; axis < Rank; ++axis) order[axis] = axis;
-  std::array<std::int64_t, Rank> pad{};
-  std::array<bool, Rank> flip{};
-  const bool channels_last = kind == layout_kind::nhwc || kind == layout_kind::nhwc_slice;
-  if (channels_last) {
-    for (std::size_t k = 1; k + 1 < Rank; ++k) order[k] = k + 1;
-    order[Rank - 1] = 1;
+  std::vector<std::size_t> order(rank);
+  for (std::size_t axis = 0; axis < rank; ++axis) order[axis] = axis;
+  std::vector<std::int64_t> pad(rank, 0);
+  std::vector<bool> flip(rank, false);
+  if (kind == layout_kind::nhwc || kind == layout_kind::nhwc_slice) {
+    for (std::size_t k = 1; k + 1 < rank; ++k) order[k] = k + 1;
+    order[rank - 1] = 1;
   }
   if (kind == layout_kind::transposed) {
-    for (std::size_t k = 2; k < Rank; ++k) order[k] = Rank + 1 - k;
+    for (std::size_t k = 2; k < rank; ++k) order[k] = rank + 1 - k;
   }
-  if (kind == layout_kind::slice) pad.fill(2);
+  if (kind == layout_kind::slice) pad.assign(rank, 2);
   if (kind == layout_kind::nhwc_slice) {
-    for (std::size_t axis = 2; axis < Rank; ++axis) pad[axis] = 2;
+    for (std::size_t axis = 2; axis < rank; ++axis) pad[axis] = 2;
     pad[1] = 3;
   }
-  if (kind == layout_kind::flipped) flip[1] = flip[Rank - 1] = true;
+  if (kind == layout_kind::flipped) flip[1] = flip[rank - 1] = true;
 
   std::int64_t step = 1;
-  for (std::size_t k = Rank; k-- > 0;) {
+  for (std::size_t k = rank; k-- > 0;) {
     p.strides[order[k]] = step;
     step *= shape[order[k]] + pad[order[k]];
   }
   p.storage.assign(static_cast<std::size_t>(std::max<std::int64_t>(step, 1)), fill);
-  for (std::size_t axis = 0; axis < Rank; ++axis) {
+  for (std::size_t axis = 0; axis < rank; ++axis) {
     if (pad[axis] > 0) p.origin += p.strides[axis];  // one element of margin before, the rest after
     if (flip[axis] && shape[axis] > 0) {
       p.origin += p.strides[axis] * (shape[axis] - 1);
@@ -186,14 +186,48 @@ placed<T, Rank> place(layout_kind kind, const std::array<std::int64_t, Rank>& sh
   return p;
 }
 
+template <std::size_t Rank>
+std::array<std::int64_t, Rank> to_array(const reference::shape& s) {
+  std::array<std::int64_t, Rank> a{};
+  for (std::size_t axis = 0; axis < Rank; ++axis) a[axis] = s[axis];
+  return a;
+}
+
+// placed_values with the rank its views need.
+template <class T, std::size_t Rank>
+struct placed : placed_values<T> {
+  adapool::tensor_view<T, Rank, adapool::strided> view() {
+    return {this->data(), to_array<Rank>(this->shape), to_array<Rank>(this->strides)};
+  }
+  adapool::tensor_view<const T, Rank, adapool::strided> view() const {
+    return {this->data(), to_array<Rank>(this->shape), to_array<Rank>(this->strides)};
+  }
+  std::array<std::int64_t, Rank> extents() const { return to_array<Rank>(this->shape); }
+};
+
+template <class T, std::size_t Rank>
+placed<T, Rank> place(layout_kind kind, const std::array<std::int64_t, Rank>& shape, T fill) {
+  return {place_values(kind, to_shape(shape), fill)};
+}
+
+// The elements of an owning tensor in logical order, whatever its layout.
+template <class Tensor>
+auto logical_values(const Tensor& t) {
+  placed_values<std::decay_t<decltype(*t.data())>> p;
+  p.shape = to_shape(t.shape());
+  p.strides = to_shape(t.view().strides());
+  p.storage = t.values();
+  return p.logical();
+}
+
 // Calls f with the view type the layout is meant to be used through: typed
 // contiguous and channels_last views for those layouts, strided otherwise.
 template <class T, std::size_t Rank, class F>
 void with_view(const placed<T, Rank>& p, F&& f) {
   if (p.kind == layout_kind::nchw) {
-    f(adapool::tensor_view<const T, Rank, adapool::contiguous>(p.data(), p.shape));
+    f(adapool::tensor_view<const T, Rank, adapool::contiguous>(p.data(), p.extents()));
   } else if (p.kind == layout_kind::nhwc) {
-    f(adapool::tensor_view<const T, Rank, adapool::channels_last>(p.data(), p.shape));
+    f(adapool::tensor_view<const T, Rank, adapool::channels_last>(p.data(), p.extents()));
   } else {
     f(p.view());
   }
@@ -464,6 +498,32 @@ struct outcome {
   std::vector<std::int64_t> indices;
 };
 
+// What kind of result an operation gives; the comparisons below depend on
+// nothing else, so they are compiled once per element type.
+struct op_flags {
+  bool is_max;
+  bool with_indices;
+};
+
+template <class Op>
+constexpr op_flags flags_of{Op::is_max, Op::with_indices};
+
+// Reads the outputs of one call back in logical order, after checking that
+// nothing outside them (or in indices that were not asked for) was written.
+template <class T>
+outcome<T> collect(const placed_values<T>& out, const placed_values<std::int64_t>& indices, op_flags op,
+                   const char* arch) {
+  EXPECT_TRUE(out.margin_untouched(output_fill<T>)) << arch << ": wrote outside the output view";
+  EXPECT_TRUE(indices.margin_untouched(index_fill)) << arch << ": wrote outside the indices view";
+  outcome<T> result{out.logical(), indices.logical()};
+  if (!op.with_indices) {
+    EXPECT_EQ(result.indices, std::vector<std::int64_t>(result.indices.size(), index_fill))
+        << arch << ": wrote indices that were not asked for";
+    result.indices.clear();
+  }
+  return result;
+}
+
 // Runs Op through instruction set Arch into freshly filled output buffers.
 template <class Op, class Arch, class T, std::size_t Rank>
 outcome<T> run_op(const placed<T, Rank>& input, const std::array<std::int64_t, Rank>& out_shape, layout_kind out_kind) {
@@ -473,33 +533,44 @@ outcome<T> run_op(const placed<T, Rank>& input, const std::array<std::int64_t, R
   placed<std::int64_t, Rank> indices = place(index_kind, out_shape, index_fill);
   // Every layout goes in through a strided view: the library reduces all views
   // to sizes and strides before its kernels run, so this reaches the same code
-  // as typed views at a third of the compile time (test_tensor_view.cpp passes
-  // typed contiguous and channels_last views to every operation).
+  // as typed views at a fraction of the compile time (test_tensor_view.cpp
+  // passes typed contiguous and channels_last views to every operation).
   Op::template run<Arch>(input.view(), out.view(), indices.view());
-  EXPECT_TRUE(out.margin_untouched(output_fill<T>)) << Arch::name << ": wrote outside the output view";
-  EXPECT_TRUE(indices.margin_untouched(index_fill)) << Arch::name << ": wrote outside the indices view";
-  outcome<T> result{out.logical(), {}};
-  if (Op::with_indices) {
-    result.indices = indices.logical();
-  } else {
-    EXPECT_EQ(indices.logical(), std::vector<std::int64_t>(indices.logical().size(), index_fill))
-        << Arch::name << ": wrote indices that were not asked for";
-  }
-  return result;
+  return collect<T>(out, indices, flags_of<Op>, Arch::name);
 }
 
-template <class Op, class T>
-void expect_matches(const char* arch, const reference::shape& out_shape, const outcome<T>& got, const expected<T>& want,
-                    double scale) {
+template <class T>
+void expect_matches(op_flags op, const char* arch, const reference::shape& out_shape, const outcome<T>& got,
+                    const expected<T>& want, double scale) {
   SCOPED_TRACE(arch);
-  if constexpr (Op::is_max) {
+  if (op.is_max) {
     EXPECT_TRUE(same_maxima("max", out_shape, got.values, want.maxima));
-    if (Op::with_indices) {
+    if (op.with_indices) {
       EXPECT_TRUE(same_indices("index", out_shape, got.indices, want.indices));
     }
   } else {
     EXPECT_TRUE(close_averages("average", out_shape, got.values, want.averages, scale));
   }
+}
+
+// Both instruction sets against the reference, against each other (as
+// tightly), and the input left as it was.
+template <class T>
+void expect_case_results(op_flags op, const reference::shape& out_shape, const expected<T>& want,
+                         const outcome<T>& best, const outcome<T>& scalar, const std::vector<T>& x,
+                         const placed_values<T>& input) {
+  const double scale = magnitude(x);
+  expect_matches(op, adapool::default_arch::name, out_shape, best, want, scale);
+  expect_matches(op, "scalar", out_shape, scalar, want, scale);
+  if (op.is_max) {
+    EXPECT_TRUE(same_maxima("max (default vs scalar)", out_shape, best.values, scalar.values));
+    EXPECT_TRUE(same_indices("index (default vs scalar)", out_shape, best.indices, scalar.indices));
+  } else {
+    EXPECT_TRUE(close_averages("average (default vs scalar)", out_shape, best.values, scalar.values, scale));
+  }
+  const std::vector<T> after = input.logical();
+  EXPECT_TRUE(after.size() == x.size() && std::memcmp(after.data(), x.data(), x.size() * sizeof(T)) == 0)
+      << "the input was modified";
 }
 
 /// Runs Op on `x` (logical values of shape in_shape, placed as in_kind) into an
@@ -513,24 +584,10 @@ void check_case(const std::array<std::int64_t, Rank>& in_shape, const std::array
   placed<T, Rank> input = place(in_kind, in_shape, T(0));
   input.assign(x);
   const reference::shape out_dims = to_shape(out_shape);
-  const expected<T> want = Op::reference(x, to_shape(in_shape), out_dims);
-  const double scale = magnitude(x);
-
   const outcome<T> best = run_op<Op, adapool::default_arch>(input, out_shape, out_kind);
-  expect_matches<Op>(adapool::default_arch::name, out_dims, best, want, scale);
   const outcome<T> scalar = run_op<Op, adapool::simd::scalar>(input, out_shape, out_kind);
-  expect_matches<Op>("scalar", out_dims, scalar, want, scale);
-
-  // The instruction sets agree with each other as tightly as with the reference.
-  if constexpr (Op::is_max) {
-    EXPECT_TRUE(same_maxima("max (default vs scalar)", out_dims, best.values, scalar.values));
-    EXPECT_TRUE(same_indices("index (default vs scalar)", out_dims, best.indices, scalar.indices));
-  } else {
-    EXPECT_TRUE(close_averages("average (default vs scalar)", out_dims, best.values, scalar.values, scale));
-  }
-  const std::vector<T> after = input.logical();
-  EXPECT_TRUE(after.size() == x.size() && std::memcmp(after.data(), x.data(), x.size() * sizeof(T)) == 0)
-      << "the input was modified";
+  expect_case_results<T>(flags_of<Op>, out_dims, Op::reference(x, to_shape(in_shape), out_dims), best, scalar, x,
+                         input);
 }
 
 // The output shape of adaptive pooling: in's N and C, then `spatial`.
