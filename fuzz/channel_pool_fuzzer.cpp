@@ -14,6 +14,9 @@
 
 namespace {
 
+// 128-bit arithmetic for the exact window formulas (a GCC and Clang extension).
+__extension__ typedef __int128 wide;
+
 using fuzz::extents;
 using fuzz::memory;
 using fuzz::placed;
@@ -49,10 +52,10 @@ const auto any_arch = [](auto arch, const fuzz::op_info& op, const auto& in, con
 
 // Channel windows from the definition: [floor(k * C / C'), ceil((k + 1) * C / C')).
 std::int64_t begin_of(std::int64_t i, std::int64_t in, std::int64_t out) {
-  return static_cast<std::int64_t>(static_cast<__int128>(i) * in / out);
+  return static_cast<std::int64_t>(static_cast<wide>(i) * in / out);
 }
 std::int64_t end_of(std::int64_t i, std::int64_t in, std::int64_t out) {
-  const __int128 top = static_cast<__int128>(i + 1) * in;
+  const wide top = static_cast<wide>(i + 1) * in;
   return static_cast<std::int64_t>((top + out - 1) / out);
 }
 

@@ -29,7 +29,7 @@ namespace fuzz {
 
 // Elements per tensor in a valid case. Large enough to cross every block size
 // of the kernels (column_block 256, sum_block and locate_run 1024).
-inline constexpr std::int64_t max_elements = 1 << 13;
+inline constexpr std::int64_t max_elements = 1 << 12;
 
 [[noreturn]] inline void fail(const std::string& what) {
   std::fprintf(stderr, "\n*** adapool fuzz check failed: %s\n", what.c_str());
