@@ -65,12 +65,14 @@ long allocations_during(F&& f) {
 void* volatile escape = nullptr;
 
 TEST(NoAllocation, CounterSeesAllocations) {
+  // The vector's buffer escapes, so its allocation cannot be elided (the
+  // compiler may elide the `new` of the vector object itself).
   EXPECT_GE(allocations_during([] {
               std::vector<int>* v = new std::vector<int>(100);
               escape = v->data();
               delete v;
             }),
-            2);
+            1);
   EXPECT_EQ(allocations_during([] {}), 0);
 }
 
@@ -122,9 +124,10 @@ void expect_no_allocations() {
       {"channel_max_pool indices",
        [&] { adapool::channel_max_pool<Arch>(ws.in(in2), ws.out(chan2), ws.indices(chan2)); }},
   };
+  // Outside the block below: the calls capture them by reference and run after it.
+  [[maybe_unused]] const std::array<std::int64_t, 3> in1{n, c, h * w}, out1{n, c, 5};
+  [[maybe_unused]] const std::array<std::int64_t, 5> in3{n, c, 1, h, w}, out3{n, c, 1, 2, 5};
   if constexpr (AllRanks) {
-    const std::array<std::int64_t, 3> in1{n, c, h * w}, out1{n, c, 5};
-    const std::array<std::int64_t, 5> in3{n, c, 1, h, w}, out3{n, c, 1, 2, 5};
     calls.insert(calls.end(),
                  {
                      {"adaptive_avg_pool1d", [&] { adapool::adaptive_avg_pool1d<Arch>(ws.in(in1), ws.out(out1)); }},
