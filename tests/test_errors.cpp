@@ -351,8 +351,9 @@ TEST(Errors, OutputWritesAnElementTwice) {
     const std::int64_t plane = out[2] * out[3];
     buffers b(in_shape, out);
     int rejected = 0;
-    for (const shape4& strides : {shape4{out[1] * plane, plane, out[3], 0}, shape4{0, plane, out[3], 1},
-                                  shape4{out[1] * plane, 1, 1, 1}, shape4{out[1] * plane, 1, out[3], 1}}) {
+    for (const shape4& strides :
+         {shape4{out[1] * plane, plane, out[3], 0}, shape4{0, plane, out[3], 1}, shape4{out[1] * plane, 1, 1, 1},
+          shape4{out[1] * plane, 1, out[3], 1}, shape4{1, 1, out[3], 1}}) {
       if (!reaches_an_offset_twice(out, strides)) continue;
       ++rejected;
       const std::string message =
