@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <adapool/adapool.hpp>
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstddef>
@@ -42,13 +43,15 @@ constexpr double average_tolerance = std::is_same_v<T, float> ? 1e-6 : 1e-13;
 // ---------------------------------------------------------------- layouts
 
 // How a test tensor sits in memory. Sizes are always given in logical order.
+// check_case passes every kind through a strided view; with_view (and
+// test_tensor_view.cpp) use the typed contiguous and channels_last views.
 enum class layout_kind {
-  nchw,        // contiguous, passed as a contiguous view
-  nhwc,        // channels-last, passed as a channels_last view
-  slice,       // NCHW inside a bigger buffer (a margin on every axis), strided view
-  nhwc_slice,  // channels-last with padded channels and pixels, strided view
+  nchw,        // contiguous
+  nhwc,        // channels-last
+  slice,       // NCHW inside a bigger buffer (a margin on every axis)
+  nhwc_slice,  // channels-last with padded channels and pixels
   flipped,     // NCHW with negative strides on C and the last spatial axis
-  transposed,  // spatial axes in reverse memory order (W outer, H inner), strided view
+  transposed,  // spatial axes in reverse memory order (W outer, H inner)
 };
 
 inline const std::vector<layout_kind>& all_layouts() {
