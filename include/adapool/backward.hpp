@@ -388,23 +388,14 @@ void adaptive_max_backward_kernel(const view5d<const T>& go, const view5d<const 
 // one image, so grad_in is split without two tasks sharing an element.
 inline constexpr std::int64_t backward_pixel_run = 256;
 
-template <class T>
-view5d<T> merged_row(view5d<T> v) {
-  v.w = v.plane_size();
-  v.d = v.h = 1;
-  v.stride_w = 1;
-  v.stride_d = v.stride_h = v.w;
-  return v;
-}
-
 // Calls body(n, d, h, w0, len) for runs of up to backward_pixel_run pixels,
 // after merging the spatial axes into one row where every view allows it.
 template <class T, class Body>
 void for_each_channel_run(view5d<const T>& go, view5d<T>& gi, view5d<const std::int64_t>* indices, const Body& body) {
   if (gi.planes_contiguous() && go.planes_contiguous() && (!indices || indices->planes_contiguous())) {
-    gi = merged_row(gi);
-    go = merged_row(go);
-    if (indices) *indices = merged_row(*indices);
+    gi = as_single_row(gi);
+    go = as_single_row(go);
+    if (indices) *indices = as_single_row(*indices);
   }
   const std::int64_t runs = (gi.w + backward_pixel_run - 1) / backward_pixel_run;
   const std::int64_t work = gi.n * gi.c * gi.plane_size() + go.n * go.c * go.plane_size();

@@ -16,16 +16,6 @@
 
 namespace adapool::detail {
 
-// When every view's planes are contiguous, the spatial axes act as one long row.
-template <class T>
-view5d<T> as_single_row(view5d<T> v) {
-  v.w = v.plane_size();
-  v.d = v.h = 1;
-  v.stride_w = 1;
-  v.stride_d = v.stride_h = v.w;
-  return v;
-}
-
 // Calls body(n, oc, channel window, d, h, w0, len) for each run of up to
 // column_block pixels along w, spread over threads, after merging the spatial
 // axes into one row where the input and every output (null ones skipped) allow it.

@@ -28,6 +28,16 @@ struct view5d {
   }
 };
 
+// A view whose planes are contiguous, seen as one long row per plane.
+template <class T>
+view5d<T> as_single_row(view5d<T> v) {
+  v.w = v.plane_size();
+  v.d = v.h = 1;
+  v.stride_w = 1;
+  v.stride_d = v.stride_h = v.w;
+  return v;
+}
+
 template <class T, std::size_t Rank, class Layout>
 view5d<T> to_5d(const tensor_view<T, Rank, Layout>& v) {
   std::int64_t size[3] = {1, 1, 1};
