@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // libFuzzer target: adaptive and global pooling (average, max, max with
-// indices, the pyramid form and the allocating forms), ranks 3 to 5, float and
+// indices, the pyramid, the fused average-and-max and the allocating forms),
+// ranks 3 to 5, float and
 // double, every layout on either side. For a valid case the default
 // instruction set, the scalar path and the plain loops below must agree: max
 // values and indices bit for bit, averages within the documented tolerance.
@@ -24,8 +25,8 @@ using fuzz::memory;
 using fuzz::placed;
 using fuzz::placement;
 
-enum class op_kind { avg, max, max_indices, global_avg, global_max, global_max_indices, pyramid, allocating };
-constexpr int op_count = 8;
+enum class op_kind { avg, max, max_indices, global_avg, global_max, global_max_indices, pyramid, allocating, fused };
+constexpr int op_count = 9;
 
 template <std::size_t Rank>
 fuzz::op_info info_for(op_kind op) {
@@ -255,6 +256,57 @@ void check_allocating(fuzz::reader& r, const placement<Rank>& in_place, const ex
   compare(adapool::global_avg_pool(in_view), global_avg, "global_avg_pool");
 }
 
+// adaptive_avg_max_pool2d writes exactly what adaptive_avg_pool2d and
+// adaptive_max_pool2d write, bit for bit, with or without indices, through
+// any output placements; adaptive_concat_pool2d is [max, avg] along C.
+template <class T, class LIn, class LOut>
+void check_fused(fuzz::reader& r, const fuzz::case_layout<4>& layout, const placement<4>& max_place) {
+  placed<T, 4> in(layout.in);
+  in.assign(fuzz::decode_values<T>(r, fuzz::count_of(layout.in.shape)));
+  const auto in_view = fuzz::make_view<LIn>(static_cast<const T*>(in.data()), in.shape, in.strides);
+  const std::string what = "input " + fuzz::shape_text(in.shape) + " output " + fuzz::shape_text(layout.out.shape);
+  placed<T, 4> avg(layout.out), max(max_place), avg_only(layout.out), max_only(max_place);
+  placed<std::int64_t, 4> idx(layout.idx), idx_only(layout.idx);
+  const bool with_indices = r.flag();
+  fuzz::expect_accepted("adaptive_avg_max_pool2d", what, [&] {
+    if (with_indices) {
+      adapool::adaptive_avg_max_pool2d(in_view, view_of<LOut>(avg), view_of<LOut>(max), view_of<LOut>(idx));
+    } else {
+      adapool::adaptive_avg_max_pool2d(in_view, view_of<LOut>(avg), view_of<LOut>(max));
+    }
+    adapool::adaptive_avg_pool2d(in_view, view_of<LOut>(avg_only));
+    adapool::adaptive_max_pool2d(in_view, view_of<LOut>(max_only), view_of<LOut>(idx_only));
+  });
+  const auto same = [&](const auto& got, const auto& want, const char* part) {
+    const auto a = got.logical();
+    const auto b = want.logical();
+    for (std::size_t i = 0; i < a.size(); ++i)
+      if (!fuzz::same_bits(a[i], b[i]))
+        fuzz::fail("adaptive_avg_max_pool2d " + what + ": " + part + " element " + std::to_string(i) + " is " +
+                   fuzz::describe(a[i]) + ", the single operation gives " + fuzz::describe(b[i]));
+  };
+  same(avg, avg_only, "average");
+  same(max, max_only, "max");
+  if (with_indices) same(idx, idx_only, "index");
+  if (fuzz::count_of(layout.out.shape) == 0 && fuzz::count_of(in.shape) == 0) return;
+  const std::array<std::int64_t, 2> size{layout.out.shape[2], layout.out.shape[3]};
+  const auto concatenated = adapool::adaptive_concat_pool2d(in_view, size);
+  const auto concat = concatenated.view();
+  const std::int64_t channels = in.shape[1];
+  const auto got = fuzz::read_logical(concat.data(), concat.shape(), concat.strides());
+  const auto want_max = max_only.logical(), want_avg = avg_only.logical();
+  const std::int64_t plane = size[0] * size[1];
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    const auto k = static_cast<std::int64_t>(i);
+    const std::int64_t n = k / (2 * channels * plane), c = k / plane % (2 * channels), p = k % plane;
+    const T want = c < channels ? want_max[static_cast<std::size_t>((n * channels + c) * plane + p)]
+                                : want_avg[static_cast<std::size_t>((n * channels + c - channels) * plane + p)];
+    if (!fuzz::same_bits(got[i], want))
+      fuzz::fail("adaptive_concat_pool2d " + what + ": element " + std::to_string(i) + " is " + fuzz::describe(got[i]) +
+                 ", the single operations give " + fuzz::describe(want));
+  }
+}
+
 // A negative output size asked of an allocating form is an error.
 template <class T, std::size_t Rank, class LIn>
 void check_negative_request(fuzz::reader& r, const placement<Rank>& in_place, const extents<Rank>& out_shape) {
@@ -292,7 +344,7 @@ template <class T, std::size_t Rank, class LIn, class LOut>
 void run(fuzz::reader& r) {
   auto op = static_cast<op_kind>(r.byte() % op_count);
   const bool invalid = r.byte() % 4 == 0;
-  if (op == op_kind::pyramid && (Rank != 4 || invalid)) op = op_kind::avg;
+  if ((op == op_kind::pyramid || op == op_kind::fused) && (Rank != 4 || invalid)) op = op_kind::avg;
   const fuzz::op_info info = info_for<Rank>(op);
   static constexpr std::int64_t batches[8] = {1, 1, 1, 2, 2, 3, 0, 1};
   extents<Rank> in_shape{};
@@ -331,6 +383,9 @@ void run(fuzz::reader& r) {
         level = fuzz::place_as<LOut>(r, shape, false);
       }
       return check_pyramid<T, LIn, LOut>(r, layout.in, levels);
+    }
+    if (op == op_kind::fused) {
+      return check_fused<T, LIn, LOut>(r, layout, fuzz::place_as<LOut>(r, out_shape, false));
     }
   }
   fuzz::check_valid<T, Rank, LIn, LOut>(

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // libFuzzer target: depth-wise (channel) pooling, N x C x S -> N x C' x S,
 // average, max and max with indices, ranks 3 to 5, float and double, every
-// layout on either side, plus the allocating forms. Valid cases: the default
+// layout on either side, plus the fused max-and-average and the allocating forms. Valid cases: the default
 // instruction set, the scalar path and the plain loops below agree (max values
 // and channel indices bit for bit, averages within the documented tolerance).
 // Invalid cases: adapool::error, and every buffer as it was.
@@ -22,8 +22,8 @@ using fuzz::memory;
 using fuzz::placed;
 using fuzz::placement;
 
-enum class op_kind { avg, max, max_indices, allocating };
-constexpr int op_count = 4;
+enum class op_kind { avg, max, max_indices, allocating, fused };
+constexpr int op_count = 5;
 
 fuzz::op_info info_for(op_kind op) {
   fuzz::op_info info;
@@ -134,6 +134,33 @@ void check_allocating(fuzz::reader& r, const placement<Rank>& in_place, std::int
   compare(adapool::channel_avg_pool(in_view, out_channels), means, "channel_avg_pool");
 }
 
+// channel_max_avg_pool writes exactly what channel_max_pool and
+// channel_avg_pool write, bit for bit, through any output placements; its
+// allocating form is [max, avg] along C for one channel window.
+template <class T, std::size_t Rank, class LIn, class LOut>
+void check_fused(fuzz::reader& r, const fuzz::case_layout<Rank>& layout, const placement<Rank>& avg_place) {
+  placed<T, Rank> in(layout.in);
+  in.assign(fuzz::decode_values<T>(r, fuzz::count_of(layout.in.shape)));
+  const auto in_view = fuzz::make_view<LIn>(static_cast<const T*>(in.data()), in.shape, in.strides);
+  const std::string what = "input " + fuzz::shape_text(in.shape) + " output " + fuzz::shape_text(layout.out.shape);
+  placed<T, Rank> max(layout.out), avg(avg_place), max_only(layout.out), avg_only(avg_place);
+  fuzz::expect_accepted("channel_max_avg_pool", what, [&] {
+    adapool::channel_max_avg_pool(in_view, view_of<LOut>(max), view_of<LOut>(avg));
+    adapool::channel_max_pool(in_view, view_of<LOut>(max_only));
+    adapool::channel_avg_pool(in_view, view_of<LOut>(avg_only));
+  });
+  const auto same = [&](const placed<T, Rank>& got, const placed<T, Rank>& want, const char* part) {
+    const auto a = got.logical();
+    const auto b = want.logical();
+    for (std::size_t i = 0; i < a.size(); ++i)
+      if (!fuzz::same_bits(a[i], b[i]))
+        fuzz::fail("channel_max_avg_pool " + what + ": " + part + " element " + std::to_string(i) + " is " +
+                   fuzz::describe(a[i]) + ", the single operation gives " + fuzz::describe(b[i]));
+  };
+  same(max, max_only, "max");
+  same(avg, avg_only, "average");
+}
+
 template <class T, std::size_t Rank, class LIn, class LOut>
 void run(fuzz::reader& r) {
   const auto op = static_cast<op_kind>(r.byte() % op_count);
@@ -154,7 +181,9 @@ void run(fuzz::reader& r) {
   fuzz::case_layout<Rank> layout{fuzz::place_as<LIn>(r, in_shape, true), fuzz::place_as<LOut>(r, out_shape, false),
                                  fuzz::place_as<LOut>(r, out_shape, false)};
   if (op == op_kind::allocating) return check_allocating<T, Rank, LIn>(r, layout.in, out_shape[1], invalid);
-  const fuzz::op_info info = info_for(op);
+  if (op == op_kind::fused && !invalid)
+    return check_fused<T, Rank, LIn, LOut>(r, layout, fuzz::place_as<LOut>(r, out_shape, false));
+  const fuzz::op_info info = info_for(op == op_kind::fused ? op_kind::max : op);
   if (invalid) return fuzz::check_invalid<T, Rank, LIn, LOut>(r, info, layout, any_arch);
   std::int64_t pixels = 1;
   for (std::size_t axis = 2; axis < Rank; ++axis) pixels *= in_shape[axis];

@@ -491,13 +491,20 @@ std::int64_t count_of(const extents<Rank>& s) {
 }
 
 // Halves the largest of the sizes `axes` selects (bit k: axis k) until the
-// tensor is small enough.
+// tensor is small enough, counting sizes of 0 as 1: loops over the other axes
+// still run (in the reference, at least).
 template <std::size_t Rank>
 void bound(extents<Rank>& s, unsigned axes) {
-  while (count_of(s) > max_elements) {
+  const auto work = [&] {
+    std::int64_t count = 1;
+    for (std::int64_t v : s) count *= std::max<std::int64_t>(v, 1);
+    return count;
+  };
+  while (work() > max_elements) {
     std::size_t largest = Rank;
     for (std::size_t axis = 0; axis < Rank; ++axis)
       if (axes >> axis & 1 && (largest == Rank || s[axis] > s[largest])) largest = axis;
+    if (largest == Rank || s[largest] <= 1) return;  // nothing left to shrink
     s[largest] /= 2;
   }
 }
