@@ -39,20 +39,21 @@ struct window_case {
 };
 
 // out == 1, out == in, out > in, non-divisible and prime sizes, the in=5 out=3
-// window-length edge, and axes of size 1.
-const std::vector<window_case<1>> cases_1d{{{5}, {3}},  {{1}, {1}},  {{7}, {1}},  {{7}, {7}},   {{2}, {3}}, {{3}, {8}},
-                                           {{10}, {4}}, {{13}, {5}}, {{31}, {7}}, {{17}, {17}}, {{4}, {2}}, {{1}, {5}}};
-const std::vector<window_case<2>> cases_2d{{{5, 5}, {3, 3}},   {{4, 4}, {1, 1}},   {{6, 6}, {6, 6}}, {{2, 3}, {3, 5}},
-                                           {{7, 11}, {3, 4}},  {{13, 17}, {5, 7}}, {{1, 9}, {1, 4}}, {{9, 1}, {4, 1}},
-                                           {{8, 8}, {16, 16}}, {{5, 5}, {3, 1}},   {{1, 1}, {2, 3}}};
-const std::vector<window_case<3>> cases_3d{{{3, 4, 5}, {2, 3, 2}}, {{2, 2, 2}, {1, 1, 1}}, {{3, 3, 3}, {3, 3, 3}},
-                                           {{2, 3, 2}, {3, 4, 5}}, {{5, 7, 3}, {3, 2, 2}}, {{4, 1, 6}, {2, 1, 4}}};
+// window-length edge, and axes of size 1. Constant tables: nothing may run
+// before main() checks that the CPU has the ISA this file was built for.
+constexpr window_case<1> cases_1d[]{{{5}, {3}},  {{1}, {1}},  {{7}, {1}},  {{7}, {7}},   {{2}, {3}}, {{3}, {8}},
+                                    {{10}, {4}}, {{13}, {5}}, {{31}, {7}}, {{17}, {17}}, {{4}, {2}}, {{1}, {5}}};
+constexpr window_case<2> cases_2d[]{{{5, 5}, {3, 3}},   {{4, 4}, {1, 1}},   {{6, 6}, {6, 6}}, {{2, 3}, {3, 5}},
+                                    {{7, 11}, {3, 4}},  {{13, 17}, {5, 7}}, {{1, 9}, {1, 4}}, {{9, 1}, {4, 1}},
+                                    {{8, 8}, {16, 16}}, {{5, 5}, {3, 1}},   {{1, 1}, {2, 3}}};
+constexpr window_case<3> cases_3d[]{{{3, 4, 5}, {2, 3, 2}}, {{2, 2, 2}, {1, 1, 1}}, {{3, 3, 3}, {3, 3, 3}},
+                                    {{2, 3, 2}, {3, 4, 5}}, {{5, 7, 3}, {3, 2, 2}}, {{4, 1, 6}, {2, 1, 4}}};
 
 // Batch and channel counts: single plane, batch > 1, and more channels than a vector.
-const std::vector<std::array<std::int64_t, 2>> batch_channels{{1, 1}, {2, 3}, {1, 17}};
+constexpr std::array<std::int64_t, 2> batch_channels[]{{1, 1}, {2, 3}, {1, 17}};
 
-template <class T, std::size_t S>
-void check_window_cases(const std::vector<window_case<S>>& cases, layout_kind kind) {
+template <class T, std::size_t S, std::size_t Count>
+void check_window_cases(const window_case<S> (&cases)[Count], layout_kind kind) {
   std::mt19937_64 rng(S);
   std::size_t i = 0;
   for (const auto& wc : cases)

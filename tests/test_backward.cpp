@@ -213,20 +213,30 @@ struct shape_case {
 // Windows of every kind: out == in, out == 1, out > in (overlapping and
 // repeated), a window of ceil(in / out) + 1, windows tiling their rows (in a
 // multiple of out), long rows, more output columns than the library divides
-// at once (256), prime sizes, an empty output.
-const std::vector<shape_case<3>> cases_1d{
-    {{1}, {1}},  {{1}, {4}},  {{2}, {3}},  {{5}, {3}},  {{7}, {7}},   {{16}, {1}},   {{17}, {5}},
-    {{3}, {23}}, {{9}, {16}}, {{31}, {8}}, {{12}, {4}}, {{300}, {7}}, {{20}, {300}}, {{5}, {0}},
-};
-const std::vector<shape_case<4>> cases_2d{
-    {{5, 7}, {3, 3}},   {{2, 3}, {3, 5}},   {{4, 4}, {4, 4}},   {{7, 7}, {1, 1}},
-    {{6, 9}, {13, 4}},  {{1, 1}, {3, 3}},   {{13, 13}, {7, 7}}, {{8, 8}, {2, 2}},
-    {{28, 28}, {7, 7}}, {{3, 17}, {5, 16}}, {{2, 300}, {3, 9}}, {{2, 300}, {3, 270}},
-};
-const std::vector<shape_case<5>> cases_3d{
-    {{3, 4, 5}, {2, 3, 3}}, {{2, 2, 2}, {3, 3, 3}}, {{4, 5, 6}, {1, 1, 1}},
-    {{5, 3, 4}, {5, 3, 4}}, {{1, 7, 3}, {2, 5, 4}},
-};
+// at once (256), prime sizes, an empty output. Functions, not globals: nothing
+// may run before main() checks that the CPU has this file's instruction set.
+const std::vector<shape_case<3>>& cases_1d() {
+  static const std::vector<shape_case<3>> cases{
+      {{1}, {1}},  {{1}, {4}},  {{2}, {3}},  {{5}, {3}},  {{7}, {7}},   {{16}, {1}},   {{17}, {5}},
+      {{3}, {23}}, {{9}, {16}}, {{31}, {8}}, {{12}, {4}}, {{300}, {7}}, {{20}, {300}}, {{5}, {0}},
+  };
+  return cases;
+}
+const std::vector<shape_case<4>>& cases_2d() {
+  static const std::vector<shape_case<4>> cases{
+      {{5, 7}, {3, 3}},   {{2, 3}, {3, 5}},   {{4, 4}, {4, 4}},   {{7, 7}, {1, 1}},
+      {{6, 9}, {13, 4}},  {{1, 1}, {3, 3}},   {{13, 13}, {7, 7}}, {{8, 8}, {2, 2}},
+      {{28, 28}, {7, 7}}, {{3, 17}, {5, 16}}, {{2, 300}, {3, 9}}, {{2, 300}, {3, 270}},
+  };
+  return cases;
+}
+const std::vector<shape_case<5>>& cases_3d() {
+  static const std::vector<shape_case<5>> cases{
+      {{3, 4, 5}, {2, 3, 3}}, {{2, 2, 2}, {3, 3, 3}}, {{4, 5, 6}, {1, 1, 1}},
+      {{5, 3, 4}, {5, 3, 4}}, {{1, 7, 3}, {2, 5, 4}},
+  };
+  return cases;
+}
 
 class Backward : public testing::TestWithParam<config> {
  protected:
@@ -249,12 +259,12 @@ class Backward : public testing::TestWithParam<config> {
   }
 };
 
-TEST_P(Backward, AdaptiveAvg1d) { sweep(backward_op::adaptive_avg, cases_1d); }
-TEST_P(Backward, AdaptiveAvg2d) { sweep(backward_op::adaptive_avg, cases_2d); }
-TEST_P(Backward, AdaptiveAvg3d) { sweep(backward_op::adaptive_avg, cases_3d); }
-TEST_P(Backward, AdaptiveMax1d) { sweep(backward_op::adaptive_max, cases_1d); }
-TEST_P(Backward, AdaptiveMax2d) { sweep(backward_op::adaptive_max, cases_2d); }
-TEST_P(Backward, AdaptiveMax3d) { sweep(backward_op::adaptive_max, cases_3d); }
+TEST_P(Backward, AdaptiveAvg1d) { sweep(backward_op::adaptive_avg, cases_1d()); }
+TEST_P(Backward, AdaptiveAvg2d) { sweep(backward_op::adaptive_avg, cases_2d()); }
+TEST_P(Backward, AdaptiveAvg3d) { sweep(backward_op::adaptive_avg, cases_3d()); }
+TEST_P(Backward, AdaptiveMax1d) { sweep(backward_op::adaptive_max, cases_1d()); }
+TEST_P(Backward, AdaptiveMax2d) { sweep(backward_op::adaptive_max, cases_2d()); }
+TEST_P(Backward, AdaptiveMax3d) { sweep(backward_op::adaptive_max, cases_3d()); }
 
 // More channels than one channels-last block of the library (128).
 TEST_P(Backward, ManyChannels) {
