@@ -40,7 +40,12 @@ for t in "${targets[@]}"; do
     -Wall -Wextra -Wpedantic -Werror -Iinclude "fuzz/$t.cpp" -o "$out/$t" &
   pids+=($!)
 done
-for pid in "${pids[@]}"; do wait "$pid"; done
+for pid in "${pids[@]}"; do
+  wait "$pid" || {
+    echo "fuzz: FAILED: a fuzz target does not build (errors above)"
+    exit 1
+  }
+done
 build_seconds=$((SECONDS - start))
 
 # Every committed input once: the seed corpus and the reproducers of past findings.

@@ -378,7 +378,8 @@ void run(fuzz::reader& r) {
       std::array<placement<Rank>, 3> levels;
       for (auto& level : levels) {
         extents<Rank> shape = in_shape;
-        for (std::size_t axis = 2; axis < Rank; ++axis) shape[axis] = fuzz::decode_out_size(r, in_shape[axis]);
+        for (std::size_t axis = 2; axis < Rank; ++axis)
+          shape[axis] = in_shape[axis] == 0 ? 0 : fuzz::decode_out_size(r, in_shape[axis]);  // as above
         fuzz::bound(shape, info.pooled_axes);
         level = fuzz::place_as<LOut>(r, shape, false);
       }
