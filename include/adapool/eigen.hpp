@@ -23,13 +23,32 @@
 // actual strides, so a strided view is fast when its channels or its planes
 // happen to be contiguous, and correct (but a gather) when neither is, as for a
 // ColMajor tensor indexed (n, c, h, w) with a batch of more than one.
+//
+// Every operation also has a twin in this namespace that takes Eigen tensors
+// and maps directly: adapool::eigen::adaptive_max_pool2d(x, out, indices),
+// adapool::eigen::global_avg_pool(x), ... Each Eigen argument becomes view<Order>
+// of itself (Order is the twin's first template argument, nchw by default; Arch
+// its second); any other argument (adapool views, sizes) is passed on as is.
+// The core operation then checks everything and reports errors as usual. An
+// allocating twin returns Eigen tensors in the first Eigen argument's storage
+// order and the same index order, so that the result reads like the input.
 
+#include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <type_traits>
 #include <unsupported/Eigen/CXX11/Tensor>
+#include <utility>
 
+#include "adaptive_pool.hpp"
+#include "backward.hpp"
+#include "channel_pool.hpp"
+#include "detail/view5d.hpp"
+#include "global_pool.hpp"
 #include "layout.hpp"
+#include "simd/arch.hpp"
+#include "tensor.hpp"
 #include "tensor_view.hpp"
 
 namespace adapool::eigen {
@@ -145,6 +164,334 @@ auto map(const tensor_view<T, Rank, Layout>& v) {
   for (std::size_t k = 0; k < Rank; ++k)
     dims[detail::eigen_index<order, Rank>(k)] = static_cast<Eigen::Index>(v.extent(k));
   return Eigen::TensorMap<std::conditional_t<std::is_const_v<T>, const plain, plain>>(v.data(), dims);
+}
+
+/// What the allocating `*_with_indices` twins return: Eigen tensors of the
+/// values and of their int64_t indices, for `auto [values, indices] = ...`.
+template <class Values, class Indices>
+struct values_and_indices {
+  Values values;
+  Indices indices;
+};
+
+namespace detail {
+
+template <class X>
+struct is_eigen : std::false_type {};
+template <class Scalar, int Rank, int Options, class Index>
+struct is_eigen<Eigen::Tensor<Scalar, Rank, Options, Index>> : std::true_type {};
+template <class Plain, int MapOptions>
+struct is_eigen<Eigen::TensorMap<Plain, MapOptions>> : std::true_type {};
+
+// The pyramid's outputs: a std::array of Eigen tensors becomes a std::array of views.
+template <class X>
+struct is_eigen_array : std::false_type {};
+template <class E, std::size_t Levels>
+struct is_eigen_array<std::array<E, Levels>> : is_eigen<E> {};
+
+template <class X>
+using plain_t = std::remove_cv_t<std::remove_reference_t<X>>;
+
+template <class Order, class Array, std::size_t... Level>
+auto views_of(Array& tensors, std::index_sequence<Level...>) {
+  using view_type = decltype(view<Order>(tensors[0]));
+  return std::array<view_type, sizeof...(Level)>{view<Order>(tensors[Level])...};
+}
+
+// One argument of a twin, as the core operation takes it. A temporary Eigen
+// tensor is viewed read-only, so passing one as an output does not compile.
+template <class Order, class X>
+decltype(auto) as_argument(X&& x) {
+  using plain = plain_t<X>;
+  if constexpr (is_eigen<plain>::value) {
+    if constexpr (std::is_lvalue_reference_v<X>) {
+      return view<Order>(x);
+    } else {
+      return view<Order>(std::as_const(x));
+    }
+  } else if constexpr (is_eigen_array<plain>::value) {
+    return views_of<Order>(x, std::make_index_sequence<std::tuple_size_v<plain>>{});
+  } else {
+    return std::forward<X>(x);
+  }
+}
+
+// Storage order of the first Eigen argument: 1 RowMajor, 0 ColMajor, -1 none.
+template <class X>
+constexpr int storage_of() {
+  using plain = plain_t<X>;
+  if constexpr (is_eigen<plain>::value) {
+    return row_major<plain> ? 1 : 0;
+  } else if constexpr (is_eigen_array<plain>::value) {
+    return row_major<typename plain::value_type> ? 1 : 0;
+  } else {
+    return -1;
+  }
+}
+template <class... Args>
+constexpr int first_storage() {
+  int storage = -1;
+  ((storage = storage < 0 ? storage_of<Args>() : storage), ...);
+  return storage;
+}
+
+// Element-wise copy in logical order; one block copy when the memory orders agree.
+template <class TIn, class TOut, std::size_t Rank, class LIn, class LOut>
+void copy_elements(const tensor_view<TIn, Rank, LIn>& from, const tensor_view<TOut, Rank, LOut>& to) {
+  if (from.empty()) return;
+  if (from.strides() == to.strides() && std::is_same_v<LIn, contiguous>) {
+    std::copy_n(from.data(), from.size(), to.data());
+    return;
+  }
+  const auto src = adapool::detail::to_5d(from);
+  const auto dst = adapool::detail::to_5d(to);
+  for (std::int64_t n = 0; n < src.n; ++n)
+    for (std::int64_t c = 0; c < src.c; ++c)
+      for (std::int64_t d = 0; d < src.d; ++d)
+        for (std::int64_t h = 0; h < src.h; ++h)
+          for (std::int64_t w = 0; w < src.w; ++w) *dst.at(n, c, d, h, w) = *src.at(n, c, d, h, w);
+}
+
+// An allocating operation's adapool tensor as an Eigen tensor indexed in `Order`.
+template <class Order, bool RowMajor, class T, std::size_t Rank, class Layout>
+auto to_eigen(const tensor<T, Rank, Layout>& t) {
+  Eigen::Tensor<T, static_cast<int>(Rank), RowMajor ? Eigen::RowMajor : Eigen::ColMajor, Eigen::Index> result;
+  Eigen::DSizes<Eigen::Index, static_cast<int>(Rank)> dims;
+  for (std::size_t k = 0; k < Rank; ++k) dims[eigen_index<Order, Rank>(k)] = static_cast<Eigen::Index>(t.extent(k));
+  result.resize(dims);
+  copy_elements(t.view(), view<Order>(result));
+  return result;
+}
+template <class Order, bool RowMajor, class T, std::size_t Rank, class Layout>
+auto to_eigen(const adapool::values_and_indices<T, Rank, Layout>& r) {
+  auto values = to_eigen<Order, RowMajor>(r.values);
+  auto indices = to_eigen<Order, RowMajor>(r.indices);
+  return eigen::values_and_indices<decltype(values), decltype(indices)>{std::move(values), std::move(indices)};
+}
+template <class Order, bool RowMajor, class T, std::size_t Rank, class Layout, std::size_t Levels>
+auto to_eigen(const std::array<tensor<T, Rank, Layout>, Levels>& levels) {
+  std::array<decltype(to_eigen<Order, RowMajor>(levels[0])), Levels> result;
+  for (std::size_t k = 0; k < Levels; ++k) result[k] = to_eigen<Order, RowMajor>(levels[k]);
+  return result;
+}
+
+// The one mechanism behind every twin: convert the arguments, call the core
+// operation `op`, and return its result, as Eigen tensors when it allocated one
+// and any argument was an Eigen tensor.
+template <class Order, class Op, class... Args>
+auto call(const Op& op, Args&&... args) {
+  using result_type = decltype(op(as_argument<Order>(std::forward<Args>(args))...));
+  constexpr int storage = first_storage<Args...>();
+  if constexpr (std::is_void_v<result_type>) {
+    op(as_argument<Order>(std::forward<Args>(args))...);
+  } else if constexpr (storage < 0) {
+    return op(as_argument<Order>(std::forward<Args>(args))...);
+  } else {
+    return to_eigen<Order, storage == 1>(op(as_argument<Order>(std::forward<Args>(args))...));
+  }
+}
+
+}  // namespace detail
+
+// The twins. Each takes the same arguments as the adapool operation of its
+// name, with Eigen tensors or maps wherever a view goes (see the top of this
+// file); the forms with an output size are spelled out so that `{2, 3}` works.
+
+// ---------------------------------------------------------------- adaptive pooling
+
+template <class Order = nchw, class Arch = default_arch, class... Args>
+auto adaptive_avg_pool1d(Args&&... args) {
+  return detail::call<Order>([](auto&&... v) { return adapool::adaptive_avg_pool1d<Arch>(v...); },
+                             std::forward<Args>(args)...);
+}
+template <class Order = nchw, class Arch = default_arch, class In>
+auto adaptive_avg_pool1d(In&& in, const std::array<std::int64_t, 1>& output_size) {
+  return detail::call<Order>([](auto&&... v) { return adapool::adaptive_avg_pool1d<Arch>(v...); }, std::forward<In>(in),
+                             output_size);
+}
+
+template <class Order = nchw, class Arch = default_arch, class... Args>
+auto adaptive_max_pool1d(Args&&... args) {
+  return detail::call<Order>([](auto&&... v) { return adapool::adaptive_max_pool1d<Arch>(v...); },
+                             std::forward<Args>(args)...);
+}
+template <class Order = nchw, class Arch = default_arch, class In>
+auto adaptive_max_pool1d(In&& in, const std::array<std::int64_t, 1>& output_size) {
+  return detail::call<Order>([](auto&&... v) { return adapool::adaptive_max_pool1d<Arch>(v...); }, std::forward<In>(in),
+                             output_size);
+}
+template <class Order = nchw, class Arch = default_arch, class In>
+auto adaptive_max_pool1d_with_indices(In&& in, const std::array<std::int64_t, 1>& output_size) {
+  return detail::call<Order>([](auto&&... v) { return adapool::adaptive_max_pool1d_with_indices<Arch>(v...); },
+                             std::forward<In>(in), output_size);
+}
+
+template <class Order = nchw, class Arch = default_arch, class... Args>
+auto adaptive_avg_pool2d(Args&&... args) {
+  return detail::call<Order>([](auto&&... v) { return adapool::adaptive_avg_pool2d<Arch>(v...); },
+                             std::forward<Args>(args)...);
+}
+template <class Order = nchw, class Arch = default_arch, class In>
+auto adaptive_avg_pool2d(In&& in, const std::array<std::int64_t, 2>& output_size) {
+  return detail::call<Order>([](auto&&... v) { return adapool::adaptive_avg_pool2d<Arch>(v...); }, std::forward<In>(in),
+                             output_size);
+}
+
+template <class Order = nchw, class Arch = default_arch, class... Args>
+auto adaptive_max_pool2d(Args&&... args) {
+  return detail::call<Order>([](auto&&... v) { return adapool::adaptive_max_pool2d<Arch>(v...); },
+                             std::forward<Args>(args)...);
+}
+template <class Order = nchw, class Arch = default_arch, class In>
+auto adaptive_max_pool2d(In&& in, const std::array<std::int64_t, 2>& output_size) {
+  return detail::call<Order>([](auto&&... v) { return adapool::adaptive_max_pool2d<Arch>(v...); }, std::forward<In>(in),
+                             output_size);
+}
+template <class Order = nchw, class Arch = default_arch, class In>
+auto adaptive_max_pool2d_with_indices(In&& in, const std::array<std::int64_t, 2>& output_size) {
+  return detail::call<Order>([](auto&&... v) { return adapool::adaptive_max_pool2d_with_indices<Arch>(v...); },
+                             std::forward<In>(in), output_size);
+}
+
+template <class Order = nchw, class Arch = default_arch, class... Args>
+auto adaptive_avg_pool3d(Args&&... args) {
+  return detail::call<Order>([](auto&&... v) { return adapool::adaptive_avg_pool3d<Arch>(v...); },
+                             std::forward<Args>(args)...);
+}
+template <class Order = nchw, class Arch = default_arch, class In>
+auto adaptive_avg_pool3d(In&& in, const std::array<std::int64_t, 3>& output_size) {
+  return detail::call<Order>([](auto&&... v) { return adapool::adaptive_avg_pool3d<Arch>(v...); }, std::forward<In>(in),
+                             output_size);
+}
+
+template <class Order = nchw, class Arch = default_arch, class... Args>
+auto adaptive_max_pool3d(Args&&... args) {
+  return detail::call<Order>([](auto&&... v) { return adapool::adaptive_max_pool3d<Arch>(v...); },
+                             std::forward<Args>(args)...);
+}
+template <class Order = nchw, class Arch = default_arch, class In>
+auto adaptive_max_pool3d(In&& in, const std::array<std::int64_t, 3>& output_size) {
+  return detail::call<Order>([](auto&&... v) { return adapool::adaptive_max_pool3d<Arch>(v...); }, std::forward<In>(in),
+                             output_size);
+}
+template <class Order = nchw, class Arch = default_arch, class In>
+auto adaptive_max_pool3d_with_indices(In&& in, const std::array<std::int64_t, 3>& output_size) {
+  return detail::call<Order>([](auto&&... v) { return adapool::adaptive_max_pool3d_with_indices<Arch>(v...); },
+                             std::forward<In>(in), output_size);
+}
+
+// ---------------------------------------------------------------- fused and pyramid
+
+template <class Order = nchw, class Arch = default_arch, class... Args>
+auto adaptive_avg_max_pool2d(Args&&... args) {
+  return detail::call<Order>([](auto&&... v) { return adapool::adaptive_avg_max_pool2d<Arch>(v...); },
+                             std::forward<Args>(args)...);
+}
+
+/// N x 2C x `output_size`: channels [0, C) the max, [C, 2C) the average.
+template <class Order = nchw, class Arch = default_arch, class In>
+auto adaptive_concat_pool2d(In&& in, const std::array<std::int64_t, 2>& output_size) {
+  return detail::call<Order>([](auto&&... v) { return adapool::adaptive_concat_pool2d<Arch>(v...); },
+                             std::forward<In>(in), output_size);
+}
+
+/// Outputs as a std::array of Eigen tensors (or of maps), or bins as `{1, 2, 3, 6}`.
+template <class Order = nchw, class Arch = default_arch, class... Args>
+auto adaptive_avg_pool2d_pyramid(Args&&... args) {
+  return detail::call<Order>([](auto&&... v) { return adapool::adaptive_avg_pool2d_pyramid<Arch>(v...); },
+                             std::forward<Args>(args)...);
+}
+template <class Order = nchw, class Arch = default_arch, class In, std::size_t Levels>
+auto adaptive_avg_pool2d_pyramid(In&& in, const std::int64_t (&bins)[Levels]) {
+  return detail::call<Order>([](auto&&... v) { return adapool::adaptive_avg_pool2d_pyramid<Arch>(v...); },
+                             std::forward<In>(in), bins);
+}
+
+// ---------------------------------------------------------------- global and channel pooling
+
+template <class Order = nchw, class Arch = default_arch, class... Args>
+auto global_avg_pool(Args&&... args) {
+  return detail::call<Order>([](auto&&... v) { return adapool::global_avg_pool<Arch>(v...); },
+                             std::forward<Args>(args)...);
+}
+template <class Order = nchw, class Arch = default_arch, class... Args>
+auto global_max_pool(Args&&... args) {
+  return detail::call<Order>([](auto&&... v) { return adapool::global_max_pool<Arch>(v...); },
+                             std::forward<Args>(args)...);
+}
+template <class Order = nchw, class Arch = default_arch, class... Args>
+auto global_max_pool_with_indices(Args&&... args) {
+  return detail::call<Order>([](auto&&... v) { return adapool::global_max_pool_with_indices<Arch>(v...); },
+                             std::forward<Args>(args)...);
+}
+template <class Order = nchw, class Arch = default_arch, class... Args>
+auto channel_avg_pool(Args&&... args) {
+  return detail::call<Order>([](auto&&... v) { return adapool::channel_avg_pool<Arch>(v...); },
+                             std::forward<Args>(args)...);
+}
+template <class Order = nchw, class Arch = default_arch, class... Args>
+auto channel_max_pool(Args&&... args) {
+  return detail::call<Order>([](auto&&... v) { return adapool::channel_max_pool<Arch>(v...); },
+                             std::forward<Args>(args)...);
+}
+template <class Order = nchw, class Arch = default_arch, class... Args>
+auto channel_max_pool_with_indices(Args&&... args) {
+  return detail::call<Order>([](auto&&... v) { return adapool::channel_max_pool_with_indices<Arch>(v...); },
+                             std::forward<Args>(args)...);
+}
+template <class Order = nchw, class Arch = default_arch, class... Args>
+auto channel_max_avg_pool(Args&&... args) {
+  return detail::call<Order>([](auto&&... v) { return adapool::channel_max_avg_pool<Arch>(v...); },
+                             std::forward<Args>(args)...);
+}
+
+// ---------------------------------------------------------------- backward passes
+
+template <class Order = nchw, class Arch = default_arch, class... Args>
+void adaptive_avg_pool1d_backward(Args&&... args) {
+  detail::call<Order>([](auto&&... v) { adapool::adaptive_avg_pool1d_backward<Arch>(v...); },
+                      std::forward<Args>(args)...);
+}
+template <class Order = nchw, class Arch = default_arch, class... Args>
+void adaptive_avg_pool2d_backward(Args&&... args) {
+  detail::call<Order>([](auto&&... v) { adapool::adaptive_avg_pool2d_backward<Arch>(v...); },
+                      std::forward<Args>(args)...);
+}
+template <class Order = nchw, class Arch = default_arch, class... Args>
+void adaptive_avg_pool3d_backward(Args&&... args) {
+  detail::call<Order>([](auto&&... v) { adapool::adaptive_avg_pool3d_backward<Arch>(v...); },
+                      std::forward<Args>(args)...);
+}
+template <class Order = nchw, class Arch = default_arch, class... Args>
+void adaptive_max_pool1d_backward(Args&&... args) {
+  detail::call<Order>([](auto&&... v) { adapool::adaptive_max_pool1d_backward<Arch>(v...); },
+                      std::forward<Args>(args)...);
+}
+template <class Order = nchw, class Arch = default_arch, class... Args>
+void adaptive_max_pool2d_backward(Args&&... args) {
+  detail::call<Order>([](auto&&... v) { adapool::adaptive_max_pool2d_backward<Arch>(v...); },
+                      std::forward<Args>(args)...);
+}
+template <class Order = nchw, class Arch = default_arch, class... Args>
+void adaptive_max_pool3d_backward(Args&&... args) {
+  detail::call<Order>([](auto&&... v) { adapool::adaptive_max_pool3d_backward<Arch>(v...); },
+                      std::forward<Args>(args)...);
+}
+template <class Order = nchw, class Arch = default_arch, class... Args>
+void global_avg_pool_backward(Args&&... args) {
+  detail::call<Order>([](auto&&... v) { adapool::global_avg_pool_backward<Arch>(v...); }, std::forward<Args>(args)...);
+}
+template <class Order = nchw, class Arch = default_arch, class... Args>
+void global_max_pool_backward(Args&&... args) {
+  detail::call<Order>([](auto&&... v) { adapool::global_max_pool_backward<Arch>(v...); }, std::forward<Args>(args)...);
+}
+template <class Order = nchw, class Arch = default_arch, class... Args>
+void channel_avg_pool_backward(Args&&... args) {
+  detail::call<Order>([](auto&&... v) { adapool::channel_avg_pool_backward<Arch>(v...); }, std::forward<Args>(args)...);
+}
+template <class Order = nchw, class Arch = default_arch, class... Args>
+void channel_max_pool_backward(Args&&... args) {
+  detail::call<Order>([](auto&&... v) { adapool::channel_max_pool_backward<Arch>(v...); }, std::forward<Args>(args)...);
 }
 
 }  // namespace adapool::eigen

@@ -15,6 +15,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -153,6 +154,77 @@ void eigen_interop() {
   static_cast<void>(adapool::eigen::view(mapped).size());
 }
 
+// Every Eigen twin of an operation, in one storage order, with empty tensors.
+template <class T, int Storage>
+void eigen_twins() {
+  namespace ae = adapool::eigen;
+  using order = std::conditional_t<Storage == Eigen::RowMajor, ae::nchw, ae::whcn>;
+  Eigen::Tensor<T, 3, Storage> in3, out3, other3;
+  Eigen::Tensor<T, 4, Storage> in4, out4, other4;
+  Eigen::Tensor<T, 5, Storage> in5, out5, other5;
+  Eigen::Tensor<std::int64_t, 3, Storage> idx3;
+  Eigen::Tensor<std::int64_t, 4, Storage> idx4;
+  Eigen::Tensor<std::int64_t, 5, Storage> idx5;
+  const auto& cin3 = in3;
+  const auto& cin4 = in4;
+  const auto& cin5 = in5;
+
+  ae::adaptive_avg_pool1d<order>(cin3, out3);
+  ae::adaptive_max_pool1d<order>(cin3, out3);
+  ae::adaptive_max_pool1d<order>(cin3, out3, idx3);
+  static_cast<void>(ae::adaptive_avg_pool1d<order>(cin3, {2}));
+  static_cast<void>(ae::adaptive_max_pool1d<order>(cin3, {2}));
+  static_cast<void>(ae::adaptive_max_pool1d_with_indices<order>(cin3, {2}));
+  ae::adaptive_avg_pool2d<order>(cin4, out4);
+  ae::adaptive_max_pool2d<order>(cin4, out4);
+  ae::adaptive_max_pool2d<order>(cin4, out4, idx4);
+  static_cast<void>(ae::adaptive_avg_pool2d<order>(cin4, {2, 3}));
+  static_cast<void>(ae::adaptive_max_pool2d<order>(cin4, {2, 3}));
+  static_cast<void>(ae::adaptive_max_pool2d_with_indices<order>(cin4, {2, 3}));
+  ae::adaptive_avg_pool3d<order>(cin5, out5);
+  ae::adaptive_max_pool3d<order>(cin5, out5);
+  ae::adaptive_max_pool3d<order>(cin5, out5, idx5);
+  static_cast<void>(ae::adaptive_avg_pool3d<order>(cin5, {2, 3, 4}));
+  static_cast<void>(ae::adaptive_max_pool3d<order>(cin5, {2, 3, 4}));
+  static_cast<void>(ae::adaptive_max_pool3d_with_indices<order>(cin5, {2, 3, 4}));
+
+  ae::adaptive_avg_max_pool2d<order>(cin4, out4, other4);
+  ae::adaptive_avg_max_pool2d<order>(cin4, out4, other4, idx4);
+  static_cast<void>(ae::adaptive_concat_pool2d<order>(cin4, {2, 3}));
+  std::array<Eigen::Tensor<T, 4, Storage>, 2> levels;
+  ae::adaptive_avg_pool2d_pyramid<order>(cin4, levels);
+  static_cast<void>(ae::adaptive_avg_pool2d_pyramid<order>(cin4, {1, 2, 3, 6}));
+
+  ae::global_avg_pool<order>(cin4, out4);
+  ae::global_max_pool<order>(cin4, out4);
+  ae::global_max_pool<order>(cin4, out4, idx4);
+  static_cast<void>(ae::global_avg_pool<order>(cin3));
+  static_cast<void>(ae::global_max_pool<order>(cin5));
+  static_cast<void>(ae::global_max_pool_with_indices<order>(cin4));
+  ae::channel_avg_pool<order>(cin4, out4);
+  ae::channel_max_pool<order>(cin4, out4);
+  ae::channel_max_pool<order>(cin4, out4, idx4);
+  ae::channel_max_avg_pool<order>(cin4, out4, other4);
+  static_cast<void>(ae::channel_avg_pool<order>(cin4, 2));
+  static_cast<void>(ae::channel_max_pool<order>(cin4, 2));
+  static_cast<void>(ae::channel_max_pool_with_indices<order>(cin4, 2));
+  static_cast<void>(ae::channel_max_avg_pool<order>(cin4));
+
+  const auto& cidx3 = idx3;
+  const auto& cidx4 = idx4;
+  const auto& cidx5 = idx5;
+  ae::adaptive_avg_pool1d_backward<order>(cin3, other3);
+  ae::adaptive_avg_pool2d_backward<order>(cin4, other4);
+  ae::adaptive_avg_pool3d_backward<order>(cin5, other5);
+  ae::adaptive_max_pool1d_backward<order>(cin3, cidx3, other3);
+  ae::adaptive_max_pool2d_backward<order>(cin4, cidx4, other4);
+  ae::adaptive_max_pool3d_backward<order>(cin5, cidx5, other5);
+  ae::global_avg_pool_backward<order>(cin4, other4);
+  ae::global_max_pool_backward<order>(cin4, cidx4, other4);
+  ae::channel_avg_pool_backward<order>(cin4, other4);
+  ae::channel_max_pool_backward<order>(cin4, cidx4, other4);
+}
+
 }  // namespace
 
 // External linkage: compiled whether or not anything calls it.
@@ -168,6 +240,8 @@ void adapool_strict_headers_instantiate_all() {
   views_and_tensors<double>();
   eigen_interop<float>();
   eigen_interop<double>();
+  eigen_twins<float, Eigen::RowMajor>();
+  eigen_twins<double, Eigen::ColMajor>();
   static_cast<void>(adapool::window_begin(3, 10, 4) + adapool::window_end(3, 10, 4));
   adapool::set_num_threads(2);
   const adapool::scoped_num_threads one(1);
