@@ -170,4 +170,34 @@ max_result<T> channel_max(const std::vector<T>& x, const shape& in_shape, std::i
   return y;
 }
 
+/// adaptive_gem_pool{1,2,3}d (`gem`) and adaptive_lp_pool{1,2,3}d: over each
+/// window, the mean (GeM) or the sum (LP) of x^p, then raised to 1/p, all in
+/// double through std::pow. GeM first clamps each x below at eps by the max
+/// rule, so a NaN stays NaN. A negative LP sum gives NaN (std::pow's rule for
+/// a negative base and a non-integer exponent) unless p = 1.
+template <class T>
+std::vector<double> adaptive_power_mean(const std::vector<T>& x, const shape& in_shape, const shape& out_shape,
+                                        double p, double eps, bool gem) {
+  const dims in = as_dims(in_shape), out = as_dims(out_shape);
+  std::vector<double> y;
+  for (std::int64_t n = 0; n < out.n; ++n)
+    for (std::int64_t c = 0; c < out.c; ++c)
+      for (std::int64_t od = 0; od < out.d; ++od)
+        for (std::int64_t oh = 0; oh < out.h; ++oh)
+          for (std::int64_t ow = 0; ow < out.w; ++ow) {
+            double sum = 0;
+            std::int64_t count = 0;
+            for (std::int64_t d = window_start(od, in.d, out.d); d < window_stop(od, in.d, out.d); ++d)
+              for (std::int64_t h = window_start(oh, in.h, out.h); h < window_stop(oh, in.h, out.h); ++h)
+                for (std::int64_t w = window_start(ow, in.w, out.w); w < window_stop(ow, in.w, out.w); ++w) {
+                  double value = static_cast<double>(x[in.at(n, c, d, h, w)]);
+                  if (gem && !takes_over(value, eps)) value = eps;
+                  sum += std::pow(value, p);
+                  ++count;
+                }
+            y.push_back(std::pow(gem ? sum / static_cast<double>(count) : sum, 1.0 / p));
+          }
+  return y;
+}
+
 }  // namespace reference

@@ -10,6 +10,7 @@
 #include "global_pool.hpp"
 #include "layout.hpp"
 #include "parallel.hpp"
+#include "power_pool.hpp"
 #include "simd/arch.hpp"
 #include "tensor.hpp"
 #include "tensor_view.hpp"

@@ -29,6 +29,7 @@ struct ops<float, avx512f> {
   static vector iota() { return _mm512_setr_ps(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15); }
 
   static vector add(vector a, vector b) { return _mm512_add_ps(a, b); }
+  static vector mul(vector a, vector b) { return _mm512_mul_ps(a, b); }
   static mask greater_or_nan(vector v, vector current) {
     return static_cast<mask>(_mm512_cmp_ps_mask(v, current, _CMP_GT_OQ) | _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q));
   }
@@ -79,6 +80,7 @@ struct ops<double, avx512f> {
   static vector iota() { return _mm512_setr_pd(0, 1, 2, 3, 4, 5, 6, 7); }
 
   static vector add(vector a, vector b) { return _mm512_add_pd(a, b); }
+  static vector mul(vector a, vector b) { return _mm512_mul_pd(a, b); }
   static mask greater_or_nan(vector v, vector current) {
     return static_cast<mask>(_mm512_cmp_pd_mask(v, current, _CMP_GT_OQ) | _mm512_cmp_pd_mask(v, v, _CMP_UNORD_Q));
   }

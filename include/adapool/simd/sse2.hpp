@@ -23,6 +23,7 @@ struct ops<float, sse2> {
   static vector iota() { return _mm_setr_ps(0, 1, 2, 3); }
 
   static vector add(vector a, vector b) { return _mm_add_ps(a, b); }
+  static vector mul(vector a, vector b) { return _mm_mul_ps(a, b); }
   static mask greater_or_nan(vector v, vector current) {
     return _mm_or_ps(_mm_cmpgt_ps(v, current), _mm_cmpunord_ps(v, v));
   }
@@ -73,6 +74,7 @@ struct ops<double, sse2> {
   static vector iota() { return _mm_setr_pd(0, 1); }
 
   static vector add(vector a, vector b) { return _mm_add_pd(a, b); }
+  static vector mul(vector a, vector b) { return _mm_mul_pd(a, b); }
   static mask greater_or_nan(vector v, vector current) {
     return _mm_or_pd(_mm_cmpgt_pd(v, current), _mm_cmpunord_pd(v, v));
   }

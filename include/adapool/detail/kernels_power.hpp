@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+// Power-mean pooling (GeM and adaptive LP) on top of the average kernels: each
+// stretch of input is raised to the power p into a stack buffer (`raise_row`),
+// the buffer goes through the same window sums as adaptive_avg_pool, and each
+// window's mean is finished with the root (`power_rule::finish`). Nothing of
+// the window walk or of the summation is written twice.
+//  - plane-major data: whole planes are raised (several small ones at once)
+//    and pooled by average_plane / global_avg_planes; a plane too big for the
+//    buffer goes through it a window's rows at a time;
+//  - channels-last data: each window's pixels, a column block of channels
+//    each, are raised in batches and added by column_sums.
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <limits>
+#include <string>
+
+#include "../parallel.hpp"
+#include "dispatch.hpp"
+#include "kernels_nchw.hpp"
+#include "kernels_nhwc.hpp"
+#include "reduce.hpp"
+#include "validate.hpp"
+#include "view5d.hpp"
+
+namespace adapool::detail {
+
+// The common exponents are multiplications (vectorised, no std::pow per
+// element); any other p pays for std::pow per element, in double.
+enum class power_kind { one, two, three, four, general };
+
+struct power_rule {
+  double p;
+  // GeM clamps at eps first. LP clamps at -inf, which changes no value (NaN
+  // included), so both run the same loops.
+  double floor;
+  // GeM takes the root of the window's mean, LP of its sum.
+  bool of_mean;
+  power_kind kind;
+
+  power_rule(double exponent, double lowest, bool mean)
+      : p(exponent),
+        floor(lowest),
+        of_mean(mean),
+        kind(exponent == 1   ? power_kind::one
+             : exponent == 2 ? power_kind::two
+             : exponent == 3 ? power_kind::three
+             : exponent == 4 ? power_kind::four
+                             : power_kind::general) {}
+
+  /// The output of a window of `count` elements whose values raised to p have
+  /// this mean: the root std::pow(m, 1 / p), in double. A negative m (LP with
+  /// an odd p) gives NaN unless p is 1, and -inf gives +inf, as PyTorch's
+  /// `pow(1 / p)` does; sqrt and cbrt serve the non-negative m of p = 2, 3, 4
+  /// (x^2 and x^4 are never negative, and no sum starts at -0).
+  double finish(double mean, double count) const {
+    const double m = of_mean ? mean : mean * count;
+    switch (kind) {
+      case power_kind::one:
+        return m;
+      case power_kind::two:
+        return std::sqrt(m);
+      case power_kind::three:
+        return m < 0 ? std::pow(m, 1.0 / p) : std::cbrt(m);
+      case power_kind::four:
+        return std::sqrt(std::sqrt(m));
+      case power_kind::general:
+        break;
+    }
+    return std::pow(m, 1.0 / p);
+  }
+};
+
+// x clamped below at `floor` by the max rule (a NaN stays NaN), raised to p.
+// O is an ops set: the vector loop's, or the scalar one for tails and strided
+// rows (the same multiplications, so both give the same bits).
+template <power_kind Kind, class O, class V>
+V raise(V x, V floor, double p) {
+  const V v = O::select(O::greater_or_nan(x, floor), x, floor);
+  if constexpr (Kind == power_kind::one) {
+    return v;
+  } else if constexpr (Kind == power_kind::two) {
+    return O::mul(v, v);
+  } else if constexpr (Kind == power_kind::three) {
+    return O::mul(O::mul(v, v), v);
+  } else if constexpr (Kind == power_kind::four) {
+    const V square = O::mul(v, v);
+    return O::mul(square, square);
+  } else {
+    return static_cast<V>(std::pow(static_cast<double>(v), p));
+  }
+}
+
+template <class Arch, power_kind Kind, class T>
+void raise_row_as(const T* src, std::int64_t n, std::int64_t stride, T* dst, T floor, double p) {
+  using V = simd::ops<T, Arch>;
+  using S = simd::ops<T, simd::scalar>;
+  std::int64_t i = 0;
+  if constexpr (Kind != power_kind::general) {
+    if (stride == 1) {
+      const typename V::vector lowest = V::broadcast(floor);
+      for (; i + V::lanes <= n; i += V::lanes) V::store(dst + i, raise<Kind, V>(V::load(src + i), lowest, p));
+    }
+  }
+  for (; i < n; ++i) dst[i] = raise<Kind, S>(src[i * stride], floor, p);
+}
+
+/// dst[i] = max(src[i * stride], floor)^p for i < n (dst contiguous).
+template <class Arch, class T>
+void raise_row(const power_rule& rule, const T* src, std::int64_t n, std::int64_t stride, T* dst) {
+  const auto floor = static_cast<T>(rule.floor);
+  switch (rule.kind) {
+    case power_kind::one:
+      return raise_row_as<Arch, power_kind::one>(src, n, stride, dst, floor, rule.p);
+    case power_kind::two:
+      return raise_row_as<Arch, power_kind::two>(src, n, stride, dst, floor, rule.p);
+    case power_kind::three:
+      return raise_row_as<Arch, power_kind::three>(src, n, stride, dst, floor, rule.p);
+    case power_kind::four:
+      return raise_row_as<Arch, power_kind::four>(src, n, stride, dst, floor, rule.p);
+    case power_kind::general:
+      return raise_row_as<Arch, power_kind::general>(src, n, stride, dst, floor, rule.p);
+  }
+}
+
+// The stack buffer of raised values, in elements. A multiple of sum_block, so
+// a long row raised buffer by buffer is summed in the very blocks sum_row
+// would use on the whole row; 16 or 32 KiB, at home in L1.
+inline constexpr std::int64_t power_buffer = 4 * sum_block;
+
+// Sum of src[i * stride]^p for i < n, through the buffer, as sum_row sums.
+template <class Arch, class T>
+double raised_sum(const power_rule& rule, const T* src, std::int64_t n, std::int64_t stride, T* buffer) {
+  double sum = 0;
+  for (std::int64_t begin = 0; begin < n; begin += power_buffer) {
+    const std::int64_t count = std::min(power_buffer, n - begin);
+    raise_row<Arch>(rule, src + begin * stride, count, stride, buffer);
+    sum += sum_row<Arch>(buffer, count, 1);
+  }
+  return sum;
+}
+
+// Rewrites the means the average kernels left in plane (n, c) of `out` as
+// pooled powers, given the input's sizes (for LP's window element counts).
+template <class T>
+void finish_plane(const power_rule& rule, const view5d<const T>& in, const view5d<T>& out, std::int64_t n,
+                  std::int64_t c) {
+  for (std::int64_t od = 0; od < out.d; ++od) {
+    const std::int64_t depth = window_at(od, in.d, out.d).size();
+    for (std::int64_t oh = 0; oh < out.h; ++oh) {
+      const std::int64_t rows = depth * window_at(oh, in.h, out.h).size();
+      for (std::int64_t ow = 0; ow < out.w; ++ow) {
+        T* y = out.at(n, c, od, oh, ow);
+        const auto count = static_cast<double>(rows * window_at(ow, in.w, out.w).size());
+        *y = static_cast<T>(rule.finish(static_cast<double>(*y), count));
+      }
+    }
+  }
+}
+
+// A contiguous buffer seen as `planes` planes of in's spatial sizes.
+template <class T>
+view5d<const T> planes_in_buffer(const T* buffer, std::int64_t planes, std::int64_t d, std::int64_t h, std::int64_t w) {
+  return {buffer, 1, planes, d, h, w, planes * d * h * w, d * h * w, h * w, w, 1};
+}
+
+// Plane (n, c) of a plane too big for the buffer: for each output row, the
+// rows of its windows are raised into the buffer and pooled as a plane of
+// their own (the same column sums as the whole plane would get); windows whose
+// rows do not fit either are summed row by row through the buffer.
+template <class Arch, class T>
+void raise_and_average_big_plane(const power_rule& rule, const view5d<const T>& in, const view5d<T>& out,
+                                 const window_table& columns_of, std::int64_t n, std::int64_t c, T* buffer) {
+  const T* plane = in.at(n, c, 0, 0, 0);
+  for (std::int64_t od = 0; od < out.d; ++od) {
+    const window wd = window_at(od, in.d, out.d);
+    for (std::int64_t oh = 0; oh < out.h; ++oh) {
+      const window wh = window_at(oh, in.h, out.h);
+      const std::int64_t rows = wd.size() * wh.size();
+      if (rows * in.w <= power_buffer) {
+        std::int64_t r = 0;
+        for (std::int64_t d = wd.begin; d < wd.end; ++d)
+          for (std::int64_t h = wh.begin; h < wh.end; ++h)
+            raise_row<Arch>(rule, plane + d * in.stride_d + h * in.stride_h, in.w, in.stride_w, buffer + in.w * r++);
+        view5d<T> out_row = out;
+        out_row.data = out.at(n, c, od, oh, 0);
+        out_row.n = out_row.c = out_row.d = out_row.h = 1;
+        average_plane<Arch>(planes_in_buffer(buffer, 1, wd.size(), wh.size(), in.w), out_row, columns_of, 0, 0);
+        continue;
+      }
+      for (std::int64_t ow = 0; ow < out.w; ++ow) {
+        const window ww = columns_of[ow];
+        double sum = 0;
+        for (std::int64_t d = wd.begin; d < wd.end; ++d)
+          for (std::int64_t h = wh.begin; h < wh.end; ++h)
+            sum += raised_sum<Arch>(rule, plane + d * in.stride_d + h * in.stride_h + ww.begin * in.stride_w, ww.size(),
+                                    in.stride_w, buffer);
+        *out.at(n, c, od, oh, ow) = static_cast<T>(sum / (static_cast<double>(rows) * static_cast<double>(ww.size())));
+      }
+    }
+  }
+}
+
+template <class Arch, class T>
+void power_planes(const power_rule& rule, const view5d<const T>& in, const view5d<T>& out) {
+  const std::int64_t size = in.plane_size();
+  if (size > power_buffer) {
+    const window_table columns_of(in.w, out.w);
+    parallel_for(in.n * in.c, in.n * in.c * size, [&](std::int64_t task) {
+      T buffer[power_buffer];
+      raise_and_average_big_plane<Arch>(rule, in, out, columns_of, task / in.c, task % in.c, buffer);
+      finish_plane(rule, in, out, task / in.c, task % in.c);
+    });
+    return;
+  }
+  // Planes that fit go through the buffer whole, as many at a time as fit (at
+  // most 64, the block global_avg_planes takes), and are pooled by the very
+  // code adaptive_avg_pool runs on contiguous planes.
+  const std::int64_t planes_per_task = std::min<std::int64_t>(64, power_buffer / size);
+  const std::int64_t blocks = (in.c + planes_per_task - 1) / planes_per_task;
+  parallel_for(in.n * blocks, in.n * in.c * size, [&](std::int64_t task) {
+    const std::int64_t n = task / blocks;
+    const std::int64_t c0 = task % blocks * planes_per_task;
+    const std::int64_t count = std::min(planes_per_task, in.c - c0);
+    T buffer[power_buffer];
+    for (std::int64_t j = 0; j < count; ++j) {
+      if (in.planes_contiguous()) {
+        raise_row<Arch>(rule, in.at(n, c0 + j, 0, 0, 0), size, 1, buffer + j * size);
+        continue;
+      }
+      for (std::int64_t d = 0; d < in.d; ++d)
+        for (std::int64_t h = 0; h < in.h; ++h)
+          raise_row<Arch>(rule, in.at(n, c0 + j, d, h, 0), in.w, in.stride_w,
+                          buffer + j * size + (d * in.h + h) * in.w);
+    }
+    view5d<T> block = out;
+    block.data = out.at(n, c0, 0, 0, 0);
+    block.n = 1;
+    block.c = count;
+    // At most power_buffer elements: this runs on the calling thread.
+    adaptive_avg_planes<Arch>(planes_in_buffer(buffer, count, in.d, in.h, in.w), block);
+    for (std::int64_t j = 0; j < count; ++j) finish_plane(rule, in, block, 0, j);
+  });
+}
+
+// Channels-last: each window's pixels, raised a batch at a time, feed the
+// column sums adaptive_avg_channels_last uses, in the same order.
+template <class Arch, class T>
+void power_channels_last(const power_rule& rule, const view5d<const T>& in, const view5d<T>& out) {
+  for_each_window_and_channels(in, out,
+                               [&](std::int64_t n, std::int64_t od, std::int64_t oh, std::int64_t ow, const window& wd,
+                                   const window& wh, const window& ww, std::int64_t c0, std::int64_t len) {
+                                 T buffer[power_buffer];
+                                 const std::int64_t batch = power_buffer / len;
+                                 column_sums<Arch, T> sums(len, 1);
+                                 for (std::int64_t d = wd.begin; d < wd.end; ++d)
+                                   for (std::int64_t h = wh.begin; h < wh.end; ++h)
+                                     for (std::int64_t w = ww.begin; w < ww.end; w += batch) {
+                                       const std::int64_t pixels = std::min(batch, ww.end - w);
+                                       for (std::int64_t k = 0; k < pixels; ++k)
+                                         raise_row<Arch>(rule, in.at(n, c0, d, h, w + k), len, 1, buffer + k * len);
+                                       sums.add_rows(buffer, len, pixels);
+                                     }
+                                 sums.finish();
+                                 const auto count = static_cast<double>(wd.size() * wh.size() * ww.size());
+                                 const double scale = 1.0 / count;
+                                 for (std::int64_t j = 0; j < len; ++j)
+                                   *out.at(n, c0 + j, od, oh, ow) =
+                                       static_cast<T>(rule.finish(sums.totals[j] * scale, count));
+                               });
+}
+
+// p (and GeM's eps) must be finite and positive: the value goes into the message.
+inline bool check_power_argument(const char* op, const char* name, double value) {
+  if (std::isfinite(value) && value > 0) return true;
+  char text[40];
+  std::snprintf(text, sizeof text, "%.17g", value);
+  report_error(std::string(op) + ": " + name + " is " + text + ", expected a finite number greater than 0");
+  return false;
+}
+
+/// GeM (`gem`: the root of the mean of max(x, eps)^p) or adaptive LP (the root
+/// of the sum of x^p) over PyTorch's adaptive windows.
+template <class Arch, class TIn, class TOut, std::size_t Rank, class LIn, class LOut>
+void adaptive_power(const char* op, const tensor_view<TIn, Rank, LIn>& in, const tensor_view<TOut, Rank, LOut>& out,
+                    double p, double eps, bool gem) {
+  check_types<Arch, TIn, TOut>();
+  if (!check_power_argument(op, "p", p) || (gem && !check_power_argument(op, "eps", eps)) ||
+      !check_adaptive(op, in, out)) {
+    return;
+  }
+  if (out.empty()) return;
+  const power_rule rule(p, gem ? eps : -std::numeric_limits<double>::infinity(), gem);
+  const view5d<const TOut> i5 = to_5d(tensor_view<const TOut, Rank, LIn>(in));
+  if (channels_inner(i5, false)) {
+    power_channels_last<Arch>(rule, i5, to_5d(out));
+  } else {
+    power_planes<Arch>(rule, i5, to_5d(out));
+  }
+}
+
+}  // namespace adapool::detail
