@@ -77,6 +77,10 @@ void adaptive_ops() {
     static_cast<void>(adapool::adaptive_max_pool1d_with_indices<Arch>(in, size));
     adapool::adaptive_avg_pool1d_backward<Arch>(in, out);
     adapool::adaptive_max_pool1d_backward<Arch>(in, cidx, out);
+    adapool::adaptive_gem_pool1d<Arch>(in, out);
+    adapool::adaptive_lp_pool1d<Arch>(in, out, 2.0);
+    static_cast<void>(adapool::adaptive_gem_pool1d<Arch>(in, size, 3.0, 1e-6));
+    static_cast<void>(adapool::adaptive_lp_pool1d<Arch>(in, size, 4.5));
   } else if constexpr (Rank == 4) {
     const std::array<std::int64_t, 2> size{2, 3};
     adapool::adaptive_avg_pool2d<Arch>(in, out);
@@ -94,6 +98,10 @@ void adaptive_ops() {
     static_cast<void>(adapool::adaptive_avg_pool2d_pyramid<Arch>(in, {1, 2, 3, 6}));
     adapool::adaptive_avg_pool2d_backward<Arch>(in, out);
     adapool::adaptive_max_pool2d_backward<Arch>(in, cidx, out);
+    adapool::adaptive_gem_pool2d<Arch>(in, out);
+    adapool::adaptive_lp_pool2d<Arch>(in, out, 2.0);
+    static_cast<void>(adapool::adaptive_gem_pool2d<Arch>(in, size, 3.0, 1e-6));
+    static_cast<void>(adapool::adaptive_lp_pool2d<Arch>(in, size, 4.5));
   } else {
     const std::array<std::int64_t, 3> size{2, 3, 4};
     adapool::adaptive_avg_pool3d<Arch>(in, out);
@@ -104,6 +112,10 @@ void adaptive_ops() {
     static_cast<void>(adapool::adaptive_max_pool3d_with_indices<Arch>(in, size));
     adapool::adaptive_avg_pool3d_backward<Arch>(in, out);
     adapool::adaptive_max_pool3d_backward<Arch>(in, cidx, out);
+    adapool::adaptive_gem_pool3d<Arch>(in, out);
+    adapool::adaptive_lp_pool3d<Arch>(in, out, 2.0);
+    static_cast<void>(adapool::adaptive_gem_pool3d<Arch>(in, size, 3.0, 1e-6));
+    static_cast<void>(adapool::adaptive_lp_pool3d<Arch>(in, size, 4.5));
   }
   any_rank_ops<Arch, T, Rank, Layout>();
 }
