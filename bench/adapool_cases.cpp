@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // adapool on every workload: the default instruction set and the scalar path,
 // each through the non-allocating overloads a latency-bound caller would use.
+// The fused workloads also run as two separate calls, one per pooling.
 
 #include <adapool/adapool.hpp>
 
@@ -13,10 +14,10 @@ namespace {
 template <class Arch>
 class adapool_case final : public pool_case {
  public:
-  adapool_case(const workload& w, int threads) : w_(w), in_(input_for(w)), threads_(threads) {
-    const std::int64_t channels = w.is_channel() ? 1 : w.c;
+  adapool_case(const workload& w, int threads, bool two_calls = false)
+      : w_(w), in_(input_for(w)), threads_(threads), two_calls_(two_calls) {
     for (const auto& size : w.output_sizes) {
-      values_.emplace_back(static_cast<std::size_t>(w.n * channels * size[0] * size[1]));
+      values_.emplace_back(static_cast<std::size_t>(w.n * w.output_channels() * size[0] * size[1]));
       if (w.has_indices()) indices_.emplace_back(values_.back().size());
     }
   }
@@ -32,16 +33,20 @@ class adapool_case final : public pool_case {
 
   pooled result() const override {
     pooled out;
-    const std::int64_t channels = w_.is_channel() ? 1 : w_.c;
     for (std::size_t k = 0; k < values_.size(); ++k) {
       const auto& size = w_.output_sizes[k];
       append_logical(out, output_format(), values_[k].data(), w_.has_indices() ? indices_[k].data() : nullptr, w_.n,
-                     channels, size[0], size[1]);
+                     w_.output_channels(), size[0], size[1]);
     }
     return out;
   }
 
-  std::string label() const override { return Arch::name; }
+  std::string label() const override {
+    if (!w_.is_fused()) return Arch::name;
+    const bool concat = w_.op == op_kind::adaptive_concat;
+    if (two_calls_) return concat ? "adaptive_avg_pool2d + adaptive_max_pool2d" : "channel_max_pool + channel_avg_pool";
+    return concat ? "adaptive_avg_max_pool2d into the concat halves" : "channel_max_avg_pool";
+  }
 
  private:
   // Outputs keep the input's memory format, as PyTorch's do.
@@ -55,6 +60,14 @@ class adapool_case final : public pool_case {
   template <class Layout>
   adapool::tensor_view<std::int64_t, 4, Layout> index_output(std::size_t k, Layout) {
     return {indices_[k].data(), {w_.n, w_.c, w_.output_sizes[k][0], w_.output_sizes[k][1]}};
+  }
+
+  // Channels [first, first + count) of output 0 (a concatenation), as a strided view.
+  adapool::tensor_view<float, 4, adapool::strided> channels(std::int64_t first, std::int64_t count) {
+    const auto& size = w_.output_sizes[0];
+    const adapool::tensor_view<float, 4> all(values_[0].data(), {w_.n, w_.output_channels(), size[0], size[1]});
+    return adapool::make_strided_view(all.data() + first * all.stride(1),
+                                      std::array<std::int64_t, 4>{w_.n, count, size[0], size[1]}, all.strides());
   }
 
   template <class Layout>
@@ -86,12 +99,31 @@ class adapool_case final : public pool_case {
       case op_kind::channel_avg:
         adapool::channel_avg_pool<Arch>(in, output(0, Layout{}));
         break;
+      // Both write the halves of one concatenated output, as the allocating
+      // adaptive_concat_pool2d and channel_max_avg_pool do, without allocating.
+      case op_kind::adaptive_concat:
+        if (two_calls_) {
+          adapool::adaptive_avg_pool2d<Arch>(in, channels(w_.c, w_.c));
+          adapool::adaptive_max_pool2d<Arch>(in, channels(0, w_.c));
+        } else {
+          adapool::adaptive_avg_max_pool2d<Arch>(in, channels(w_.c, w_.c), channels(0, w_.c));
+        }
+        break;
+      case op_kind::channel_max_avg:
+        if (two_calls_) {
+          adapool::channel_max_pool<Arch>(in, channels(0, 1));
+          adapool::channel_avg_pool<Arch>(in, channels(1, 1));
+        } else {
+          adapool::channel_max_avg_pool<Arch>(in, channels(0, 1), channels(1, 1));
+        }
+        break;
     }
   }
 
   const workload& w_;
   const float* in_;
   int threads_;
+  bool two_calls_;
   std::vector<std::vector<float>> values_;
   std::vector<std::vector<std::int64_t>> indices_;
 };
@@ -112,6 +144,16 @@ std::vector<implementation> adapool_implementations() {
   auto scalar = make_implementation<adapool::simd::scalar>("adapool_scalar");
   scalar.kind = role::baseline;  // the SIMD gain, not a contender of its own
   list.push_back(std::move(scalar));
+  // The fused operations' gain: the same outputs from two single operations.
+  implementation two_calls{"adapool_two_calls",
+                           role::baseline,
+                           /*threads=*/true,
+                           [](const workload&) { return std::string(); },
+                           [](const workload& w, int threads) -> std::unique_ptr<pool_case> {
+                             return std::make_unique<adapool_case<adapool::default_arch>>(w, threads, true);
+                           },
+                           [](const workload& w) { return w.is_fused(); }};
+  list.push_back(std::move(two_calls));
   return list;
 }
 

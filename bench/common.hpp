@@ -24,6 +24,9 @@ enum class op_kind {
   adaptive_max_indices,  // max and in-plane index
   channel_max,           // N x C x H x W -> N x 1 x H x W
   channel_avg,
+  // Fused operations: two poolings of one input, as a model concatenates them.
+  adaptive_concat,  // N x C x H x W -> N x 2C x OH x OW: channels [0, C) max, [C, 2C) average (fastai's order)
+  channel_max_avg,  // N x C x H x W -> N x 2 x H x W: channel 0 the max over C, channel 1 the mean (CBAM)
 };
 
 enum class memory_format { nchw, nhwc };
@@ -37,6 +40,10 @@ struct workload {
   // Spatial output sizes. Several (W8's "all") means the operation is called
   // once per size on the same input, as a pyramid-pooling module does.
   std::vector<std::array<std::int64_t, 2>> output_sizes;
+  // When not empty, only these implementations run this workload; the others
+  // are left out silently (the fused workloads compare ways of writing one
+  // operation, which the other peers have no single call for).
+  std::vector<std::string> implementations = {};
 
   std::int64_t input_elements() const { return n * c * h * w; }
   std::int64_t input_bytes() const { return input_elements() * static_cast<std::int64_t>(sizeof(float)); }
@@ -45,6 +52,13 @@ struct workload {
     return op == op_kind::global_avg || op == op_kind::adaptive_avg || op == op_kind::channel_avg;
   }
   bool is_channel() const { return op == op_kind::channel_max || op == op_kind::channel_avg; }
+  bool is_fused() const { return op == op_kind::adaptive_concat || op == op_kind::channel_max_avg; }
+  /// Some output values are averages (checked to a tolerance, max_rel_err reported).
+  bool has_average() const { return is_average() || is_fused(); }
+  /// Channels of the pooled output: 1 for channel pooling, 2 for channel max + mean, 2C for concat.
+  std::int64_t output_channels() const {
+    return is_channel() ? 1 : op == op_kind::channel_max_avg ? 2 : op == op_kind::adaptive_concat ? 2 * c : c;
+  }
   /// Every output size divides the input size: fixed-kernel pooling can express it.
   bool windows_divide() const;
   /// Elements of the pooled output(s), summed over output sizes.
@@ -58,7 +72,8 @@ inline std::int64_t window_end(std::int64_t i, std::int64_t in, std::int64_t out
   return ((i + 1) * in + out - 1) / out;
 }
 
-/// W1 ... W12, with W8 split into each pyramid scale and all four together.
+/// W1 ... W12, with W8 split into each pyramid scale and all four together,
+/// then the fused operations F1 ... F3.
 const std::vector<workload>& standard_workloads();
 
 /// The input of a workload: the same bytes for every implementation, 64-byte
@@ -66,7 +81,7 @@ const std::vector<workload>& standard_workloads();
 const float* input_for(const workload& w);
 
 /// A pooled result in logical order: for each output size, N x C' x OH x OW
-/// (C' = 1 for channel pooling). Indices only for the max-with-indices ops.
+/// (C' = workload::output_channels()). Indices only for the max-with-indices ops.
 struct pooled {
   std::vector<float> values;
   std::vector<std::int64_t> indices;

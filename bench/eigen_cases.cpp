@@ -83,6 +83,8 @@ class eigen_case final : public pool_case {
         output_map<3>(out, n, h, w).device(device) = input_map<4>(in_, n, c, h, w).mean(Eigen::array<index, 1>{1});
         break;
       case op_kind::adaptive_max_indices:
+      case op_kind::adaptive_concat:  // fused workloads run named implementations only
+      case op_kind::channel_max_avg:
         break;  // unsupported, never prepared
     }
   }

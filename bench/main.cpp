@@ -11,6 +11,7 @@
 #include <benchmark/benchmark.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -131,7 +132,7 @@ void run_case(benchmark::State& state, const std::string& name, const workload& 
   state.counters["input_bytes"] = static_cast<double>(w.input_bytes());
   state.counters["allocs_per_call"] =
       static_cast<double>(allocations) / static_cast<double>(iterations > 0 ? iterations : 1);
-  if (w.is_average() && impl.kind != role::ceiling) state.counters["max_rel_err"] = entry.max_relative_error;
+  if (w.has_average() && impl.kind != role::ceiling) state.counters["max_rel_err"] = entry.max_relative_error;
   state.SetLabel(runner.label());
 }
 
@@ -212,6 +213,10 @@ void register_cases(const std::vector<implementation>& implementations) {
     for (const workload& w : standard_workloads()) {
       for (const implementation& impl : implementations) {
         if (threads != 1 && !impl.threads) continue;
+        if (!w.implementations.empty() &&
+            std::find(w.implementations.begin(), w.implementations.end(), impl.name) == w.implementations.end()) {
+          continue;
+        }
         if (impl.applies && !impl.applies(w)) continue;
         const std::string why_not = impl.unsupported(w);
         if (!why_not.empty()) {

@@ -20,8 +20,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
 
 # Columns in this order; anything else found in the JSON is appended.
-IMPLEMENTATION_ORDER = ["adapool", "adapool_scalar", "naive", "torch", "torch_max_pool1d", "onednn", "xnnpack",
-                        "eigen", "ceiling"]
+IMPLEMENTATION_ORDER = ["adapool", "adapool_scalar", "adapool_two_calls", "naive", "torch", "torch_max_pool1d",
+                        "onednn", "xnnpack", "eigen", "ceiling"]
+# The standard workloads (ids W1, W2, ...) fill the main tables; ids with
+# another letter get a single-thread section of their own, titled here.
+SECTION_TITLES = {"F": "Fused operations"}
 # Results whose repetitions spread more than this (coefficient of variation) are marked.
 NOISY_CV = 0.10
 
@@ -85,6 +88,11 @@ def load(results_dir):
     return data["context"], results, memory
 
 
+def workload_prefix(name):
+    """'F1_concat_r50' -> 'F'."""
+    return name.split("_", 1)[0].rstrip("0123456789")
+
+
 def workload_order(results):
     def key(name):
         head = name.split("_", 1)[0]
@@ -128,8 +136,14 @@ class Report:
         self.context = context
         self.results = results
         self.memory = memory
-        self.workloads = workload_order(results)
-        self.impls = implementation_order(results, context)
+        every_workload = workload_order(results)
+        self.workloads = [w for w in every_workload if workload_prefix(w) == "W"]
+        self.sections = {}
+        for w in every_workload:
+            if workload_prefix(w) != "W":
+                self.sections.setdefault(workload_prefix(w), []).append(w)
+        standard = set(self.workloads)
+        self.impls = implementation_order({k: r for k, r in results.items() if k[0] in standard}, context)
         self.roles = roles(context)
         self.cannot = unsupported(context)
         self.peers = [i for i in self.impls if self.roles.get(i) == "peer"]
@@ -258,6 +272,26 @@ class Report:
                 for w in self.workloads]
         self.table(["workload"] + impls, rows)
 
+    def section(self, prefix, workloads):
+        """One single-thread table for a group of workloads outside the standard set."""
+        impls = implementation_order({k: r for k, r in self.results.items() if k[0] in workloads and k[2] == 1}, {})
+        others = [i for i in impls if i not in ("adapool", "ceiling")]
+        self.add(f"## {SECTION_TITLES.get(prefix, prefix + ' workloads')}")
+        self.add()
+        self.add("Single thread, median time per call. `x / adapool` is x's time over adapool's (above 1: adapool "
+                 "is faster); `adapool / ceiling` is the ceiling's time over adapool's.")
+        self.add()
+        rows = []
+        for w in workloads:
+            a, ceil = self.get(w, "adapool", 1), self.ceiling(w)
+            row = [f"`{w}`"] + [self.cell(w, i, 1, lambda r: fmt_time(r.time_us)) for i in impls]
+            for i in others:
+                r = self.get(w, i, 1)
+                row.append(f"{r.time_us / a.time_us:.2f}" if a and r else "")
+            row.append(fmt_ratio(ceil.time_us / a.time_us) if a and ceil else "")
+            rows.append(row)
+        self.table(["workload"] + impls + [f"{i} / adapool" for i in others] + ["adapool / ceiling"], rows)
+
     def notes_on_gaps(self):
         if self.cannot:
             self.add("### What the peers cannot do")
@@ -313,6 +347,8 @@ class Report:
                               for i in impls] for w in averages]
         self.table(["workload"] + impls, rows)
         self.notes_on_gaps()
+        for prefix, workloads in self.sections.items():
+            self.section(prefix, workloads)
 
         threaded = sorted({t for (_, _, t) in self.results if t != 1})
         for threads in threaded:

@@ -9,6 +9,7 @@
 #include <ATen/ops/adaptive_avg_pool2d.h>
 #include <ATen/ops/adaptive_max_pool2d.h>
 #include <ATen/ops/amax.h>
+#include <ATen/ops/cat.h>
 #include <ATen/ops/from_blob.h>
 #include <ATen/ops/max_pool1d.h>
 #include <ATen/ops/mean.h>
@@ -71,6 +72,17 @@ class torch_case final : public pool_case {
       case op_kind::channel_avg:
         values_[0] = at::mean(x_, {1}, /*keepdim=*/true);
         break;
+      // The compositions models write: fastai's AdaptiveConcatPool2d is
+      // cat([max, avg], 1) (ATen's adaptive max computes its indices anyway),
+      // CBAM's spatial attention cat([amax, mean], 1) over channels.
+      case op_kind::adaptive_concat: {
+        const std::array<std::int64_t, 2> size = w_.output_sizes[0];
+        values_[0] = at::cat({std::get<0>(at::adaptive_max_pool2d(x_, size)), at::adaptive_avg_pool2d(x_, size)}, 1);
+        break;
+      }
+      case op_kind::channel_max_avg:
+        values_[0] = at::cat({at::amax(x_, {1}, /*keepdim=*/true), at::mean(x_, {1}, /*keepdim=*/true)}, 1);
+        break;
     }
   }
 
@@ -99,6 +111,10 @@ class torch_case final : public pool_case {
         return how_ == formulation::max_pool1d ? "permute + max_pool1d" : "amax(dim=1)";
       case op_kind::channel_avg:
         return "mean(dim=1)";
+      case op_kind::adaptive_concat:
+        return "cat(adaptive_max_pool2d, adaptive_avg_pool2d)";
+      case op_kind::channel_max_avg:
+        return "cat(amax(dim=1), mean(dim=1))";
     }
     return {};
   }

@@ -20,8 +20,9 @@ namespace adapool_bench {
 namespace {
 
 workload make(std::string name, op_kind op, memory_format format, std::array<std::int64_t, 4> shape,
-              std::vector<std::array<std::int64_t, 2>> output_sizes) {
-  return {std::move(name), op, format, shape[0], shape[1], shape[2], shape[3], std::move(output_sizes)};
+              std::vector<std::array<std::int64_t, 2>> output_sizes, std::vector<std::string> implementations = {}) {
+  return {std::move(name),           op, format, shape[0], shape[1], shape[2], shape[3], std::move(output_sizes),
+          std::move(implementations)};
 }
 
 }  // namespace
@@ -29,6 +30,7 @@ workload make(std::string name, op_kind op, memory_format format, std::array<std
 const std::vector<workload>& standard_workloads() {
   using f = memory_format;
   using o = op_kind;
+  const std::vector<std::string> fused = {"adapool", "adapool_two_calls", "torch", "ceiling"};
   static const std::vector<workload> all = {
       make("W1_gap_r50", o::global_avg, f::nchw, {1, 2048, 7, 7}, {{1, 1}}),
       make("W2_gap_r50_b32", o::global_avg, f::nchw, {32, 2048, 7, 7}, {{1, 1}}),
@@ -46,6 +48,11 @@ const std::vector<workload>& standard_workloads() {
       make("W10_chan_mean", o::channel_avg, f::nchw, {1, 64, 112, 112}, {{112, 112}}),
       make("W11_gap_r50_nhwc", o::global_avg, f::nhwc, {1, 2048, 7, 7}, {{1, 1}}),
       make("W12_gap_se_nhwc", o::global_avg, f::nhwc, {1, 256, 56, 56}, {{1, 1}}),
+      // Fused operations against the same two poolings called one after the
+      // other, and against PyTorch's composition with torch.cat.
+      make("F1_concat_r50", o::adaptive_concat, f::nchw, {1, 2048, 7, 7}, {{1, 1}}, fused),
+      make("F2_concat_13to7", o::adaptive_concat, f::nchw, {8, 512, 13, 13}, {{7, 7}}, fused),
+      make("F3_cbam", o::channel_max_avg, f::nchw, {1, 64, 112, 112}, {{112, 112}}, fused),
   };
   return all;
 }
@@ -59,8 +66,7 @@ bool workload::windows_divide() const {
 
 std::int64_t workload::output_elements() const {
   std::int64_t count = 0;
-  const std::int64_t channels = is_channel() ? 1 : c;
-  for (const auto& size : output_sizes) count += n * channels * size[0] * size[1];
+  for (const auto& size : output_sizes) count += n * output_channels() * size[0] * size[1];
   return count;
 }
 
@@ -106,10 +112,53 @@ struct reference {
   std::vector<double> values;
   std::vector<std::int64_t> indices;
   double total = 0;  // sum of every input element, for the ceiling
+  // For the fused operations, which of the values are averages (the others
+  // are maxima, compared exactly); empty when the workload says it.
+  std::vector<bool> averaged;
 };
+
+// The fused operations: both results of every window, in the output's logical
+// order. Windows are whole channels for CBAM, adaptive plane windows for concat.
+reference compute_fused_reference(const workload& w, const float* in) {
+  reference ref;
+  for (std::int64_t i = 0; i < w.input_elements(); ++i) ref.total += in[i];
+  const auto& size = w.output_sizes[0];
+  const bool cbam = w.op == op_kind::channel_max_avg;
+  const std::int64_t groups = cbam ? 1 : w.c;  // one window stack per output channel pair
+  for (std::int64_t n = 0; n < w.n; ++n) {
+    for (int half = 0; half < 2; ++half) {  // max first, then the average, in both layouts
+      for (std::int64_t g = 0; g < groups; ++g) {
+        for (std::int64_t oy = 0; oy < size[0]; ++oy) {
+          for (std::int64_t ox = 0; ox < size[1]; ++ox) {
+            const std::int64_t y0 = cbam ? oy : window_begin(oy, w.h, size[0]);
+            const std::int64_t y1 = cbam ? oy + 1 : window_end(oy, w.h, size[0]);
+            const std::int64_t x0 = cbam ? ox : window_begin(ox, w.w, size[1]);
+            const std::int64_t x1 = cbam ? ox + 1 : window_end(ox, w.w, size[1]);
+            const std::int64_t c0 = cbam ? 0 : g, c1 = cbam ? w.c : g + 1;
+            double sum = 0;
+            float max = -std::numeric_limits<float>::infinity();
+            for (std::int64_t c = c0; c < c1; ++c) {
+              for (std::int64_t y = y0; y < y1; ++y) {
+                for (std::int64_t x = x0; x < x1; ++x) {
+                  const float v = in[offset(w, n, c, y, x)];
+                  sum += v;
+                  if (v > max || std::isnan(v)) max = v;
+                }
+              }
+            }
+            ref.values.push_back(half == 0 ? max : sum / static_cast<double>((c1 - c0) * (y1 - y0) * (x1 - x0)));
+            ref.averaged.push_back(half == 1);
+          }
+        }
+      }
+    }
+  }
+  return ref;
+}
 
 // Obviously correct loops over logical coordinates, accumulating in double.
 reference compute_reference(const workload& w, const float* in) {
+  if (w.is_fused()) return compute_fused_reference(w, in);
   reference ref;
   for (std::int64_t i = 0; i < w.input_elements(); ++i) ref.total += in[i];
   if (w.is_channel()) {
@@ -174,7 +223,7 @@ const reference& reference_for(const workload& w) {
 
 // Names the logical position of output element `i`, for error messages.
 std::string position(const workload& w, std::int64_t i) {
-  const std::int64_t channels = w.is_channel() ? 1 : w.c;
+  const std::int64_t channels = w.output_channels();
   for (const auto& size : w.output_sizes) {
     const std::int64_t count = w.n * channels * size[0] * size[1];
     if (i < count) {
@@ -241,7 +290,7 @@ std::string check_against_reference(const workload& w, const pooled& got, double
   for (std::size_t i = 0; i < ref.values.size(); ++i) {
     const double expected = ref.values[i];
     const double actual = got.values[i];
-    if (w.is_average()) {
+    if (ref.averaged.empty() ? w.is_average() : ref.averaged[i]) {
       const double error = std::abs(actual - expected) / std::max(std::abs(expected), 1e-30);
       *max_relative_error = std::max(*max_relative_error, error);
       if (!(error <= tolerance)) {
