@@ -5,7 +5,8 @@
 
 #include <adapool/simd/arch.hpp>
 
-// ctest treats exit code 77 as "skipped" (SKIP_RETURN_CODE in tests/CMakeLists.txt).
+// ctest runs the suites through run_if_cpu_supports, which skips a suite this
+// CPU cannot run; this check only helps when the executable is started by hand.
 int main(int argc, char** argv) {
   if (!adapool::simd::cpu_supports<adapool::default_arch>()) {
     std::printf("skipped: this CPU cannot run %s code\n", adapool::default_arch::name);
