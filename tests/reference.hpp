@@ -66,26 +66,35 @@ bool takes_over(T value, T best) {
   return value > best || std::isnan(value);
 }
 
-/// adaptive_avg_pool{1,2,3}d: the mean of each window. `out` is N, C, output sizes.
+/// The elements of every window in scan order (d, then h, then w), one window
+/// per output position in row-major order (n, c, then the output's spatial axes).
 template <class T>
-std::vector<double> adaptive_avg(const std::vector<T>& x, const shape& in_shape, const shape& out_shape) {
+std::vector<std::vector<T>> windows_of(const std::vector<T>& x, const shape& in_shape, const shape& out_shape) {
   const dims in = as_dims(in_shape), out = as_dims(out_shape);
-  std::vector<double> y;
+  std::vector<std::vector<T>> windows;
   for (std::int64_t n = 0; n < out.n; ++n)
     for (std::int64_t c = 0; c < out.c; ++c)
       for (std::int64_t od = 0; od < out.d; ++od)
         for (std::int64_t oh = 0; oh < out.h; ++oh)
           for (std::int64_t ow = 0; ow < out.w; ++ow) {
-            double sum = 0;
-            std::int64_t count = 0;
+            std::vector<T>& window = windows.emplace_back();
             for (std::int64_t d = window_start(od, in.d, out.d); d < window_stop(od, in.d, out.d); ++d)
               for (std::int64_t h = window_start(oh, in.h, out.h); h < window_stop(oh, in.h, out.h); ++h)
-                for (std::int64_t w = window_start(ow, in.w, out.w); w < window_stop(ow, in.w, out.w); ++w) {
-                  sum += static_cast<double>(x[in.at(n, c, d, h, w)]);
-                  ++count;
-                }
-            y.push_back(sum / static_cast<double>(count));
+                for (std::int64_t w = window_start(ow, in.w, out.w); w < window_stop(ow, in.w, out.w); ++w)
+                  window.push_back(x[in.at(n, c, d, h, w)]);
           }
+  return windows;
+}
+
+/// adaptive_avg_pool{1,2,3}d: the mean of each window. `out` is N, C, output sizes.
+template <class T>
+std::vector<double> adaptive_avg(const std::vector<T>& x, const shape& in_shape, const shape& out_shape) {
+  std::vector<double> y;
+  for (const std::vector<T>& window : windows_of(x, in_shape, out_shape)) {
+    double sum = 0;
+    for (T value : window) sum += static_cast<double>(value);
+    y.push_back(sum / static_cast<double>(window.size()));
+  }
   return y;
 }
 
@@ -178,25 +187,16 @@ max_result<T> channel_max(const std::vector<T>& x, const shape& in_shape, std::i
 template <class T>
 std::vector<double> adaptive_power_mean(const std::vector<T>& x, const shape& in_shape, const shape& out_shape,
                                         double p, double eps, bool gem) {
-  const dims in = as_dims(in_shape), out = as_dims(out_shape);
   std::vector<double> y;
-  for (std::int64_t n = 0; n < out.n; ++n)
-    for (std::int64_t c = 0; c < out.c; ++c)
-      for (std::int64_t od = 0; od < out.d; ++od)
-        for (std::int64_t oh = 0; oh < out.h; ++oh)
-          for (std::int64_t ow = 0; ow < out.w; ++ow) {
-            double sum = 0;
-            std::int64_t count = 0;
-            for (std::int64_t d = window_start(od, in.d, out.d); d < window_stop(od, in.d, out.d); ++d)
-              for (std::int64_t h = window_start(oh, in.h, out.h); h < window_stop(oh, in.h, out.h); ++h)
-                for (std::int64_t w = window_start(ow, in.w, out.w); w < window_stop(ow, in.w, out.w); ++w) {
-                  double value = static_cast<double>(x[in.at(n, c, d, h, w)]);
-                  if (gem && !takes_over(value, eps)) value = eps;
-                  sum += std::pow(value, p);
-                  ++count;
-                }
-            y.push_back(std::pow(gem ? sum / static_cast<double>(count) : sum, 1.0 / p));
-          }
+  for (const std::vector<T>& window : windows_of(x, in_shape, out_shape)) {
+    double sum = 0;
+    for (T element : window) {
+      double value = static_cast<double>(element);
+      if (gem && !takes_over(value, eps)) value = eps;
+      sum += std::pow(value, p);
+    }
+    y.push_back(std::pow(gem ? sum / static_cast<double>(window.size()) : sum, 1.0 / p));
+  }
   return y;
 }
 
