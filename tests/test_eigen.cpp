@@ -381,6 +381,45 @@ TYPED_TEST(EigenTwins, Pyramid) {
   }
 }
 
+// GeM and LP pooling, with their power arguments after the output.
+TYPED_TEST(EigenTwins, PowerMeanPooling) {
+  using order = typename TestFixture::order;
+  // Positive inputs, so that LP with a non-integer p is defined everywhere.
+  auto x = random_tensor<float, 4>({2, 5, 7, 9}, 16);
+  for (std::int64_t i = 0; i < x.size(); ++i) x.data()[i] = std::fabs(x.data()[i]) + 0.01f;
+  const auto ex = TestFixture::store(x);
+  const std::array<std::int64_t, 4> out_shape{2, 5, 3, 4};
+  auto got = TestFixture::template zeros<float>(out_shape);
+
+  ae::adaptive_gem_pool2d<order>(ex, got);
+  TestFixture::expect_same(got, adapool::adaptive_gem_pool2d(x.view(), {3, 4}), "gem, p = 3");
+  ae::adaptive_gem_pool2d<order>(ex, got, 2.5, 1e-3);
+  TestFixture::expect_same(got, adapool::adaptive_gem_pool2d(x.view(), {3, 4}, 2.5, 1e-3), "gem, p = 2.5");
+  ae::adaptive_lp_pool2d<order>(ex, got, 1.5);
+  TestFixture::expect_same(got, adapool::adaptive_lp_pool2d(x.view(), {3, 4}, 1.5), "lp, p = 1.5");
+  TestFixture::expect_same(ae::adaptive_gem_pool2d<order>(ex, {3, 4}, 4.0),
+                           adapool::adaptive_gem_pool2d(x.view(), {3, 4}, 4.0), "allocating gem");
+  TestFixture::expect_same(ae::adaptive_lp_pool2d<order>(ex, {3, 4}, 2.0),
+                           adapool::adaptive_lp_pool2d(x.view(), {3, 4}, 2.0), "allocating lp");
+
+  auto x3 = random_tensor<float, 3>({2, 3, 10}, 17);
+  auto x5 = random_tensor<float, 5>({1, 2, 4, 5, 6}, 18);
+  for (std::int64_t i = 0; i < x3.size(); ++i) x3.data()[i] = std::fabs(x3.data()[i]);
+  for (std::int64_t i = 0; i < x5.size(); ++i) x5.data()[i] = std::fabs(x5.data()[i]);
+  const auto ex3 = TestFixture::store(x3);
+  const auto ex5 = TestFixture::store(x5);
+  TestFixture::expect_same(ae::adaptive_gem_pool1d<order>(ex3, {4}), adapool::adaptive_gem_pool1d(x3.view(), {4}),
+                           "gem 1d");
+  TestFixture::expect_same(ae::adaptive_lp_pool1d<order>(ex3, {4}, 3.0),
+                           adapool::adaptive_lp_pool1d(x3.view(), {4}, 3.0), "lp 1d");
+  auto got5 = TestFixture::template zeros<float>(std::array<std::int64_t, 5>{1, 2, 2, 3, 3});
+  ae::adaptive_gem_pool3d<order>(ex5, got5, 3.0);
+  TestFixture::expect_same(got5, adapool::adaptive_gem_pool3d(x5.view(), {2, 3, 3}, 3.0), "gem 3d");
+  ae::adaptive_lp_pool3d<order>(ex5, got5, 2.0);
+  TestFixture::expect_same(got5, adapool::adaptive_lp_pool3d(x5.view(), {2, 3, 3}, 2.0), "lp 3d");
+  EXPECT_THROW(ae::adaptive_gem_pool2d<order>(ex, got, -1.0), adapool::error);
+}
+
 // Each backward twin against the core backward on views, from the same
 // grad_out (and, for max, the forward's indices).
 TYPED_TEST(EigenTwins, BackwardPasses) {

@@ -47,6 +47,7 @@
 #include "detail/view5d.hpp"
 #include "global_pool.hpp"
 #include "layout.hpp"
+#include "power_pool.hpp"
 #include "simd/arch.hpp"
 #include "tensor.hpp"
 #include "tensor_view.hpp"
@@ -443,6 +444,75 @@ template <class Order = nchw, class Arch = default_arch, class... Args>
 auto channel_max_avg_pool(Args&&... args) {
   return detail::call<Order>([](auto&&... v) { return adapool::channel_max_avg_pool<Arch>(v...); },
                              std::forward<Args>(args)...);
+}
+
+// ---------------------------------------------------------------- GeM and LP pooling
+
+// The power arguments (p, eps) follow the output, as in the operations.
+template <class Order = nchw, class Arch = default_arch, class... Args>
+auto adaptive_gem_pool1d(Args&&... args) {
+  return detail::call<Order>([](auto&&... v) { return adapool::adaptive_gem_pool1d<Arch>(v...); },
+                             std::forward<Args>(args)...);
+}
+template <class Order = nchw, class Arch = default_arch, class In, class... Rest>
+auto adaptive_gem_pool1d(In&& in, const std::array<std::int64_t, 1>& output_size, Rest&&... rest) {
+  return detail::call<Order>([](auto&&... v) { return adapool::adaptive_gem_pool1d<Arch>(v...); }, std::forward<In>(in),
+                             output_size, std::forward<Rest>(rest)...);
+}
+
+template <class Order = nchw, class Arch = default_arch, class... Args>
+auto adaptive_gem_pool2d(Args&&... args) {
+  return detail::call<Order>([](auto&&... v) { return adapool::adaptive_gem_pool2d<Arch>(v...); },
+                             std::forward<Args>(args)...);
+}
+template <class Order = nchw, class Arch = default_arch, class In, class... Rest>
+auto adaptive_gem_pool2d(In&& in, const std::array<std::int64_t, 2>& output_size, Rest&&... rest) {
+  return detail::call<Order>([](auto&&... v) { return adapool::adaptive_gem_pool2d<Arch>(v...); }, std::forward<In>(in),
+                             output_size, std::forward<Rest>(rest)...);
+}
+
+template <class Order = nchw, class Arch = default_arch, class... Args>
+auto adaptive_gem_pool3d(Args&&... args) {
+  return detail::call<Order>([](auto&&... v) { return adapool::adaptive_gem_pool3d<Arch>(v...); },
+                             std::forward<Args>(args)...);
+}
+template <class Order = nchw, class Arch = default_arch, class In, class... Rest>
+auto adaptive_gem_pool3d(In&& in, const std::array<std::int64_t, 3>& output_size, Rest&&... rest) {
+  return detail::call<Order>([](auto&&... v) { return adapool::adaptive_gem_pool3d<Arch>(v...); }, std::forward<In>(in),
+                             output_size, std::forward<Rest>(rest)...);
+}
+
+template <class Order = nchw, class Arch = default_arch, class... Args>
+auto adaptive_lp_pool1d(Args&&... args) {
+  return detail::call<Order>([](auto&&... v) { return adapool::adaptive_lp_pool1d<Arch>(v...); },
+                             std::forward<Args>(args)...);
+}
+template <class Order = nchw, class Arch = default_arch, class In, class... Rest>
+auto adaptive_lp_pool1d(In&& in, const std::array<std::int64_t, 1>& output_size, Rest&&... rest) {
+  return detail::call<Order>([](auto&&... v) { return adapool::adaptive_lp_pool1d<Arch>(v...); }, std::forward<In>(in),
+                             output_size, std::forward<Rest>(rest)...);
+}
+
+template <class Order = nchw, class Arch = default_arch, class... Args>
+auto adaptive_lp_pool2d(Args&&... args) {
+  return detail::call<Order>([](auto&&... v) { return adapool::adaptive_lp_pool2d<Arch>(v...); },
+                             std::forward<Args>(args)...);
+}
+template <class Order = nchw, class Arch = default_arch, class In, class... Rest>
+auto adaptive_lp_pool2d(In&& in, const std::array<std::int64_t, 2>& output_size, Rest&&... rest) {
+  return detail::call<Order>([](auto&&... v) { return adapool::adaptive_lp_pool2d<Arch>(v...); }, std::forward<In>(in),
+                             output_size, std::forward<Rest>(rest)...);
+}
+
+template <class Order = nchw, class Arch = default_arch, class... Args>
+auto adaptive_lp_pool3d(Args&&... args) {
+  return detail::call<Order>([](auto&&... v) { return adapool::adaptive_lp_pool3d<Arch>(v...); },
+                             std::forward<Args>(args)...);
+}
+template <class Order = nchw, class Arch = default_arch, class In, class... Rest>
+auto adaptive_lp_pool3d(In&& in, const std::array<std::int64_t, 3>& output_size, Rest&&... rest) {
+  return detail::call<Order>([](auto&&... v) { return adapool::adaptive_lp_pool3d<Arch>(v...); }, std::forward<In>(in),
+                             output_size, std::forward<Rest>(rest)...);
 }
 
 // ---------------------------------------------------------------- backward passes

@@ -222,6 +222,13 @@ void eigen_twins() {
   static_cast<void>(ae::channel_max_pool_with_indices<order>(cin4, 2));
   static_cast<void>(ae::channel_max_avg_pool<order>(cin4));
 
+  ae::adaptive_gem_pool1d<order>(cin3, out3);
+  ae::adaptive_lp_pool2d<order>(cin4, out4, 2.0);
+  ae::adaptive_gem_pool3d<order>(cin5, out5, 3.0, 1e-6);
+  static_cast<void>(ae::adaptive_lp_pool1d<order>(cin3, {2}, 1.5));
+  static_cast<void>(ae::adaptive_gem_pool2d<order>(cin4, {2, 3}));
+  static_cast<void>(ae::adaptive_lp_pool3d<order>(cin5, {2, 3, 4}, 4.0));
+
   const auto& cidx3 = idx3;
   const auto& cidx4 = idx4;
   const auto& cidx5 = idx5;
