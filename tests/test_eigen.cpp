@@ -138,7 +138,20 @@ class EigenTwins : public ::testing::Test {
   }
 };
 
-TYPED_TEST_SUITE(EigenTwins, storage_cases);
+// Test names say the storage case: EigenTwins/RowMajor_nchw.Adaptive2d.
+struct storage_case_names {
+  template <class Case>
+  static std::string GetName(int) {
+    using order = typename Case::order;
+    const std::string storage = Case::storage == Eigen::RowMajor ? "RowMajor_" : "ColMajor_";
+    if constexpr (std::is_same_v<order, ae::nchw>) return storage + "nchw";
+    if constexpr (std::is_same_v<order, ae::nhwc>) return storage + "nhwc";
+    if constexpr (std::is_same_v<order, ae::whcn>) return storage + "whcn";
+    return storage + "cwhn";
+  }
+};
+
+TYPED_TEST_SUITE(EigenTwins, storage_cases, storage_case_names);
 
 // Adaptive average and max (with indices), non-allocating and allocating, for
 // one rank: `avg`, `max`, `max_idx` are the twin and the core op of that rank.
