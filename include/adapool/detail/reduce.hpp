@@ -12,6 +12,7 @@
 // the first position and NaN keeps the last NaN's position.
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <type_traits>
@@ -129,8 +130,8 @@ max_and_position<T> max_index_lanes(const T* p, std::int64_t n) {
       where = V::select(take, position, where);
       position = V::add(position, step);
     }
-    T lane_max[L];
-    T lane_where[L];
+    T lane_max[std::size_t{L}];
+    T lane_where[std::size_t{L}];
     V::store(lane_max, max);
     V::store(lane_where, where);
     // Lanes are not in scan order: merge by what the scan would have kept.
@@ -192,7 +193,7 @@ max_and_position<T> max_index_contiguous(const T* p, std::int64_t n) {
   // No NaN: the scan keeps the max at its smallest position (-0.0 and +0.0
   // compare equal, and the first of them is the one the scan keeps).
   const T value = V::reduce_max(V::max(max[0], max[1]));
-  T lane_where[2][L];
+  T lane_where[2][std::size_t{L}];
   V::store(lane_where[0], where[0]);
   V::store(lane_where[1], where[1]);
   std::int64_t first = n;
@@ -235,7 +236,7 @@ void sum_small_planes(const T* p, std::int64_t size, std::int64_t stride, std::i
   for (std::int64_t first = 0; first < count; first += L) {
     const T* group = p + first * stride;
     const std::int64_t planes = std::min(L, count - first);
-    typename V::vector acc[L];
+    typename V::vector acc[std::size_t{L}];
     for (std::int64_t k = 0; k < L; ++k) acc[k] = V::zero();
     // Planes inner: the L accumulators are independent chains. Each plane's sum
     // is the same sequence of additions whichever planes share its group.
@@ -250,7 +251,7 @@ void sum_small_planes(const T* p, std::int64_t size, std::int64_t stride, std::i
         if (tail) acc[k] = V::add(acc[k], V::load_partial(group + k * stride + full, tail));
       }
     }
-    T lane_sums[L];
+    T lane_sums[std::size_t{L}];
     V::store(lane_sums, V::sum_each(acc));
     for (std::int64_t k = 0; k < planes; ++k) sums[first + k] = static_cast<double>(lane_sums[k]);
   }
@@ -385,7 +386,7 @@ class column_max {
   template <int Width, bool Partial>
   void add_strip(const T* first, std::int64_t row_stride, std::int64_t rows, T first_id, std::int64_t j) {
     constexpr std::int64_t L = V::lanes;
-    typename V::vector m[Width], w[Width];
+    typename V::vector m[std::size_t{Width}], w[std::size_t{Width}];
     for (int k = 0; k < Width; ++k) {
       m[k] = V::load(max + j + k * L);
       w[k] = Winners ? V::load(winner + j + k * L) : V::zero();
