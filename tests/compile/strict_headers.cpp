@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Instantiates every public operation, for float and double, every layout and
-// ranks 3, 4 and 5, through the default instruction set and the scalar path,
-// so that the strictest warning set sees the library's templates compiled as a
-// user's program would compile them. Compiled only (by .ci/strict_warnings.sh
+// ranks 3, 4 and 5, through the default instruction set, every narrower x86
+// one and the scalar path, so that the strictest warning set sees the
+// library's templates compiled as a user's program would compile them. Compiled only (by .ci/strict_warnings.sh
 // and clang-tidy in .ci/static_analysis.sh), never run: the views are empty.
 //
 // With STRICT_HEADERS_QUICK defined, only strided views and the default
@@ -254,6 +254,15 @@ void adapool_strict_headers_instantiate_all() {
 #if !defined(STRICT_HEADERS_QUICK)
   every_rank<adapool::simd::scalar, float>();
   every_rank<adapool::simd::scalar, double>();
+  // With AVX-512 flags one compile sees every x86 path.
+#if defined(__AVX512F__)
+  every_rank<adapool::simd::avx2, float>();
+  every_rank<adapool::simd::avx2, double>();
+#endif
+#if defined(__AVX2__)
+  every_rank<adapool::simd::sse2, float>();
+  every_rank<adapool::simd::sse2, double>();
+#endif
 #endif
   views_and_tensors<float>();
   views_and_tensors<double>();
