@@ -16,8 +16,10 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <limits>
 #include <string>
+#include <type_traits>
 
 #include "../parallel.hpp"
 #include "dispatch.hpp"
@@ -28,6 +30,44 @@
 #include "view5d.hpp"
 
 namespace adapool::detail {
+
+// Outputs are finished in runs of this many, gathered into a stack array.
+inline constexpr std::int64_t finish_chunk = 256;
+static_assert(finish_chunk >= column_block, "a channels-last run is finished at once");
+
+// Cube roots of m[0, k) in place, for outputs of type T: the finish of p = 3.
+// std::cbrt costs some 20 ns, which adaptive windows of a few elements each
+// (13 -> 7) cannot afford per output. Halley's iteration from a seed with a
+// third of m's exponent (the float bit trick) converges cubically, and the loop
+// has no branch, so that compilers vectorise it. Values outside the seed's
+// range (and 0, inf, NaN, negatives) are redone by std::cbrt or, for a
+// negative m, by std::pow(m, 1/3), which is NaN (or +inf for -inf) as in PyTorch.
+template <class T>
+void cube_roots(double* m, std::int64_t k) {
+  double roots[finish_chunk];
+  for (std::int64_t i = 0; i < k; ++i) {
+    const auto single = static_cast<float>(m[i]);
+    std::uint32_t bits = 0;
+    std::memcpy(&bits, &single, sizeof bits);
+    bits = bits / 3 + 0x2a5137a0;  // m^(1/3) within a few percent
+    float seed = 0;
+    std::memcpy(&seed, &bits, sizeof seed);
+    double y = seed;
+    // Two steps leave some 1e-14, well below float's rounding; double takes a third.
+    for (int step = std::is_same_v<T, float> ? 1 : 0; step < 3; ++step) {
+      const double cube = y * y * y;
+      y = y * (cube + 2 * m[i]) / (2 * cube + m[i]);
+    }
+    roots[i] = y;
+  }
+  for (std::int64_t i = 0; i < k; ++i) {
+    if (m[i] >= 1e-30 && m[i] <= 1e30) {
+      m[i] = roots[i];
+    } else {
+      m[i] = m[i] < 0 ? std::pow(m[i], 1.0 / 3) : std::cbrt(m[i]);
+    }
+  }
+}
 
 // The common exponents are multiplications (vectorised, no std::pow per
 // element); any other p pays for std::pow per element, in double.
@@ -52,26 +92,28 @@ struct power_rule {
              : exponent == 4 ? power_kind::four
                              : power_kind::general) {}
 
-  /// The output of a window of `count` elements whose values raised to p have
-  /// this mean: the root std::pow(m, 1 / p), in double. A negative m (LP with
-  /// an odd p) gives NaN unless p is 1, and -inf gives +inf, as PyTorch's
-  /// `pow(1 / p)` does; sqrt and cbrt serve the non-negative m of p = 2, 3, 4
-  /// (x^2 and x^4 are never negative, and no sum starts at -0).
-  double finish(double mean, double count) const {
-    const double m = of_mean ? mean : mean * count;
+  /// Replaces m[0, k), each a window's mean of x^p (GeM) or sum (LP), by its
+  /// root std::pow(m, 1 / p), in double. A negative m (LP with an odd p)
+  /// gives NaN unless p is 1, and -inf gives +inf, as PyTorch's `pow(1 / p)`
+  /// does; sqrt serves the m of p = 2 and 4, never negative (x^2 and x^4 are
+  /// not, and no sum starts at -0). k <= finish_chunk.
+  template <class T>
+  void finish(double* m, std::int64_t k) const {
     switch (kind) {
       case power_kind::one:
-        return m;
+        return;
       case power_kind::two:
-        return std::sqrt(m);
+        for (std::int64_t i = 0; i < k; ++i) m[i] = std::sqrt(m[i]);
+        return;
       case power_kind::three:
-        return m < 0 ? std::pow(m, 1.0 / p) : std::cbrt(m);
+        return cube_roots<T>(m, k);
       case power_kind::four:
-        return std::sqrt(std::sqrt(m));
+        for (std::int64_t i = 0; i < k; ++i) m[i] = std::sqrt(std::sqrt(m[i]));
+        return;
       case power_kind::general:
-        break;
+        for (std::int64_t i = 0; i < k; ++i) m[i] = std::pow(m[i], 1.0 / p);
+        return;
     }
-    return std::pow(m, 1.0 / p);
   }
 };
 
@@ -144,22 +186,47 @@ double raised_sum(const power_rule& rule, const T* src, std::int64_t n, std::int
   return sum;
 }
 
-// Rewrites the means the average kernels left in plane (n, c) of `out` as
-// pooled powers, given the input's sizes (for LP's window element counts).
+// Rewrites the means the average kernels left in planes [0, out.c) of
+// out.n = 1 (a block, or one plane) as pooled powers, finish_chunk outputs at
+// a time. LP needs each window's element count, from the input's sizes; GeM
+// needs none, and skips the window arithmetic (integer divisions).
 template <class T>
-void finish_plane(const power_rule& rule, const view5d<const T>& in, const view5d<T>& out, std::int64_t n,
-                  std::int64_t c) {
-  for (std::int64_t od = 0; od < out.d; ++od) {
-    const std::int64_t depth = window_at(od, in.d, out.d).size();
-    for (std::int64_t oh = 0; oh < out.h; ++oh) {
-      const std::int64_t rows = depth * window_at(oh, in.h, out.h).size();
-      for (std::int64_t ow = 0; ow < out.w; ++ow) {
-        T* y = out.at(n, c, od, oh, ow);
-        const auto count = static_cast<double>(rows * window_at(ow, in.w, out.w).size());
-        *y = static_cast<T>(rule.finish(static_cast<double>(*y), count));
+void finish_planes(const power_rule& rule, const view5d<const T>& in, const view5d<T>& out,
+                   const window_table& columns_of) {
+  double m[finish_chunk];
+  // GeM into contiguous NCHW planes: the block's outputs are one run.
+  if (rule.of_mean && out.planes_contiguous() && (out.c == 1 || out.stride_c == out.plane_size())) {
+    const std::int64_t total = out.c * out.plane_size();
+    for (std::int64_t begin = 0; begin < total; begin += finish_chunk) {
+      const std::int64_t k = std::min(finish_chunk, total - begin);
+      for (std::int64_t i = 0; i < k; ++i) m[i] = static_cast<double>(out.data[begin + i]);
+      rule.finish<T>(m, k);
+      for (std::int64_t i = 0; i < k; ++i) out.data[begin + i] = static_cast<T>(m[i]);
+    }
+    return;
+  }
+  T* where[finish_chunk];
+  std::int64_t k = 0;
+  const auto flush = [&] {
+    rule.finish<T>(m, k);
+    for (std::int64_t i = 0; i < k; ++i) *where[i] = static_cast<T>(m[i]);
+    k = 0;
+  };
+  for (std::int64_t c = 0; c < out.c; ++c) {
+    for (std::int64_t od = 0; od < out.d; ++od) {
+      const std::int64_t depth = rule.of_mean ? 1 : window_at(od, in.d, out.d).size();
+      for (std::int64_t oh = 0; oh < out.h; ++oh) {
+        const std::int64_t rows = rule.of_mean ? 1 : depth * window_at(oh, in.h, out.h).size();
+        for (std::int64_t ow = 0; ow < out.w; ++ow) {
+          where[k] = out.at(0, c, od, oh, ow);
+          m[k] = static_cast<double>(*where[k]);
+          if (!rule.of_mean) m[k] *= static_cast<double>(rows * columns_of[ow].size());
+          if (++k == finish_chunk) flush();
+        }
       }
     }
   }
+  flush();
 }
 
 // A contiguous buffer seen as `planes` planes of in's spatial sizes.
@@ -208,12 +275,15 @@ void raise_and_average_big_plane(const power_rule& rule, const view5d<const T>& 
 template <class Arch, class T>
 void power_planes(const power_rule& rule, const view5d<const T>& in, const view5d<T>& out) {
   const std::int64_t size = in.plane_size();
+  const window_table columns_of(in.w, out.w);
   if (size > power_buffer) {
-    const window_table columns_of(in.w, out.w);
     parallel_for(in.n * in.c, in.n * in.c * size, [&](std::int64_t task) {
       T buffer[power_buffer];
       raise_and_average_big_plane<Arch>(rule, in, out, columns_of, task / in.c, task % in.c, buffer);
-      finish_plane(rule, in, out, task / in.c, task % in.c);
+      view5d<T> plane = out;
+      plane.data = out.at(task / in.c, task % in.c, 0, 0, 0);
+      plane.n = plane.c = 1;
+      finish_planes(rule, in, plane, columns_of);
     });
     return;
   }
@@ -227,9 +297,12 @@ void power_planes(const power_rule& rule, const view5d<const T>& in, const view5
     const std::int64_t c0 = task % blocks * planes_per_task;
     const std::int64_t count = std::min(planes_per_task, in.c - c0);
     T buffer[power_buffer];
+    // Contiguous NCHW: the block's planes are one run, raised by one call.
+    const bool one_run = in.planes_contiguous() && (in.c == 1 || in.stride_c == size);
     for (std::int64_t j = 0; j < count; ++j) {
-      if (in.planes_contiguous()) {
-        raise_row<Arch>(rule, in.at(n, c0 + j, 0, 0, 0), size, 1, buffer + j * size);
+      if (one_run || in.planes_contiguous()) {
+        raise_row<Arch>(rule, in.at(n, c0 + j, 0, 0, 0), one_run ? count * size : size, 1, buffer + j * size);
+        if (one_run) break;
         continue;
       }
       for (std::int64_t d = 0; d < in.d; ++d)
@@ -243,7 +316,7 @@ void power_planes(const power_rule& rule, const view5d<const T>& in, const view5
     block.c = count;
     // At most power_buffer elements: this runs on the calling thread.
     adaptive_avg_planes<Arch>(planes_in_buffer(buffer, count, in.d, in.h, in.w), block);
-    for (std::int64_t j = 0; j < count; ++j) finish_plane(rule, in, block, 0, j);
+    finish_planes(rule, in, block, columns_of);
   });
 }
 
@@ -266,11 +339,14 @@ void power_channels_last(const power_rule& rule, const view5d<const T>& in, cons
                                        sums.add_rows(buffer, len, pixels);
                                      }
                                  sums.finish();
-                                 const auto count = static_cast<double>(wd.size() * wh.size() * ww.size());
-                                 const double scale = 1.0 / count;
+                                 // GeM's mean as adaptive_avg_pool forms it; LP's sum as it is.
+                                 const double scale =
+                                     rule.of_mean ? 1.0 / static_cast<double>(wd.size() * wh.size() * ww.size()) : 1.0;
+                                 double m[finish_chunk];
+                                 for (std::int64_t j = 0; j < len; ++j) m[j] = sums.totals[j] * scale;
+                                 rule.finish<T>(m, len);
                                  for (std::int64_t j = 0; j < len; ++j)
-                                   *out.at(n, c0 + j, od, oh, ow) =
-                                       static_cast<T>(rule.finish(sums.totals[j] * scale, count));
+                                   *out.at(n, c0 + j, od, oh, ow) = static_cast<T>(m[j]);
                                });
 }
 
