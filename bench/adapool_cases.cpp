@@ -109,6 +109,9 @@ class adapool_case final : public pool_case {
           adapool::adaptive_avg_max_pool2d<Arch>(in, channels(w_.c, w_.c), channels(0, w_.c));
         }
         break;
+      case op_kind::adaptive_gem:
+        adapool::adaptive_gem_pool2d<Arch>(in, output(0, Layout{}), gem_p, gem_eps);
+        break;
       case op_kind::channel_max_avg:
         if (two_calls_) {
           adapool::channel_max_pool<Arch>(in, channels(0, 1));

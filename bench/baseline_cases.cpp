@@ -2,6 +2,8 @@
 // The two yardsticks: the loop a user writes by hand, and the ceiling, a plain
 // streaming sum over the same input bytes that bounds what any pooling can do.
 
+#include <algorithm>
+#include <cmath>
 #include <limits>
 
 #if defined(__AVX512F__) || defined(__AVX2__)
@@ -50,7 +52,14 @@ class naive_case final : public pool_case {
             const std::int64_t y0 = window_begin(oy, w_.h, size[0]), y1 = window_end(oy, w_.h, size[0]);
             for (std::int64_t ox = 0; ox < size[1]; ++ox) {
               const std::int64_t x0 = window_begin(ox, w_.w, size[1]), x1 = window_end(ox, w_.w, size[1]);
-              if (w_.is_average()) {
+              if (w_.op == op_kind::adaptive_gem) {
+                float sum = 0;
+                for (std::int64_t y = y0; y < y1; ++y) {
+                  for (std::int64_t x = x0; x < x1; ++x)
+                    sum += std::pow(std::max(plane[y * y_stride + x * x_stride], gem_eps), gem_p);
+                }
+                *out++ = std::pow(sum / static_cast<float>((y1 - y0) * (x1 - x0)), 1.0f / gem_p);
+              } else if (w_.is_average()) {
                 float sum = 0;
                 for (std::int64_t y = y0; y < y1; ++y) {
                   for (std::int64_t x = x0; x < x1; ++x) sum += plane[y * y_stride + x * x_stride];

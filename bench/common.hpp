@@ -27,7 +27,13 @@ enum class op_kind {
   // Fused operations: two poolings of one input, as a model concatenates them.
   adaptive_concat,  // N x C x H x W -> N x 2C x OH x OW: channels [0, C) max, [C, 2C) average (fastai's order)
   channel_max_avg,  // N x C x H x W -> N x 2 x H x W: channel 0 the max over C, channel 1 the mean (CBAM)
+  // Power means over adaptive windows.
+  adaptive_gem,  // N x C x H x W -> N x C x OH x OW: (mean of max(x, gem_eps)^gem_p)^(1 / gem_p)
 };
+
+/// GeM's exponent and clamp in the G workloads: the usual defaults of image retrieval.
+inline constexpr float gem_p = 3.0f;
+inline constexpr float gem_eps = 1e-6f;
 
 enum class memory_format { nchw, nhwc };
 
@@ -54,7 +60,7 @@ struct workload {
   bool is_channel() const { return op == op_kind::channel_max || op == op_kind::channel_avg; }
   bool is_fused() const { return op == op_kind::adaptive_concat || op == op_kind::channel_max_avg; }
   /// Some output values are averages (checked to a tolerance, max_rel_err reported).
-  bool has_average() const { return is_average() || is_fused(); }
+  bool has_average() const { return is_average() || is_fused() || op == op_kind::adaptive_gem; }
   /// Channels of the pooled output: 1 for channel pooling, 2 for channel max + mean, 2C for concat.
   std::int64_t output_channels() const {
     return is_channel() ? 1 : op == op_kind::channel_max_avg ? 2 : op == op_kind::adaptive_concat ? 2 * c : c;
@@ -73,7 +79,7 @@ inline std::int64_t window_end(std::int64_t i, std::int64_t in, std::int64_t out
 }
 
 /// W1 ... W12, with W8 split into each pyramid scale and all four together,
-/// then the fused operations F1 ... F3.
+/// then the fused operations F1 ... F3 and the power means G1, G2.
 const std::vector<workload>& standard_workloads();
 
 /// The input of a workload: the same bytes for every implementation, 64-byte

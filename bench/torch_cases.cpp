@@ -10,9 +10,11 @@
 #include <ATen/ops/adaptive_max_pool2d.h>
 #include <ATen/ops/amax.h>
 #include <ATen/ops/cat.h>
+#include <ATen/ops/clamp_min.h>
 #include <ATen/ops/from_blob.h>
 #include <ATen/ops/max_pool1d.h>
 #include <ATen/ops/mean.h>
+#include <ATen/ops/pow.h>
 #include <c10/core/InferenceMode.h>
 #include <torch/version.h>
 
@@ -83,6 +85,12 @@ class torch_case final : public pool_case {
       case op_kind::channel_max_avg:
         values_[0] = at::cat({at::amax(x_, {1}, /*keepdim=*/true), at::mean(x_, {1}, /*keepdim=*/true)}, 1);
         break;
+      // GeM as retrieval code writes it (cnnimageretrieval-pytorch's gem()).
+      case op_kind::adaptive_gem:
+        values_[0] =
+            at::adaptive_avg_pool2d(x_.clamp_min(gem_eps).pow(gem_p), {w_.output_sizes[0][0], w_.output_sizes[0][1]})
+                .pow(1.0 / gem_p);
+        break;
     }
   }
 
@@ -115,6 +123,8 @@ class torch_case final : public pool_case {
         return "cat(adaptive_max_pool2d, adaptive_avg_pool2d)";
       case op_kind::channel_max_avg:
         return "cat(amax(dim=1), mean(dim=1))";
+      case op_kind::adaptive_gem:
+        return "adaptive_avg_pool2d(x.clamp_min(eps).pow(p)).pow(1 / p)";
     }
     return {};
   }

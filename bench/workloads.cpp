@@ -31,6 +31,7 @@ const std::vector<workload>& standard_workloads() {
   using f = memory_format;
   using o = op_kind;
   const std::vector<std::string> fused = {"adapool", "adapool_two_calls", "torch", "ceiling"};
+  const std::vector<std::string> power = {"adapool", "adapool_scalar", "naive", "torch", "ceiling"};
   static const std::vector<workload> all = {
       make("W1_gap_r50", o::global_avg, f::nchw, {1, 2048, 7, 7}, {{1, 1}}),
       make("W2_gap_r50_b32", o::global_avg, f::nchw, {32, 2048, 7, 7}, {{1, 1}}),
@@ -53,6 +54,10 @@ const std::vector<workload>& standard_workloads() {
       make("F1_concat_r50", o::adaptive_concat, f::nchw, {1, 2048, 7, 7}, {{1, 1}}, fused),
       make("F2_concat_13to7", o::adaptive_concat, f::nchw, {8, 512, 13, 13}, {{7, 7}}, fused),
       make("F3_cbam", o::channel_max_avg, f::nchw, {1, 64, 112, 112}, {{112, 112}}, fused),
+      // GeM (p = 3) on W1's and W6's shapes, against PyTorch's composition
+      // adaptive_avg_pool2d(x.clamp_min(eps).pow(p)).pow(1 / p) and the loop a user writes.
+      make("G1_gem_r50", o::adaptive_gem, f::nchw, {1, 2048, 7, 7}, {{1, 1}}, power),
+      make("G2_gem_13to7", o::adaptive_gem, f::nchw, {8, 512, 13, 13}, {{7, 7}}, power),
   };
   return all;
 }
@@ -185,21 +190,25 @@ reference compute_reference(const workload& w, const float* in) {
           for (std::int64_t ox = 0; ox < size[1]; ++ox) {
             const std::int64_t y0 = window_begin(oy, w.h, size[0]), y1 = window_end(oy, w.h, size[0]);
             const std::int64_t x0 = window_begin(ox, w.w, size[1]), x1 = window_end(ox, w.w, size[1]);
-            double sum = 0;
+            double sum = 0, power_sum = 0;
             float max = -std::numeric_limits<float>::infinity();
             std::int64_t argmax = y0 * w.w + x0;
             for (std::int64_t y = y0; y < y1; ++y) {
               for (std::int64_t x = x0; x < x1; ++x) {
                 const float v = in[offset(w, n, c, y, x)];
                 sum += v;
+                if (w.op == op_kind::adaptive_gem) power_sum += std::pow(std::max<double>(v, gem_eps), gem_p);
                 if (v > max || std::isnan(v)) {
                   max = v;
                   argmax = y * w.w + x;
                 }
               }
             }
-            if (w.is_average()) {
-              ref.values.push_back(sum / static_cast<double>((y1 - y0) * (x1 - x0)));
+            const auto count = static_cast<double>((y1 - y0) * (x1 - x0));
+            if (w.op == op_kind::adaptive_gem) {
+              ref.values.push_back(std::pow(power_sum / count, 1.0 / gem_p));
+            } else if (w.is_average()) {
+              ref.values.push_back(sum / count);
             } else {
               ref.values.push_back(max);
               ref.indices.push_back(argmax);
@@ -290,7 +299,7 @@ std::string check_against_reference(const workload& w, const pooled& got, double
   for (std::size_t i = 0; i < ref.values.size(); ++i) {
     const double expected = ref.values[i];
     const double actual = got.values[i];
-    if (ref.averaged.empty() ? w.is_average() : ref.averaged[i]) {
+    if (ref.averaged.empty() ? w.has_average() : ref.averaged[i]) {
       const double error = std::abs(actual - expected) / std::max(std::abs(expected), 1e-30);
       *max_relative_error = std::max(*max_relative_error, error);
       if (!(error <= tolerance)) {
