@@ -34,14 +34,14 @@ inline void set_num_threads(int threads) { detail::global_thread_count().store(s
 
 /// The number of threads an operation called now on this thread may use.
 inline int get_num_threads() {
+#if defined(_OPENMP)
   int threads = detail::scoped_thread_count();
   if (threads == 0) threads = detail::global_thread_count().load();
-#if defined(_OPENMP)
   if (threads == 0) threads = omp_get_max_threads();
-#else
-  threads = 1;
-#endif
   return std::max(1, threads);
+#else
+  return 1;
+#endif
 }
 
 /// Overrides the thread count for the operations this thread calls while the
