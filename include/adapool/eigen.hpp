@@ -37,6 +37,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <type_traits>
 #include <unsupported/Eigen/CXX11/Tensor>
 #include <utility>
@@ -194,7 +195,7 @@ template <class X>
 using plain_t = std::remove_cv_t<std::remove_reference_t<X>>;
 
 template <class Order, class Array, std::size_t... Level>
-auto views_of(Array& tensors, std::index_sequence<Level...>) {
+auto views_of(Array& tensors, std::index_sequence<Level...> /*levels*/) {
   using view_type = decltype(view<Order>(tensors[0]));
   return std::array<view_type, sizeof...(Level)>{view<Order>(tensors[Level])...};
 }
@@ -222,18 +223,19 @@ template <class X>
 constexpr int storage_of() {
   using plain = plain_t<X>;
   if constexpr (is_eigen<plain>::value) {
-    return row_major<plain> ? 1 : 0;
+    return static_cast<int>(row_major<plain>);
   } else if constexpr (is_eigen_array<plain>::value) {
-    return row_major<typename plain::value_type> ? 1 : 0;
+    return static_cast<int>(row_major<typename plain::value_type>);
   } else {
     return -1;
   }
 }
 template <class... Args>
 constexpr int first_storage() {
-  int storage = -1;
-  ((storage = storage < 0 ? storage_of<Args>() : storage), ...);
-  return storage;
+  for (int storage : {storage_of<Args>()..., -1}) {
+    if (storage >= 0) return storage;
+  }
+  return -1;
 }
 
 // Element-wise copy in logical order; one block copy when the memory orders agree.
