@@ -459,7 +459,10 @@ TEST(PowerPoolErrors, BadExponentAndEps) {
   const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
   const std::vector<std::pair<double, std::string>> bad{{0, "0"},     {-1, "-1"},   {-0.5, "-0.5"},
                                                         {nan, "nan"}, {inf, "inf"}, {-inf, "-inf"}};
-  for (const auto& [value, text] : bad) {
+  for (const auto& entry : bad) {
+    // Named copies: C++17 lambdas cannot capture structured bindings.
+    const double value = entry.first;
+    const std::string& text = entry.second;
     EXPECT_TRUE(throws_mentioning([&] { adapool::adaptive_gem_pool2d(in, out, value); },
                                   {"adaptive_gem_pool2d", "p is " + text, "finite", "greater than 0"}));
     EXPECT_TRUE(throws_mentioning([&] { adapool::adaptive_gem_pool2d(in, out, 3.0, value); },
