@@ -7,8 +7,9 @@
 // window's mean is finished with the root (`power_rule::finish`). Nothing of
 // the window walk or of the summation is written twice.
 //  - plane-major data: whole planes are raised (several small ones at once)
-//    and pooled by average_plane / global_avg_planes; a plane too big for the
-//    buffer goes through it a window's rows at a time;
+//    and pooled by adaptive_avg_planes, as adaptive_avg_pool pools contiguous
+//    planes; a plane too big for the buffer goes through it a window's rows
+//    at a time, pooled by average_plane;
 //  - channels-last data: each window's pixels, a column block of channels
 //    each, are raised in batches and added by column_sums.
 
@@ -235,10 +236,10 @@ view5d<const T> planes_in_buffer(const T* buffer, std::int64_t planes, std::int6
   return {buffer, 1, planes, d, h, w, planes * d * h * w, d * h * w, h * w, w, 1};
 }
 
-// Plane (n, c) of a plane too big for the buffer: for each output row, the
-// rows of its windows are raised into the buffer and pooled as a plane of
-// their own (the same column sums as the whole plane would get); windows whose
-// rows do not fit either are summed row by row through the buffer.
+// Every output of plane (n, c), a plane too big for the buffer: for each
+// output row, the rows of its windows are raised into the buffer and pooled as
+// a plane of their own (the column sums average_plane gives the whole plane);
+// windows whose rows do not fit either are summed row by row through the buffer.
 template <class Arch, class T>
 void raise_and_average_big_plane(const power_rule& rule, const view5d<const T>& in, const view5d<T>& out,
                                  const window_table& columns_of, std::int64_t n, std::int64_t c, T* buffer) {
@@ -297,18 +298,21 @@ void power_planes(const power_rule& rule, const view5d<const T>& in, const view5
     const std::int64_t c0 = task % blocks * planes_per_task;
     const std::int64_t count = std::min(planes_per_task, in.c - c0);
     T buffer[power_buffer];
-    // Contiguous NCHW: the block's planes are one run, raised by one call.
-    const bool one_run = in.planes_contiguous() && (in.c == 1 || in.stride_c == size);
-    for (std::int64_t j = 0; j < count; ++j) {
-      if (one_run || in.planes_contiguous()) {
-        raise_row<Arch>(rule, in.at(n, c0 + j, 0, 0, 0), one_run ? count * size : size, 1, buffer + j * size);
-        if (one_run) break;
-        continue;
+    // Contiguous NCHW: the block's planes are one run, raised by one call;
+    // other contiguous planes one call each; anything else row by row.
+    if (in.planes_contiguous() && (in.c == 1 || in.stride_c == size)) {
+      raise_row<Arch>(rule, in.at(n, c0, 0, 0, 0), count * size, 1, buffer);
+    } else {
+      for (std::int64_t j = 0; j < count; ++j) {
+        if (in.planes_contiguous()) {
+          raise_row<Arch>(rule, in.at(n, c0 + j, 0, 0, 0), size, 1, buffer + j * size);
+          continue;
+        }
+        for (std::int64_t d = 0; d < in.d; ++d)
+          for (std::int64_t h = 0; h < in.h; ++h)
+            raise_row<Arch>(rule, in.at(n, c0 + j, d, h, 0), in.w, in.stride_w,
+                            buffer + j * size + (d * in.h + h) * in.w);
       }
-      for (std::int64_t d = 0; d < in.d; ++d)
-        for (std::int64_t h = 0; h < in.h; ++h)
-          raise_row<Arch>(rule, in.at(n, c0 + j, d, h, 0), in.w, in.stride_w,
-                          buffer + j * size + (d * in.h + h) * in.w);
     }
     view5d<T> block = out;
     block.data = out.at(n, c0, 0, 0, 0);
