@@ -7,12 +7,15 @@
 //    planes reduced together;
 //  - windows on rows that fit a column block: separable, the window's rows are
 //    first added (or maxed) column by column, then each output takes its columns;
-//  - anything else: each window row reduced on its own (any strides, any size).
+//  - anything else: each window row reduced on its own (any strides, any size);
+//  - small contiguous planes (windows or global max) skip all of the above:
+//    `lanes` planes at a time, one per vector lane (lane_planes).
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <type_traits>
 
 #include "../parallel.hpp"
 #include "../windows.hpp"
@@ -64,6 +67,222 @@ double plane_sum(const T* plane, std::int64_t size) {
   double sum = 0;
   sum_small_planes<Arch>(plane, size, size, 1, &sum);
   return sum;
+}
+
+// Planes of up to this many elements are pooled `lanes` at a time, plane k of
+// a group in lane k: their windows are too short for vectors along a row, and
+// across planes every lane does the same work. It bounds the group's copy on
+// the stack (16 KB for AVX-512) and keeps positions exact in float.
+inline constexpr std::int64_t lane_plane_limit = 256;
+
+template <class T>
+bool planes_in_lanes(const view5d<const T>& in) {
+  return in.planes_contiguous() && in.plane_size() <= lane_plane_limit;
+}
+
+// Planes first .. first + count - 1 (count <= lanes) of the flattened (n, c)
+// index, transposed to [position][lane]; lanes past count hold zeros, so that
+// each lane's results do not depend on which planes share its group.
+template <class Arch, class T>
+class lane_planes {
+  using V = simd::ops<T, Arch>;
+  static constexpr std::int64_t L = V::lanes;
+
+ public:
+  lane_planes(const view5d<const T>& in, std::int64_t first, std::int64_t count) {
+    const T* planes[L] = {};
+    for (std::int64_t k = 0; k < count; ++k) planes[k] = in.at((first + k) / in.c, (first + k) % in.c, 0, 0, 0);
+    if constexpr (L == 1) {
+      cells_ = planes[0];
+    } else {
+      const std::int64_t size = in.plane_size();
+      for (std::int64_t at = 0; at < size; at += L) {
+        // The last block overlaps the one before it rather than reading past the plane.
+        const std::int64_t begin = size >= L ? std::min(at, size - L) : 0;
+        typename V::vector rows[L];
+        for (std::int64_t k = 0; k < L; ++k) {
+          rows[k] = k >= count  ? V::zero()
+                    : size >= L ? V::load(planes[k] + begin)
+                                : V::load_partial(planes[k], static_cast<int>(size));
+        }
+        V::transpose(rows);
+        for (std::int64_t j = 0; j < L; ++j) V::store(copy_ + (begin + j) * L, rows[j]);
+      }
+      cells_ = copy_;
+    }
+  }
+  lane_planes(const lane_planes&) = delete;
+  lane_planes& operator=(const lane_planes&) = delete;
+
+  /// Lane k: element `position` (in-plane, row-major) of plane first + k.
+  typename V::vector at(std::int64_t position) const { return V::load(cells_ + position * L); }
+
+ private:
+  const T* cells_;
+  T copy_[L == 1 ? 1 : lane_plane_limit * L];
+};
+
+// Results of consecutive outputs of a group of planes (lane k: plane k), in
+// row-major output order, written `lanes` outputs at a time: transposed, each
+// plane's outputs are one vector. U is T, or int64_t for positions held as T.
+template <class Arch, class T, class U>
+class lane_outputs {
+  using V = simd::ops<T, Arch>;
+  static constexpr std::int64_t L = V::lanes;
+
+ public:
+  lane_outputs(const view5d<U>& out, std::int64_t first, std::int64_t count)
+      : out_(out), count_(count), contiguous_(out.planes_contiguous()) {
+    for (std::int64_t k = 0; k < count; ++k) planes_[k] = out.at((first + k) / out.c, (first + k) % out.c, 0, 0, 0);
+  }
+
+  void push(typename V::vector v) {
+    pending_[used_++] = v;
+    if (used_ == L) flush();
+  }
+
+  void finish() {
+    if (used_ > 0) flush();
+  }
+
+ private:
+  void flush() {
+    const bool by_plane = used_ == L;
+    if (by_plane) V::transpose(pending_);
+    if constexpr (std::is_same_v<T, U>) {
+      if (by_plane && contiguous_) {
+        for (std::int64_t k = 0; k < count_; ++k) V::store(planes_[k] + next_, pending_[k]);
+        next_ += used_;
+        used_ = 0;
+        return;
+      }
+    }
+    // Vector j holds output next_ + j of every plane, or (by_plane) plane j's outputs.
+    T lanes_of[L * L];
+    for (std::int64_t j = 0; j < used_; ++j) V::store(lanes_of + j * L, pending_[j]);
+    for (std::int64_t k = 0; k < count_; ++k) {
+      for (std::int64_t j = 0; j < used_; ++j) {
+        const T value = by_plane ? lanes_of[k * L + j] : lanes_of[j * L + k];
+        *address(k, next_ + j) = static_cast<U>(value);
+      }
+    }
+    next_ += used_;
+    used_ = 0;
+  }
+
+  U* address(std::int64_t k, std::int64_t output) const {
+    if (contiguous_) return planes_[k] + output;
+    const std::int64_t ow = output % out_.w, oh = output / out_.w % out_.h, od = output / (out_.w * out_.h);
+    return planes_[k] + od * out_.stride_d + oh * out_.stride_h + ow * out_.stride_w;
+  }
+
+  view5d<U> out_;
+  std::int64_t count_;
+  bool contiguous_;
+  U* planes_[L] = {};
+  typename V::vector pending_[L];
+  std::int64_t used_ = 0, next_ = 0;
+};
+
+// Runs body(planes, first, count) on every group of `lanes` planes.
+template <class Arch, class T, class Body>
+void for_each_lane_group(const view5d<const T>& in, std::int64_t work, const Body& body) {
+  constexpr std::int64_t L = simd::ops<T, Arch>::lanes;
+  const std::int64_t planes = in.n * in.c;
+  parallel_for((planes + L - 1) / L, work, [&](std::int64_t group) {
+    const std::int64_t first = group * L, count = std::min(L, planes - first);
+    const lane_planes<Arch, T> cells(in, first, count);
+    body(cells, first, count);
+  });
+}
+
+// Window rows are reduced in runs of at most this many elements, each run its
+// own dependency chain, the runs then merged in order.
+inline constexpr std::int64_t lane_run = 8;
+
+// Averages of every window of a group of planes: each run of a window row
+// summed in T, the runs added in scan order, then scaled by 1 / window size.
+template <class Arch, class T>
+void average_lanes(const lane_planes<Arch, T>& cells, const view5d<const T>& in, const view5d<T>& out,
+                   const window_table& columns_of, std::int64_t first, std::int64_t count) {
+  using V = simd::ops<T, Arch>;
+  lane_outputs<Arch, T, T> averages(out, first, count);
+  for (std::int64_t od = 0; od < out.d; ++od) {
+    const window wd = window_at(od, in.d, out.d);
+    for (std::int64_t oh = 0; oh < out.h; ++oh) {
+      const window wh = window_at(oh, in.h, out.h);
+      for (std::int64_t ow = 0; ow < out.w; ++ow) {
+        const window ww = columns_of[ow];
+        typename V::vector total = V::zero();
+        for (std::int64_t d = wd.begin; d < wd.end; ++d) {
+          for (std::int64_t h = wh.begin; h < wh.end; ++h) {
+            const std::int64_t row = (d * in.h + h) * in.w;
+            for (std::int64_t begin = ww.begin; begin < ww.end; begin += lane_run) {
+              const std::int64_t end = std::min(ww.end, begin + lane_run);
+              typename V::vector sum = cells.at(row + begin);
+              for (std::int64_t w = begin + 1; w < end; ++w) sum = V::add(sum, cells.at(row + w));
+              total = V::add(total, sum);
+            }
+          }
+        }
+        const double size = static_cast<double>(wd.size() * wh.size() * ww.size());
+        averages.push(V::mul(total, V::broadcast(static_cast<T>(1.0 / size))));
+      }
+    }
+  }
+  averages.finish();
+}
+
+// Max (and with Winners its position, held as T) of every window of a group of
+// planes. Each run of a window row keeps its first max or last NaN; runs merge
+// in scan order by the element rule, which gives the result of one row-major
+// scan (a run of -inf never replaces, so the window's first position stays).
+template <class Arch, class T, bool Winners>
+void max_lanes(const lane_planes<Arch, T>& cells, const view5d<const T>& in, const view5d<T>& out,
+               const view5d<std::int64_t>* indices, const window_table& columns_of, std::int64_t first,
+               std::int64_t count) {
+  using V = simd::ops<T, Arch>;
+  lane_outputs<Arch, T, T> maxima(out, first, count);
+  lane_outputs<Arch, T, std::int64_t> positions(Winners ? *indices : view5d<std::int64_t>{}, first,
+                                                Winners ? count : 0);
+  const typename V::vector one = V::broadcast(T(1));
+  for (std::int64_t od = 0; od < out.d; ++od) {
+    const window wd = window_at(od, in.d, out.d);
+    for (std::int64_t oh = 0; oh < out.h; ++oh) {
+      const window wh = window_at(oh, in.h, out.h);
+      for (std::int64_t ow = 0; ow < out.w; ++ow) {
+        const window ww = columns_of[ow];
+        typename V::vector best = V::broadcast(-std::numeric_limits<T>::infinity());
+        typename V::vector best_at = V::broadcast(static_cast<T>((wd.begin * in.h + wh.begin) * in.w + ww.begin));
+        for (std::int64_t d = wd.begin; d < wd.end; ++d) {
+          for (std::int64_t h = wh.begin; h < wh.end; ++h) {
+            const std::int64_t row = (d * in.h + h) * in.w;
+            for (std::int64_t begin = ww.begin; begin < ww.end; begin += lane_run) {
+              const std::int64_t end = std::min(ww.end, begin + lane_run);
+              typename V::vector max = cells.at(row + begin);
+              typename V::vector at = V::broadcast(static_cast<T>(row + begin)), here = at;
+              for (std::int64_t w = begin + 1; w < end; ++w) {
+                const typename V::vector v = cells.at(row + w);
+                const typename V::mask take = V::greater_or_nan(v, max);
+                max = V::select(take, v, max);
+                if (Winners) {
+                  here = V::add(here, one);
+                  at = V::select(take, here, at);
+                }
+              }
+              const typename V::mask take = V::greater_or_nan(max, best);
+              best = V::select(take, max, best);
+              if (Winners) best_at = V::select(take, at, best_at);
+            }
+          }
+        }
+        maxima.push(best);
+        if (Winners) positions.push(best_at);
+      }
+    }
+  }
+  maxima.finish();
+  if (Winners) positions.finish();
 }
 
 template <class Arch, class T>
@@ -134,10 +353,33 @@ void average_plane(const view5d<const T>& in, const view5d<T>& out, const window
   }
 }
 
+// A group's averages for `out`, exactly as adaptive_avg_planes computes them.
+template <class Arch, class T>
+void average_group(const lane_planes<Arch, T>& cells, const view5d<const T>& in, const view5d<T>& out,
+                   const window_table& columns_of, std::int64_t first, std::int64_t count) {
+  if (!covers_whole_plane(in, out)) return average_lanes<Arch>(cells, in, out, columns_of, first, count);
+  for (std::int64_t k = first; k < first + count; ++k) average_plane<Arch>(in, out, columns_of, k / in.c, k % in.c);
+}
+
+template <class Arch, class T>
+void max_group(const lane_planes<Arch, T>& cells, const view5d<const T>& in, const view5d<T>& out,
+               const view5d<std::int64_t>* indices, const window_table& columns_of, std::int64_t first,
+               std::int64_t count) {
+  with_winners(indices != nullptr, [&](auto winners) {
+    max_lanes<Arch, T, decltype(winners)::value>(cells, in, out, indices, columns_of, first, count);
+  });
+}
+
 template <class Arch, class T>
 void adaptive_avg_planes(const view5d<const T>& in, const view5d<T>& out) {
   if (covers_whole_plane(in, out)) return global_avg_planes<Arch>(in, out);
   const window_table columns_of(in.w, out.w);
+  if (planes_in_lanes(in)) {
+    return for_each_lane_group<Arch>(in, in.n * in.c * in.plane_size(),
+                                     [&](const lane_planes<Arch, T>& cells, std::int64_t first, std::int64_t count) {
+                                       average_lanes<Arch>(cells, in, out, columns_of, first, count);
+                                     });
+  }
   parallel_for(in.n * in.c, in.n * in.c * in.plane_size(),
                [&](std::int64_t task) { average_plane<Arch>(in, out, columns_of, task / in.c, task % in.c); });
 }
@@ -149,6 +391,14 @@ template <class Arch, class T, std::size_t Levels>
 void adaptive_avg_pyramid_planes(const view5d<const T>& in, const std::array<view5d<T>, Levels>& outs) {
   std::array<window_table, Levels> columns_of;
   for (std::size_t level = 0; level < Levels; ++level) columns_of[level] = window_table(in.w, outs[level].w);
+  if (planes_in_lanes(in)) {
+    return for_each_lane_group<Arch>(in, in.n * in.c * in.plane_size() * static_cast<std::int64_t>(Levels),
+                                     [&](const lane_planes<Arch, T>& cells, std::int64_t first, std::int64_t count) {
+                                       for (std::size_t level = 0; level < Levels; ++level) {
+                                         average_group<Arch>(cells, in, outs[level], columns_of[level], first, count);
+                                       }
+                                     });
+  }
   parallel_for(in.n * in.c, in.n * in.c * in.plane_size() * static_cast<std::int64_t>(Levels), [&](std::int64_t task) {
     for (std::size_t level = 0; level < Levels; ++level) {
       average_plane<Arch>(in, outs[level], columns_of[level], task / in.c, task % in.c);
@@ -211,6 +461,12 @@ void max_plane(const view5d<const T>& in, const view5d<T>& out, const view5d<std
 template <class Arch, class T>
 void adaptive_max_planes(const view5d<const T>& in, const view5d<T>& out, const view5d<std::int64_t>* indices) {
   const window_table columns_of(in.w, out.w);
+  if (planes_in_lanes(in)) {
+    return for_each_lane_group<Arch>(in, in.n * in.c * in.plane_size(),
+                                     [&](const lane_planes<Arch, T>& cells, std::int64_t first, std::int64_t count) {
+                                       max_group<Arch>(cells, in, out, indices, columns_of, first, count);
+                                     });
+  }
   parallel_for(in.n * in.c, in.n * in.c * in.plane_size(),
                [&](std::int64_t task) { max_plane<Arch>(in, out, indices, columns_of, task / in.c, task % in.c); });
 }
@@ -222,6 +478,13 @@ template <class Arch, class T>
 void adaptive_avg_max_planes(const view5d<const T>& in, const view5d<T>& avg, const view5d<T>& max,
                              const view5d<std::int64_t>* indices) {
   const window_table columns_of(in.w, avg.w);
+  if (planes_in_lanes(in)) {
+    return for_each_lane_group<Arch>(in, 2 * in.n * in.c * in.plane_size(),
+                                     [&](const lane_planes<Arch, T>& cells, std::int64_t first, std::int64_t count) {
+                                       average_group<Arch>(cells, in, avg, columns_of, first, count);
+                                       max_group<Arch>(cells, in, max, indices, columns_of, first, count);
+                                     });
+  }
   parallel_for(in.n * in.c, 2 * in.n * in.c * in.plane_size(), [&](std::int64_t task) {
     const std::int64_t n = task / in.c, c = task % in.c;
     average_plane<Arch>(in, avg, columns_of, n, c);

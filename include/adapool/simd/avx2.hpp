@@ -38,6 +38,24 @@ struct ops<float, avx2> {
     const __m256 b = _mm256_hadd_ps(_mm256_hadd_ps(v[4], v[5]), _mm256_hadd_ps(v[6], v[7]));
     return _mm256_add_ps(_mm256_permute2f128_ps(a, b, 0x20), _mm256_permute2f128_ps(a, b, 0x31));
   }
+  // Pairs within 128-bit halves, then quadruples, then the halves swap across.
+  static void transpose(vector* v) {
+    __m256 pair[8], quad[8];
+    for (int k = 0; k < 8; k += 2) {
+      pair[k] = _mm256_unpacklo_ps(v[k], v[k + 1]);
+      pair[k + 1] = _mm256_unpackhi_ps(v[k], v[k + 1]);
+    }
+    for (int k = 0; k < 8; k += 4) {
+      quad[k] = _mm256_shuffle_ps(pair[k], pair[k + 2], 0x44);
+      quad[k + 1] = _mm256_shuffle_ps(pair[k], pair[k + 2], 0xee);
+      quad[k + 2] = _mm256_shuffle_ps(pair[k + 1], pair[k + 3], 0x44);
+      quad[k + 3] = _mm256_shuffle_ps(pair[k + 1], pair[k + 3], 0xee);
+    }
+    for (int k = 0; k < 4; ++k) {
+      v[k] = _mm256_permute2f128_ps(quad[k], quad[k + 4], 0x20);
+      v[k + 4] = _mm256_permute2f128_ps(quad[k], quad[k + 4], 0x31);
+    }
+  }
   // Masked lanes are not read, so the load cannot fault past p + n.
   static vector load_partial(const float* p, int n) {
     const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
@@ -82,6 +100,14 @@ struct ops<double, avx2> {
     const __m256d a = _mm256_hadd_pd(v[0], v[1]);
     const __m256d b = _mm256_hadd_pd(v[2], v[3]);
     return _mm256_add_pd(_mm256_permute2f128_pd(a, b, 0x20), _mm256_permute2f128_pd(a, b, 0x31));
+  }
+  static void transpose(vector* v) {
+    const __m256d even01 = _mm256_unpacklo_pd(v[0], v[1]), odd01 = _mm256_unpackhi_pd(v[0], v[1]);
+    const __m256d even23 = _mm256_unpacklo_pd(v[2], v[3]), odd23 = _mm256_unpackhi_pd(v[2], v[3]);
+    v[0] = _mm256_permute2f128_pd(even01, even23, 0x20);
+    v[1] = _mm256_permute2f128_pd(odd01, odd23, 0x20);
+    v[2] = _mm256_permute2f128_pd(even01, even23, 0x31);
+    v[3] = _mm256_permute2f128_pd(odd01, odd23, 0x31);
   }
   static vector load_partial(const double* p, int n) {
     const __m256i lane = _mm256_setr_epi64x(0, 1, 2, 3);

@@ -52,6 +52,31 @@ struct ops<float, avx512f> {
     };
     return _mm512_insertf32x8(_mm512_castps256_ps512(eight(half)), eight(half + 8), 1);
   }
+  // As AVX2 within 128-bit blocks; then the blocks move across in two rounds.
+  static void transpose(vector* v) {
+    __m512 pair[16], quad[16];
+    for (int k = 0; k < 16; k += 2) {
+      pair[k] = _mm512_unpacklo_ps(v[k], v[k + 1]);
+      pair[k + 1] = _mm512_unpackhi_ps(v[k], v[k + 1]);
+    }
+    for (int k = 0; k < 16; k += 4) {
+      quad[k] = _mm512_shuffle_ps(pair[k], pair[k + 2], 0x44);
+      quad[k + 1] = _mm512_shuffle_ps(pair[k], pair[k + 2], 0xee);
+      quad[k + 2] = _mm512_shuffle_ps(pair[k + 1], pair[k + 3], 0x44);
+      quad[k + 3] = _mm512_shuffle_ps(pair[k + 1], pair[k + 3], 0xee);
+    }
+    // Block b of quad[4 * i + j] holds element 4 * b + j of rows 4 * i .. 4 * i + 3.
+    for (int j = 0; j < 4; ++j) {
+      const __m512 even01 = _mm512_shuffle_f32x4(quad[j], quad[4 + j], 0x88);
+      const __m512 odd01 = _mm512_shuffle_f32x4(quad[j], quad[4 + j], 0xdd);
+      const __m512 even23 = _mm512_shuffle_f32x4(quad[8 + j], quad[12 + j], 0x88);
+      const __m512 odd23 = _mm512_shuffle_f32x4(quad[8 + j], quad[12 + j], 0xdd);
+      v[j] = _mm512_shuffle_f32x4(even01, even23, 0x88);
+      v[4 + j] = _mm512_shuffle_f32x4(odd01, odd23, 0x88);
+      v[8 + j] = _mm512_shuffle_f32x4(even01, even23, 0xdd);
+      v[12 + j] = _mm512_shuffle_f32x4(odd01, odd23, 0xdd);
+    }
+  }
   static vector load_partial(const float* p, int n) {
     return _mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << n) - 1u), p);
   }
@@ -99,6 +124,24 @@ struct ops<double, avx512f> {
       return _mm256_add_pd(_mm256_permute2f128_pd(a, b, 0x20), _mm256_permute2f128_pd(a, b, 0x31));
     };
     return _mm512_insertf64x4(_mm512_castpd256_pd512(four(half)), four(half + 4), 1);
+  }
+  static void transpose(vector* v) {
+    __m512d pair[8];
+    for (int k = 0; k < 8; k += 2) {
+      pair[k] = _mm512_unpacklo_pd(v[k], v[k + 1]);
+      pair[k + 1] = _mm512_unpackhi_pd(v[k], v[k + 1]);
+    }
+    // Block b of pair[2 * i + j] holds element 2 * b + j of rows 2 * i and 2 * i + 1.
+    for (int j = 0; j < 2; ++j) {
+      const __m512d even01 = _mm512_shuffle_f64x2(pair[j], pair[2 + j], 0x88);
+      const __m512d odd01 = _mm512_shuffle_f64x2(pair[j], pair[2 + j], 0xdd);
+      const __m512d even23 = _mm512_shuffle_f64x2(pair[4 + j], pair[6 + j], 0x88);
+      const __m512d odd23 = _mm512_shuffle_f64x2(pair[4 + j], pair[6 + j], 0xdd);
+      v[j] = _mm512_shuffle_f64x2(even01, even23, 0x88);
+      v[2 + j] = _mm512_shuffle_f64x2(odd01, odd23, 0x88);
+      v[4 + j] = _mm512_shuffle_f64x2(even01, even23, 0xdd);
+      v[6 + j] = _mm512_shuffle_f64x2(odd01, odd23, 0xdd);
+    }
   }
   static vector load_partial(const double* p, int n) {
     return _mm512_maskz_loadu_pd(static_cast<__mmask8>((1u << n) - 1u), p);

@@ -40,6 +40,14 @@ struct ops<float, neon> {
     return vget_lane_f32(pairs, 0) + vget_lane_f32(pairs, 1);
   }
   static vector sum_each(const vector* v) { return vpaddq_f32(vpaddq_f32(v[0], v[1]), vpaddq_f32(v[2], v[3])); }
+  static void transpose(vector* v) {
+    const float32x4x2_t rows01 = vtrnq_f32(v[0], v[1]);
+    const float32x4x2_t rows23 = vtrnq_f32(v[2], v[3]);
+    v[0] = vcombine_f32(vget_low_f32(rows01.val[0]), vget_low_f32(rows23.val[0]));
+    v[1] = vcombine_f32(vget_low_f32(rows01.val[1]), vget_low_f32(rows23.val[1]));
+    v[2] = vcombine_f32(vget_high_f32(rows01.val[0]), vget_high_f32(rows23.val[0]));
+    v[3] = vcombine_f32(vget_high_f32(rows01.val[1]), vget_high_f32(rows23.val[1]));
+  }
   static vector load_partial(const float* p, int n) {
     float lanes_in[4] = {};
     std::memcpy(lanes_in, p, sizeof(float) * static_cast<unsigned>(n));
@@ -82,6 +90,11 @@ struct ops<double, neon> {
 
   static double reduce_add(vector v) { return vgetq_lane_f64(v, 0) + vgetq_lane_f64(v, 1); }
   static vector sum_each(const vector* v) { return vpaddq_f64(v[0], v[1]); }
+  static void transpose(vector* v) {
+    const float64x2_t low = vzip1q_f64(v[0], v[1]);
+    v[1] = vzip2q_f64(v[0], v[1]);
+    v[0] = low;
+  }
   static vector load_partial(const double* p, int n) {
     return n > 0 ? vsetq_lane_f64(*p, vdupq_n_f64(0.0), 0) : vdupq_n_f64(0.0);
   }

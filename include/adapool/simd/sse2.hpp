@@ -42,6 +42,7 @@ struct ops<float, sse2> {
     const __m128 s23 = _mm_add_ps(_mm_unpacklo_ps(v[2], v[3]), _mm_unpackhi_ps(v[2], v[3]));
     return _mm_add_ps(_mm_movelh_ps(s01, s23), _mm_movehl_ps(s23, s01));
   }
+  static void transpose(vector* v) { _MM_TRANSPOSE4_PS(v[0], v[1], v[2], v[3]); }
   static vector load_partial(const float* p, int n) {
     float lanes_in[4] = {};
     std::memcpy(lanes_in, p, sizeof(float) * static_cast<unsigned>(n));
@@ -85,6 +86,11 @@ struct ops<double, sse2> {
   static double reduce_add(vector v) { return _mm_cvtsd_f64(_mm_add_sd(v, _mm_unpackhi_pd(v, v))); }
   static vector sum_each(const vector* v) {
     return _mm_add_pd(_mm_unpacklo_pd(v[0], v[1]), _mm_unpackhi_pd(v[0], v[1]));
+  }
+  static void transpose(vector* v) {
+    const __m128d low = _mm_unpacklo_pd(v[0], v[1]);
+    v[1] = _mm_unpackhi_pd(v[0], v[1]);
+    v[0] = low;
   }
   static vector load_partial(const double* p, int n) { return n > 0 ? _mm_load_sd(p) : _mm_setzero_pd(); }
 
