@@ -384,6 +384,31 @@ TEST_P(PowerPool, EmptyIsValid) {
 
 INSTANTIATE_TEST_SUITE_P(Layouts, PowerPool, testing::ValuesIn(all_configs()), config_name);
 
+// Inputs above the per-thread grain (2^18 elements): the same bits with one
+// thread and with two, for each way the kernels split the work (blocks of
+// small planes, big planes, channels-last windows).
+TEST(PowerPoolThreads, SameBitsForAnyThreadCount) {
+  std::mt19937_64 rng(29);
+  const std::array<std::int64_t, 4> shapes[][2]{{{2, 64, 56, 56}, {7, 7}}, {{1, 4, 300, 300}, {5, 3}}};
+  for (const auto& shape : shapes) {
+    for (const layout_kind kind : {layout_kind::nchw, layout_kind::nhwc}) {
+      const std::vector<float> x = uniform_values<float>(element_count(shape[0]), -1, 1, rng);
+      placed<float, 4> input = place(kind, shape[0], 0.0f);
+      input.assign(x);
+      const auto out_shape = with_spatial(shape[0], {shape[1][0], shape[1][1]});
+      for (const power_args a : {power_args{true, 3}, power_args{false, 4.5}}) {
+        std::vector<float> by_thread_count[2];
+        for (int threads = 1; threads <= 2; ++threads) {
+          const adapool::scoped_num_threads scope(threads);
+          by_thread_count[threads - 1] = run_power<adapool::default_arch>(input, out_shape, kind, a);
+        }
+        EXPECT_EQ(std::memcmp(by_thread_count[0].data(), by_thread_count[1].data(), by_thread_count[0].size() * 4), 0)
+            << args_text(a) << " " << layout_name(kind) << " " << shape_text(shape[0]);
+      }
+    }
+  }
+}
+
 // ---------------------------------------------------------------- allocating forms
 
 TEST(PowerPoolAllocating, ShapesFormatsAndValues) {
