@@ -118,7 +118,7 @@ void check_power(const std::array<std::int64_t, Rank>& in_shape, const std::arra
   EXPECT_TRUE(close_powers(adapool::default_arch::name, best, want, scale));
   EXPECT_TRUE(close_powers("scalar", scalar, want, scale));
   const std::vector<T> after = input.logical();
-  EXPECT_TRUE(std::memcmp(after.data(), x.data(), x.size() * sizeof(T)) == 0) << "the input was modified";
+  EXPECT_TRUE(x.empty() || std::memcmp(after.data(), x.data(), x.size() * sizeof(T)) == 0) << "the input was modified";
 }
 
 template <class T>
@@ -356,7 +356,7 @@ TEST_P(PowerPool, GemOfOneIsTheAverage) {
       if constexpr (decltype(in_shape)().size() == 5) adapool::adaptive_avg_pool3d(input.view(), avg.view());
       const std::vector<T> average = avg.logical();
       if (exact) {
-        EXPECT_EQ(std::memcmp(gem.data(), average.data(), gem.size() * sizeof(T)), 0);
+        EXPECT_TRUE(gem.empty() || std::memcmp(gem.data(), average.data(), gem.size() * sizeof(T)) == 0);
       } else {
         EXPECT_TRUE(close_averages("gem p=1", to_shape(out_shape), gem, average, magnitude(x)));
       }
@@ -402,7 +402,8 @@ TEST(PowerPoolThreads, SameBitsForAnyThreadCount) {
           const adapool::scoped_num_threads scope(threads);
           by_thread_count[threads - 1] = run_power<adapool::default_arch>(input, out_shape, kind, a);
         }
-        EXPECT_EQ(std::memcmp(by_thread_count[0].data(), by_thread_count[1].data(), by_thread_count[0].size() * 4), 0)
+        EXPECT_TRUE(by_thread_count[0].empty() || std::memcmp(by_thread_count[0].data(), by_thread_count[1].data(),
+                                                              by_thread_count[0].size() * 4) == 0)
             << args_text(a) << " " << layout_name(kind) << " " << shape_text(shape[0]);
       }
     }

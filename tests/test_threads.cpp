@@ -20,7 +20,7 @@ struct results {
 
   bool operator==(const results& o) const {
     const auto same = [](const std::vector<float>& a, const std::vector<float>& b) {
-      return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+      return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
     };
     return same(avg, o.avg) && same(max, o.max) && same(channel_max, o.channel_max) &&
            same(channel_avg, o.channel_avg) && same(pyramid[0], o.pyramid[0]) && same(pyramid[1], o.pyramid[1]) &&
