@@ -3,9 +3,9 @@
 # The test suite under AddressSanitizer and UndefinedBehaviorSanitizer: a Debug
 # build with clang++ (Debian's libclang-rt-14-dev provides the runtimes), the
 # scalar and AVX2 suites (the paths every other ISA shares kernels with), the
-# Eigen interop suite,
-# the no-exceptions test and the examples. Any report fails its test: the
-# sanitizers abort on the first finding (-fno-sanitize-recover=all).
+# Eigen interop suite, the no-exceptions test and the examples. Any report
+# fails its test: the sanitizers abort on the first finding
+# (-fno-sanitize-recover=all).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
