@@ -112,6 +112,46 @@ TEST_P(AdaptivePool, ChannelCountSweep) {
   });
 }
 
+// Small planes are pooled several at a time, one per vector lane: plane counts
+// around every lane count (the last group short), planes that just fit the
+// group's copy (256 elements) and just do not, windows and the global case.
+TEST_P(AdaptivePool, PlanesInLanes) {
+  with_dtype(GetParam().type, [&](auto t) {
+    using T = decltype(t);
+    std::mt19937_64 rng(7);
+    std::size_t i = 0;
+    const std::array<std::array<std::int64_t, 2>, 5> planes{{{16, 16}, {16, 17}, {1, 256}, {1, 257}, {13, 13}}};
+    for (const auto& plane : planes)
+      for (std::int64_t c : {std::int64_t{15}, std::int64_t{33}}) {
+        const std::array<std::int64_t, 4> in_shape{1, c, plane[0], plane[1]};
+        const fill_kind fill = all_fills()[i % all_fills().size()];
+        const std::vector<T> x = random_values<T>(element_count(in_shape), fill, rng);
+        check_adaptive_ops<T>(in_shape, {std::min<std::int64_t>(plane[0], 7), 5}, GetParam().layout, i++, x);
+        check_adaptive_ops<T>(in_shape, {1, 1}, GetParam().layout, i++, x);
+      }
+  });
+}
+
+// One plane of a group holds NaN (or ties), its neighbours do not: each lane
+// keeps its own rule.
+TEST_P(AdaptivePool, NanInOnePlaneOfAGroup) {
+  with_dtype(GetParam().type, [&](auto t) {
+    using T = decltype(t);
+    const T nan = std::numeric_limits<T>::quiet_NaN();
+    const std::int64_t c = 17, size = 5 * 5;
+    std::size_t i = 0;
+    for (std::int64_t plane : {std::int64_t{0}, std::int64_t{3}, std::int64_t{8}, std::int64_t{16}})
+      for (std::int64_t p : {std::int64_t{0}, std::int64_t{12}, std::int64_t{24}}) {
+        std::vector<T> x(static_cast<std::size_t>(c * size));
+        for (std::size_t k = 0; k < x.size(); ++k) x[k] = static_cast<T>(k % 3);
+        x[static_cast<std::size_t>(plane * size + p)] = nan;
+        x[static_cast<std::size_t>(plane * size + (p + 7) % size)] = nan;
+        check_adaptive_ops<T, 4>({1, c, 5, 5}, {3, 3}, GetParam().layout, i++, x);
+        check_case<global_max_op<true>, T, 4>({1, c, 5, 5}, {1, c, 1, 1}, GetParam().layout, output_layout(i++), x);
+      }
+  });
+}
+
 template <class T, std::size_t Rank>
 void check_random_shapes(layout_kind kind, int cases) {
   std::mt19937_64 rng(100 + Rank);

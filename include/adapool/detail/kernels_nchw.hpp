@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <type_traits>
 
 #include "../parallel.hpp"
@@ -81,59 +82,124 @@ bool planes_in_lanes(const view5d<const T>& in) {
 }
 
 // Planes first .. first + count - 1 (count <= lanes) of the flattened (n, c)
-// index, transposed to [position][lane]; lanes past count hold zeros, so that
-// each lane's results do not depend on which planes share its group.
+// index; plane `first` is (n, c).
+struct lane_group {
+  std::int64_t first, count, n, c;
+
+  // The group's planes in `v` (input or output, same N and C), without a division per plane.
+  template <class U, std::size_t L>
+  void planes(const view5d<U>& v, U* (&plane)[L]) const {
+    std::int64_t in = n, ic = c;
+    for (std::int64_t k = 0; k < count; ++k) {
+      plane[k] = v.at(in, ic, 0, 0, 0);
+      if (++ic == v.c) {
+        ic = 0;
+        ++in;
+      }
+    }
+  }
+};
+
+// A group's planes transposed to [position][lane]; lanes past the group's
+// count hold zeros, so that each lane's results do not depend on which planes
+// share its group.
 template <class Arch, class T>
 class lane_planes {
   using V = simd::ops<T, Arch>;
   static constexpr std::int64_t L = V::lanes;
 
  public:
-  lane_planes(const view5d<const T>& in, std::int64_t first, std::int64_t count) {
+  lane_planes(const view5d<const T>& in, const lane_group& group) {
     const T* planes[L] = {};
-    for (std::int64_t k = 0; k < count; ++k) planes[k] = in.at((first + k) / in.c, (first + k) % in.c, 0, 0, 0);
+    group.planes(in, planes);
+    const std::int64_t size = in.plane_size();
+    // A sum is NaN when an element is (or for inf - inf, which only costs the
+    // max rule's NaN test).
+    typename V::vector sum = V::zero();
     if constexpr (L == 1) {
       cells_ = planes[0];
+      T even = 0, odd = 0;
+      std::int64_t p = 0;
+      for (; p + 2 <= size; p += 2) {
+        even += planes[0][p];
+        odd += planes[0][p + 1];
+      }
+      sum = p < size ? even + odd + planes[0][p] : even + odd;
     } else {
-      const std::int64_t size = in.plane_size();
       for (std::int64_t at = 0; at < size; at += L) {
         // The last block overlaps the one before it rather than reading past the plane.
         const std::int64_t begin = size >= L ? std::min(at, size - L) : 0;
         typename V::vector rows[L];
         for (std::int64_t k = 0; k < L; ++k) {
-          rows[k] = k >= count  ? V::zero()
-                    : size >= L ? V::load(planes[k] + begin)
-                                : V::load_partial(planes[k], static_cast<int>(size));
+          rows[k] = k >= group.count ? V::zero()
+                    : size >= L      ? V::load(planes[k] + begin)
+                                     : V::load_partial(planes[k], static_cast<int>(size));
         }
+        for (std::int64_t k = 0; k < L; ++k) sum = V::add(sum, rows[k]);
         V::transpose(rows);
         for (std::int64_t j = 0; j < L; ++j) V::store(copy_ + (begin + j) * L, rows[j]);
       }
       cells_ = copy_;
     }
+    maybe_nan_ = V::any(V::is_nan(sum));
   }
   lane_planes(const lane_planes&) = delete;
   lane_planes& operator=(const lane_planes&) = delete;
 
-  /// Lane k: element `position` (in-plane, row-major) of plane first + k.
+  /// Lane k: element `position` (in-plane, row-major) of the group's plane k.
   typename V::vector at(std::int64_t position) const { return V::load(cells_ + position * L); }
+
+  /// False when no element of the group is NaN.
+  bool maybe_nan() const { return maybe_nan_; }
 
  private:
   const T* cells_;
+  bool maybe_nan_;
   T copy_[L == 1 ? 1 : lane_plane_limit * L];
 };
 
-// Results of consecutive outputs of a group of planes (lane k: plane k), in
-// row-major output order, written `lanes` outputs at a time: transposed, each
-// plane's outputs are one vector. U is T, or int64_t for positions held as T.
+// Every in-plane position of planes up to lane_plane_limit, held as T in every
+// lane: a window's winner is then a select from memory, not a conversion.
+template <class Arch, class T>
+class lane_positions {
+  using V = simd::ops<T, Arch>;
+  static constexpr std::int64_t L = V::lanes;
+
+ public:
+  explicit lane_positions(std::int64_t size) {
+    for (std::int64_t p = 0; p < size; ++p) V::store(cells_ + p * L, V::broadcast(static_cast<T>(p)));
+  }
+  typename V::vector at(std::int64_t position) const { return V::load(cells_ + position * L); }
+
+ private:
+  T cells_[lane_plane_limit * L];
+};
+
+// 1 / size in T for every window size of a plane that fits lane_planes, so
+// that an average is one multiplication.
+template <class T>
+struct inverse_table {
+  T of[lane_plane_limit + 1];
+  constexpr inverse_table() : of{} {
+    for (std::int64_t size = 1; size <= lane_plane_limit; ++size)
+      of[size] = static_cast<T>(1.0 / static_cast<double>(size));
+  }
+};
+template <class T>
+inline constexpr inverse_table<T> inverses{};
+
+// Results of consecutive outputs of a group (lane k: plane k), in row-major
+// output order, written `lanes` outputs at a time: transposed, each plane's
+// outputs are one vector. U is T, or int64_t for positions held as T.
 template <class Arch, class T, class U>
 class lane_outputs {
   using V = simd::ops<T, Arch>;
   static constexpr std::int64_t L = V::lanes;
 
  public:
-  lane_outputs(const view5d<U>& out, std::int64_t first, std::int64_t count)
-      : out_(out), count_(count), contiguous_(out.planes_contiguous()) {
-    for (std::int64_t k = 0; k < count; ++k) planes_[k] = out.at((first + k) / out.c, (first + k) % out.c, 0, 0, 0);
+  lane_outputs(const view5d<U>& out, const lane_group& group)
+      : out_(out), count_(group.count), contiguous_(out.planes_contiguous()) {
+    group.planes(out, planes_);
   }
 
   void push(typename V::vector v) {
@@ -184,105 +250,148 @@ class lane_outputs {
   std::int64_t used_ = 0, next_ = 0;
 };
 
-// Runs body(planes, first, count) on every group of `lanes` planes.
+// A group's planes are short runs far apart, too short for the hardware to
+// see them as streams: the group after the current one is requested ahead.
+template <class T>
+void prefetch_group(const view5d<const T>& in, const lane_group& group) {
+#if defined(__GNUC__) || defined(__clang__)
+  const T* planes[64] = {};
+  group.planes(in, planes);
+  const std::int64_t bytes = in.plane_size() * static_cast<std::int64_t>(sizeof(T));
+  for (std::int64_t k = 0; k < group.count; ++k) {
+    const char* plane = reinterpret_cast<const char*>(planes[k]);
+    for (std::int64_t offset = 0; offset < bytes; offset += 64) __builtin_prefetch(plane + offset);
+  }
+#else
+  (void)in;
+  (void)group;
+#endif
+}
+
+// Runs body(cells, group) on every group of `lanes` planes, several groups per
+// task so that (n, c) advances without a division per group.
 template <class Arch, class T, class Body>
 void for_each_lane_group(const view5d<const T>& in, std::int64_t work, const Body& body) {
   constexpr std::int64_t L = simd::ops<T, Arch>::lanes;
+  constexpr std::int64_t planes_per_task = 64;
   const std::int64_t planes = in.n * in.c;
-  parallel_for((planes + L - 1) / L, work, [&](std::int64_t group) {
-    const std::int64_t first = group * L, count = std::min(L, planes - first);
-    const lane_planes<Arch, T> cells(in, first, count);
-    body(cells, first, count);
+  const auto advance = [&](lane_group g) {
+    g.first += L;
+    g.count = std::min(L, planes - g.first);
+    for (g.c += L; g.c >= in.c; g.c -= in.c) ++g.n;
+    return g;
+  };
+  parallel_for((planes + planes_per_task - 1) / planes_per_task, work, [&](std::int64_t task) {
+    const std::int64_t first = task * planes_per_task, end = std::min(planes, first + planes_per_task);
+    lane_group group{first, std::min(L, planes - first), first / in.c, first % in.c};
+    while (true) {
+      const lane_group next = advance(group);
+      if (L > 1 && next.first < planes) prefetch_group(in, next);
+      const lane_planes<Arch, T> cells(in, group);
+      body(cells, group);
+      if (next.first >= end) break;
+      group = next;
+    }
   });
 }
 
 // Window rows are reduced in runs of at most this many elements, each run its
 // own dependency chain, the runs then merged in order.
-inline constexpr std::int64_t lane_run = 8;
+inline constexpr std::int64_t lane_run = 16;
 
-// Averages of every window of a group of planes: each run of a window row
-// summed in T, the runs added in scan order, then scaled by 1 / window size.
+// Averages of every window of a group, separable: for each output row, every
+// column is summed over the window's rows in order (independent chains over
+// the whole row), then each output adds its columns and scales by 1 / size.
 template <class Arch, class T>
 void average_lanes(const lane_planes<Arch, T>& cells, const view5d<const T>& in, const view5d<T>& out,
-                   const window_table& columns_of, std::int64_t first, std::int64_t count) {
+                   const window_table& rows_of, const window_table& columns_of, const lane_group& group) {
   using V = simd::ops<T, Arch>;
-  lane_outputs<Arch, T, T> averages(out, first, count);
+  lane_outputs<Arch, T, T> averages(out, group);
+  typename V::vector columns[lane_plane_limit];
   for (std::int64_t od = 0; od < out.d; ++od) {
-    const window wd = window_at(od, in.d, out.d);
+    const window wd = out.d == 1 ? window{0, in.d} : window_at(od, in.d, out.d);
     for (std::int64_t oh = 0; oh < out.h; ++oh) {
-      const window wh = window_at(oh, in.h, out.h);
-      for (std::int64_t ow = 0; ow < out.w; ++ow) {
-        const window ww = columns_of[ow];
-        typename V::vector total = V::zero();
-        for (std::int64_t d = wd.begin; d < wd.end; ++d) {
-          for (std::int64_t h = wh.begin; h < wh.end; ++h) {
-            const std::int64_t row = (d * in.h + h) * in.w;
-            for (std::int64_t begin = ww.begin; begin < ww.end; begin += lane_run) {
-              const std::int64_t end = std::min(ww.end, begin + lane_run);
-              typename V::vector sum = cells.at(row + begin);
-              for (std::int64_t w = begin + 1; w < end; ++w) sum = V::add(sum, cells.at(row + w));
-              total = V::add(total, sum);
-            }
+      const window wh = rows_of[oh];
+      // Window rows in scan order; the first two start the sums (a copy of
+      // one row would cost as much as an addition).
+      std::int64_t rows = 0, first_row = 0;
+      for (std::int64_t d = wd.begin; d < wd.end; ++d) {
+        for (std::int64_t h = wh.begin; h < wh.end; ++h, ++rows) {
+          const std::int64_t row = (d * in.h + h) * in.w;
+          if (rows == 0) {
+            first_row = row;
+          } else if (rows == 1) {
+            for (std::int64_t w = 0; w < in.w; ++w) columns[w] = V::add(cells.at(first_row + w), cells.at(row + w));
+          } else {
+            for (std::int64_t w = 0; w < in.w; ++w) columns[w] = V::add(columns[w], cells.at(row + w));
           }
         }
-        const double size = static_cast<double>(wd.size() * wh.size() * ww.size());
-        averages.push(V::mul(total, V::broadcast(static_cast<T>(1.0 / size))));
+      }
+      const auto column = [&](std::int64_t w) { return rows == 1 ? cells.at(first_row + w) : columns[w]; };
+      for (std::int64_t ow = 0; ow < out.w; ++ow) {
+        const window ww = columns_of[ow];
+        typename V::vector sum = column(ww.begin);
+        for (std::int64_t w = ww.begin + 1; w < ww.end; ++w) sum = V::add(sum, column(w));
+        averages.push(V::mul(sum, V::broadcast(inverses<T>.of[rows * ww.size()])));
       }
     }
   }
   averages.finish();
 }
 
-// Max (and with Winners its position, held as T) of every window of a group of
-// planes. Each run of a window row keeps its first max or last NaN; runs merge
-// in scan order by the element rule, which gives the result of one row-major
-// scan (a run of -inf never replaces, so the window's first position stays).
-template <class Arch, class T, bool Winners>
-void max_lanes(const lane_planes<Arch, T>& cells, const view5d<const T>& in, const view5d<T>& out,
-               const view5d<std::int64_t>* indices, const window_table& columns_of, std::int64_t first,
-               std::int64_t count) {
+// Max (and with Winners its position, held as T) of every window of a group.
+// Each run of a window row keeps its first max or last NaN; runs merge in scan
+// order by the element rule, which gives the result of one row-major scan. The
+// first run stands for the window's start (-inf, first position): a run of
+// -inf keeps its first position, anything else replaces that start.
+template <class Arch, class T, bool Winners, bool NanFree>
+void max_lanes(const lane_planes<Arch, T>& cells, const lane_positions<Arch, T>* positions, const view5d<const T>& in,
+               const view5d<T>& out, const view5d<std::int64_t>* indices, const window_table& rows_of,
+               const window_table& columns_of, const lane_group& group) {
   using V = simd::ops<T, Arch>;
-  lane_outputs<Arch, T, T> maxima(out, first, count);
-  lane_outputs<Arch, T, std::int64_t> positions(Winners ? *indices : view5d<std::int64_t>{}, first,
-                                                Winners ? count : 0);
-  const typename V::vector one = V::broadcast(T(1));
+  lane_outputs<Arch, T, T> maxima(out, group);
+  lane_outputs<Arch, T, std::int64_t> winners(Winners ? *indices : view5d<std::int64_t>{},
+                                              Winners ? group : lane_group{0, 0, 0, 0});
   for (std::int64_t od = 0; od < out.d; ++od) {
-    const window wd = window_at(od, in.d, out.d);
+    const window wd = out.d == 1 ? window{0, in.d} : window_at(od, in.d, out.d);
     for (std::int64_t oh = 0; oh < out.h; ++oh) {
-      const window wh = window_at(oh, in.h, out.h);
+      const window wh = rows_of[oh];
       for (std::int64_t ow = 0; ow < out.w; ++ow) {
         const window ww = columns_of[ow];
-        typename V::vector best = V::broadcast(-std::numeric_limits<T>::infinity());
-        typename V::vector best_at = V::broadcast(static_cast<T>((wd.begin * in.h + wh.begin) * in.w + ww.begin));
+        typename V::vector best = V::zero(), best_at = V::zero();
+        bool first = true;
         for (std::int64_t d = wd.begin; d < wd.end; ++d) {
           for (std::int64_t h = wh.begin; h < wh.end; ++h) {
             const std::int64_t row = (d * in.h + h) * in.w;
             for (std::int64_t begin = ww.begin; begin < ww.end; begin += lane_run) {
               const std::int64_t end = std::min(ww.end, begin + lane_run);
               typename V::vector max = cells.at(row + begin);
-              typename V::vector at = V::broadcast(static_cast<T>(row + begin)), here = at;
+              typename V::vector at = Winners ? positions->at(row + begin) : V::zero();
               for (std::int64_t w = begin + 1; w < end; ++w) {
                 const typename V::vector v = cells.at(row + w);
-                const typename V::mask take = V::greater_or_nan(v, max);
+                const typename V::mask take = NanFree ? V::greater(v, max) : V::greater_or_nan(v, max);
                 max = V::select(take, v, max);
-                if (Winners) {
-                  here = V::add(here, one);
-                  at = V::select(take, here, at);
-                }
+                if (Winners) at = V::select(take, positions->at(row + w), at);
               }
-              const typename V::mask take = V::greater_or_nan(max, best);
-              best = V::select(take, max, best);
-              if (Winners) best_at = V::select(take, at, best_at);
+              if (first) {
+                best = max;
+                best_at = at;
+                first = false;
+              } else {
+                const typename V::mask take = NanFree ? V::greater(max, best) : V::greater_or_nan(max, best);
+                best = V::select(take, max, best);
+                if (Winners) best_at = V::select(take, at, best_at);
+              }
             }
           }
         }
         maxima.push(best);
-        if (Winners) positions.push(best_at);
+        if (Winners) winners.push(best_at);
       }
     }
   }
   maxima.finish();
-  if (Winners) positions.finish();
+  if (Winners) winners.finish();
 }
 
 template <class Arch, class T>
@@ -356,17 +465,64 @@ void average_plane(const view5d<const T>& in, const view5d<T>& out, const window
 // A group's averages for `out`, exactly as adaptive_avg_planes computes them.
 template <class Arch, class T>
 void average_group(const lane_planes<Arch, T>& cells, const view5d<const T>& in, const view5d<T>& out,
-                   const window_table& columns_of, std::int64_t first, std::int64_t count) {
-  if (!covers_whole_plane(in, out)) return average_lanes<Arch>(cells, in, out, columns_of, first, count);
-  for (std::int64_t k = first; k < first + count; ++k) average_plane<Arch>(in, out, columns_of, k / in.c, k % in.c);
+                   const window_table& rows_of, const window_table& columns_of, const lane_group& group) {
+  if (!covers_whole_plane(in, out)) return average_lanes<Arch>(cells, in, out, rows_of, columns_of, group);
+  for (std::int64_t k = group.first; k < group.first + group.count; ++k) {
+    average_plane<Arch>(in, out, columns_of, k / in.c, k % in.c);
+  }
 }
 
+// With one lane the scan itself, a branch per element, costs less than
+// selects: the same rule, the same results.
+template <class T, bool NanFree>
+void max_scan(const T* plane, const view5d<const T>& in, const view5d<T>& out, const view5d<std::int64_t>* indices,
+              const window_table& rows_of, const window_table& columns_of, std::int64_t n, std::int64_t c) {
+  for (std::int64_t od = 0; od < out.d; ++od) {
+    const window wd = out.d == 1 ? window{0, in.d} : window_at(od, in.d, out.d);
+    for (std::int64_t oh = 0; oh < out.h; ++oh) {
+      const window wh = rows_of[oh];
+      for (std::int64_t ow = 0; ow < out.w; ++ow) {
+        const window ww = columns_of[ow];
+        T best = -std::numeric_limits<T>::infinity();
+        std::int64_t best_at = (wd.begin * in.h + wh.begin) * in.w + ww.begin;
+        for (std::int64_t d = wd.begin; d < wd.end; ++d) {
+          for (std::int64_t h = wh.begin; h < wh.end; ++h) {
+            const std::int64_t row = (d * in.h + h) * in.w;
+            for (std::int64_t w = ww.begin; w < ww.end; ++w) {
+              const T v = plane[row + w];
+              if (NanFree ? v > best : replaces(v, best)) {
+                best = v;
+                best_at = row + w;
+              }
+            }
+          }
+        }
+        *out.at(n, c, od, oh, ow) = best;
+        if (indices) *indices->at(n, c, od, oh, ow) = best_at;
+      }
+    }
+  }
+}
+
+// `positions` may be null when `indices` is.
 template <class Arch, class T>
-void max_group(const lane_planes<Arch, T>& cells, const view5d<const T>& in, const view5d<T>& out,
-               const view5d<std::int64_t>* indices, const window_table& columns_of, std::int64_t first,
-               std::int64_t count) {
+void max_group(const lane_planes<Arch, T>& cells, const lane_positions<Arch, T>* positions, const view5d<const T>& in,
+               const view5d<T>& out, const view5d<std::int64_t>* indices, const window_table& rows_of,
+               const window_table& columns_of, const lane_group& group) {
+  // Without NaN the max rule is a plain comparison.
+  if constexpr (simd::ops<T, Arch>::lanes == 1) {
+    const T* plane = in.at(group.n, group.c, 0, 0, 0);
+    if (cells.maybe_nan()) return max_scan<T, false>(plane, in, out, indices, rows_of, columns_of, group.n, group.c);
+    return max_scan<T, true>(plane, in, out, indices, rows_of, columns_of, group.n, group.c);
+  }
   with_winners(indices != nullptr, [&](auto winners) {
-    max_lanes<Arch, T, decltype(winners)::value>(cells, in, out, indices, columns_of, first, count);
+    if (cells.maybe_nan()) {
+      max_lanes<Arch, T, decltype(winners)::value, false>(cells, positions, in, out, indices, rows_of, columns_of,
+                                                          group);
+    } else {
+      max_lanes<Arch, T, decltype(winners)::value, true>(cells, positions, in, out, indices, rows_of, columns_of,
+                                                         group);
+    }
   });
 }
 
@@ -375,9 +531,10 @@ void adaptive_avg_planes(const view5d<const T>& in, const view5d<T>& out) {
   if (covers_whole_plane(in, out)) return global_avg_planes<Arch>(in, out);
   const window_table columns_of(in.w, out.w);
   if (planes_in_lanes(in)) {
+    const window_table rows_of(in.h, out.h);
     return for_each_lane_group<Arch>(in, in.n * in.c * in.plane_size(),
-                                     [&](const lane_planes<Arch, T>& cells, std::int64_t first, std::int64_t count) {
-                                       average_lanes<Arch>(cells, in, out, columns_of, first, count);
+                                     [&](const lane_planes<Arch, T>& cells, const lane_group& group) {
+                                       average_lanes<Arch>(cells, in, out, rows_of, columns_of, group);
                                      });
   }
   parallel_for(in.n * in.c, in.n * in.c * in.plane_size(),
@@ -392,10 +549,13 @@ void adaptive_avg_pyramid_planes(const view5d<const T>& in, const std::array<vie
   std::array<window_table, Levels> columns_of;
   for (std::size_t level = 0; level < Levels; ++level) columns_of[level] = window_table(in.w, outs[level].w);
   if (planes_in_lanes(in)) {
+    std::array<window_table, Levels> rows_of;
+    for (std::size_t level = 0; level < Levels; ++level) rows_of[level] = window_table(in.h, outs[level].h);
     return for_each_lane_group<Arch>(in, in.n * in.c * in.plane_size() * static_cast<std::int64_t>(Levels),
-                                     [&](const lane_planes<Arch, T>& cells, std::int64_t first, std::int64_t count) {
+                                     [&](const lane_planes<Arch, T>& cells, const lane_group& group) {
                                        for (std::size_t level = 0; level < Levels; ++level) {
-                                         average_group<Arch>(cells, in, outs[level], columns_of[level], first, count);
+                                         average_group<Arch>(cells, in, outs[level], rows_of[level], columns_of[level],
+                                                             group);
                                        }
                                      });
   }
@@ -462,10 +622,14 @@ template <class Arch, class T>
 void adaptive_max_planes(const view5d<const T>& in, const view5d<T>& out, const view5d<std::int64_t>* indices) {
   const window_table columns_of(in.w, out.w);
   if (planes_in_lanes(in)) {
-    return for_each_lane_group<Arch>(in, in.n * in.c * in.plane_size(),
-                                     [&](const lane_planes<Arch, T>& cells, std::int64_t first, std::int64_t count) {
-                                       max_group<Arch>(cells, in, out, indices, columns_of, first, count);
-                                     });
+    const window_table rows_of(in.h, out.h);
+    std::optional<lane_positions<Arch, T>> positions;
+    if (indices) positions.emplace(in.plane_size());
+    const lane_positions<Arch, T>* position_cells = positions ? &*positions : nullptr;
+    return for_each_lane_group<Arch>(
+        in, in.n * in.c * in.plane_size(), [&](const lane_planes<Arch, T>& cells, const lane_group& group) {
+          max_group<Arch>(cells, position_cells, in, out, indices, rows_of, columns_of, group);
+        });
   }
   parallel_for(in.n * in.c, in.n * in.c * in.plane_size(),
                [&](std::int64_t task) { max_plane<Arch>(in, out, indices, columns_of, task / in.c, task % in.c); });
@@ -479,11 +643,15 @@ void adaptive_avg_max_planes(const view5d<const T>& in, const view5d<T>& avg, co
                              const view5d<std::int64_t>* indices) {
   const window_table columns_of(in.w, avg.w);
   if (planes_in_lanes(in)) {
-    return for_each_lane_group<Arch>(in, 2 * in.n * in.c * in.plane_size(),
-                                     [&](const lane_planes<Arch, T>& cells, std::int64_t first, std::int64_t count) {
-                                       average_group<Arch>(cells, in, avg, columns_of, first, count);
-                                       max_group<Arch>(cells, in, max, indices, columns_of, first, count);
-                                     });
+    const window_table rows_of(in.h, avg.h);
+    std::optional<lane_positions<Arch, T>> positions;
+    if (indices) positions.emplace(in.plane_size());
+    const lane_positions<Arch, T>* position_cells = positions ? &*positions : nullptr;
+    return for_each_lane_group<Arch>(
+        in, 2 * in.n * in.c * in.plane_size(), [&](const lane_planes<Arch, T>& cells, const lane_group& group) {
+          average_group<Arch>(cells, in, avg, rows_of, columns_of, group);
+          max_group<Arch>(cells, position_cells, in, max, indices, rows_of, columns_of, group);
+        });
   }
   parallel_for(in.n * in.c, 2 * in.n * in.c * in.plane_size(), [&](std::int64_t task) {
     const std::int64_t n = task / in.c, c = task % in.c;

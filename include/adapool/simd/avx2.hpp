@@ -27,6 +27,7 @@ struct ops<float, avx2> {
     return _mm256_or_ps(_mm256_cmp_ps(v, current, _CMP_GT_OQ), _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
   }
   static vector select(mask m, vector if_true, vector if_false) { return _mm256_blendv_ps(if_false, if_true, m); }
+  static mask greater(vector v, vector current) { return _mm256_cmp_ps(v, current, _CMP_GT_OQ); }
 
   static float reduce_add(vector v) {
     return ops<float, sse2>::reduce_add(_mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1)));
@@ -92,6 +93,7 @@ struct ops<double, avx2> {
     return _mm256_or_pd(_mm256_cmp_pd(v, current, _CMP_GT_OQ), _mm256_cmp_pd(v, v, _CMP_UNORD_Q));
   }
   static vector select(mask m, vector if_true, vector if_false) { return _mm256_blendv_pd(if_false, if_true, m); }
+  static mask greater(vector v, vector current) { return _mm256_cmp_pd(v, current, _CMP_GT_OQ); }
 
   static double reduce_add(vector v) {
     return ops<double, sse2>::reduce_add(_mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1)));

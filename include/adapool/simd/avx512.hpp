@@ -34,6 +34,7 @@ struct ops<float, avx512f> {
     return static_cast<mask>(_mm512_cmp_ps_mask(v, current, _CMP_GT_OQ) | _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q));
   }
   static vector select(mask m, vector if_true, vector if_false) { return _mm512_mask_blend_ps(m, if_false, if_true); }
+  static mask greater(vector v, vector current) { return _mm512_cmp_ps_mask(v, current, _CMP_GT_OQ); }
 
   // A fixed halving order (not _mm512_reduce_add_ps, whose order is the compiler's choice),
   // the same as the AVX2 one, so widths differ only in the partial sums they keep.
@@ -110,6 +111,7 @@ struct ops<double, avx512f> {
     return static_cast<mask>(_mm512_cmp_pd_mask(v, current, _CMP_GT_OQ) | _mm512_cmp_pd_mask(v, v, _CMP_UNORD_Q));
   }
   static vector select(mask m, vector if_true, vector if_false) { return _mm512_mask_blend_pd(m, if_false, if_true); }
+  static mask greater(vector v, vector current) { return _mm512_cmp_pd_mask(v, current, _CMP_GT_OQ); }
 
   static double reduce_add(vector v) {
     const __m256d halves = _mm256_add_pd(_mm512_castpd512_pd256(v), _mm512_extractf64x4_pd(v, 1));

@@ -33,6 +33,7 @@ struct ops<float, neon> {
     return vorrq_u32(vcgtq_f32(v, current), vmvnq_u32(vceqq_f32(v, v)));
   }
   static vector select(mask m, vector if_true, vector if_false) { return vbslq_f32(m, if_true, if_false); }
+  static mask greater(vector v, vector current) { return vcgtq_f32(v, current); }
 
   // Pairwise, in a fixed order (vaddvq_f32 leaves the order to the hardware).
   static float reduce_add(vector v) {
@@ -87,6 +88,7 @@ struct ops<double, neon> {
     return vorrq_u64(vcgtq_f64(v, current), veorq_u64(not_nan, vdupq_n_u64(~0ULL)));
   }
   static vector select(mask m, vector if_true, vector if_false) { return vbslq_f64(m, if_true, if_false); }
+  static mask greater(vector v, vector current) { return vcgtq_f64(v, current); }
 
   static double reduce_add(vector v) { return vgetq_lane_f64(v, 0) + vgetq_lane_f64(v, 1); }
   static vector sum_each(const vector* v) { return vpaddq_f64(v[0], v[1]); }

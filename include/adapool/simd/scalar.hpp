@@ -35,6 +35,8 @@ struct ops<T, scalar> {
   // NaN test is written as a != a so that it is one instruction on every ISA.
   static mask greater_or_nan(vector v, vector current) { return v > current || v != v; }
   static vector select(mask m, vector if_true, vector if_false) { return m ? if_true : if_false; }
+  // The max rule on data known to hold no NaN.
+  static mask greater(vector v, vector current) { return v > current; }
 
   static T reduce_add(vector v) { return v; }
   // Lane k of the result is the sum of the lanes of v[k], for `lanes` vectors.

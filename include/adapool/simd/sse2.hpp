@@ -31,6 +31,7 @@ struct ops<float, sse2> {
   static vector select(mask m, vector if_true, vector if_false) {
     return _mm_or_ps(_mm_and_ps(m, if_true), _mm_andnot_ps(m, if_false));
   }
+  static mask greater(vector v, vector current) { return _mm_cmpgt_ps(v, current); }
 
   static float reduce_add(vector v) {
     const __m128 pairs = _mm_add_ps(v, _mm_movehl_ps(v, v));
@@ -82,6 +83,7 @@ struct ops<double, sse2> {
   static vector select(mask m, vector if_true, vector if_false) {
     return _mm_or_pd(_mm_and_pd(m, if_true), _mm_andnot_pd(m, if_false));
   }
+  static mask greater(vector v, vector current) { return _mm_cmpgt_pd(v, current); }
 
   static double reduce_add(vector v) { return _mm_cvtsd_f64(_mm_add_sd(v, _mm_unpackhi_pd(v, v))); }
   static vector sum_each(const vector* v) {
