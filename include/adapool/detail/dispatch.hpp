@@ -80,6 +80,11 @@ void adaptive_avg_pyramid(const char* op, const tensor_view<TIn, Rank, LIn>& in,
       if (!check_disjoint(op, "output", outs[other], spans[other], "output", outs[level], spans[level])) return;
     }
   }
+  // Nothing to write: the input may be empty too (null data), and its planes
+  // must not be walked.
+  bool all_empty = true;
+  for (const auto& out : outs) all_empty = all_empty && out.empty();
+  if (all_empty) return;
   const view5d<const TOut> i5 = to_5d(tensor_view<const TOut, Rank, LIn>(in));
   if (channels_inner(i5, false)) {
     // Channels-last data has no plane to keep in cache: one pass per output.
