@@ -110,7 +110,7 @@ class lane_planes {
 
  public:
   lane_planes(const view5d<const T>& in, const lane_group& group) {
-    const T* planes[L] = {};
+    const T* planes[std::size_t{L}] = {};
     group.planes(in, planes);
     const std::int64_t size = in.plane_size();
     // A sum is NaN when an element is (or for inf - inf, which only costs the
@@ -129,7 +129,7 @@ class lane_planes {
       for (std::int64_t at = 0; at < size; at += L) {
         // The last block overlaps the one before it rather than reading past the plane.
         const std::int64_t begin = size >= L ? std::min(at, size - L) : 0;
-        typename V::vector rows[L];
+        typename V::vector rows[std::size_t{L}];
         for (std::int64_t k = 0; k < L; ++k) {
           rows[k] = k >= group.count ? V::zero()
                     : size >= L      ? V::load(planes[k] + begin)
@@ -155,7 +155,7 @@ class lane_planes {
  private:
   const T* cells_;
   bool maybe_nan_;
-  T copy_[L == 1 ? 1 : lane_plane_limit * L];
+  T copy_[L == 1 ? 1 : std::size_t{lane_plane_limit * L}];
 };
 
 // Every in-plane position of planes up to lane_plane_limit, held as T in every
@@ -172,7 +172,7 @@ class lane_positions {
   typename V::vector at(std::int64_t position) const { return V::load(cells_ + position * L); }
 
  private:
-  T cells_[lane_plane_limit * L];
+  T cells_[std::size_t{lane_plane_limit * L}];
 };
 
 // 1 / size in T for every window size of a plane that fits lane_planes, so
@@ -224,7 +224,7 @@ class lane_outputs {
       }
     }
     // Vector j holds output next_ + j of every plane, or (by_plane) plane j's outputs.
-    T lanes_of[L * L];
+    T lanes_of[std::size_t{L * L}];
     for (std::int64_t j = 0; j < used_; ++j) V::store(lanes_of + j * L, pending_[j]);
     for (std::int64_t k = 0; k < count_; ++k) {
       for (std::int64_t j = 0; j < used_; ++j) {
@@ -245,8 +245,8 @@ class lane_outputs {
   view5d<U> out_;
   std::int64_t count_;
   bool contiguous_;
-  U* planes_[L] = {};
-  typename V::vector pending_[L];
+  U* planes_[std::size_t{L}] = {};
+  typename V::vector pending_[std::size_t{L}];
   std::int64_t used_ = 0, next_ = 0;
 };
 
