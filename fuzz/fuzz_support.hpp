@@ -494,13 +494,13 @@ std::int64_t count_of(const extents<Rank>& s) {
 // tensor is small enough, counting sizes of 0 as 1: loops over the other axes
 // still run (in the reference, at least).
 template <std::size_t Rank>
-void bound(extents<Rank>& s, unsigned axes) {
+void bound(extents<Rank>& s, unsigned axes, std::int64_t limit = max_elements) {
   const auto work = [&] {
     std::int64_t count = 1;
     for (std::int64_t v : s) count *= std::max<std::int64_t>(v, 1);
     return count;
   };
-  while (work() > max_elements) {
+  while (work() > limit) {
     std::size_t largest = Rank;
     for (std::size_t axis = 0; axis < Rank; ++axis)
       if (axes >> axis & 1 && (largest == Rank || s[axis] > s[largest])) largest = axis;
@@ -536,6 +536,9 @@ struct op_info {
   bool global = false;       // output sizes of the pooled axes must be 1
   std::string local_name;    // the name of the same op with `global` off
   unsigned pooled_axes = 0;  // bit k: axis k is pooled (its size may differ between input and output)
+  // A backward pass: `in` is grad_in (written), `out` grad_out and `idx` the
+  // indices (both read), so only `in` must not repeat or overlap the others.
+  bool backward = false;
 };
 
 // A valid case: input, output and indices placements (the indices placed like
@@ -664,8 +667,12 @@ void check_invalid(reader& r, op_info op, case_layout<Rank> layout, Call call) {
   if (m == mutation::global_size && !op.global) m = mutation::size_mismatch;
   if ((m == mutation::indices_shape || m == mutation::indices_repeats) && !op.indices) m = mutation::size_mismatch;
   // Writing an element twice needs an output with elements, one axis of them at least two.
-  if ((m == mutation::output_repeats || m == mutation::indices_repeats) &&
-      (!out_strided || count_of(out_shape) == 0 || !has_axis_of_two(out_shape, &axis))) {
+  // A backward pass writes only grad_in (`in`): both mutations repeat its elements.
+  if (op.backward && (m == mutation::output_repeats || m == mutation::indices_repeats) &&
+      (!in_strided || count_of(in_shape) == 0 || !has_axis_of_two(in_shape, &axis))) {
+    m = mutation::size_mismatch;
+  } else if (!op.backward && (m == mutation::output_repeats || m == mutation::indices_repeats) &&
+             (!out_strided || count_of(out_shape) == 0 || !has_axis_of_two(out_shape, &axis))) {
     m = mutation::size_mismatch;
   }
   // Huge views with chosen strides need a strided input.
@@ -732,12 +739,15 @@ void check_invalid(reader& r, op_info op, case_layout<Rank> layout, Call call) {
       break;
     case mutation::output_repeats:
     case mutation::indices_repeats: {
-      extents<Rank>& strides = m == mutation::output_repeats ? out_strides : idx_strides;
+      extents<Rank>& strides = op.backward ? in_strides : m == mutation::output_repeats ? out_strides : idx_strides;
+      const extents<Rank>& shape = op.backward ? in_shape : out_shape;
       // Zero, or the stride of another axis of size >= 2 (two axes step alike).
       strides[axis] = 0;
       for (std::size_t other = 0; other < Rank; ++other)
-        if (b % 2 && other != axis && out_shape[other] >= 2) strides[axis] = strides[other];
-      what = m == mutation::output_repeats ? "output writes an element twice" : "indices write an element twice";
+        if (b % 2 && other != axis && shape[other] >= 2) strides[axis] = strides[other];
+      what = op.backward                     ? "grad_in writes an element twice"
+             : m == mutation::output_repeats ? "output writes an element twice"
+                                             : "indices write an element twice";
       break;
     }
     case mutation::output_on_input:
@@ -818,7 +828,9 @@ void check_invalid(reader& r, op_info op, case_layout<Rank> layout, Call call) {
     // One block holding the first view with room on both sides; the second
     // view placed so that one of its elements covers a byte of one of the
     // first view's elements (interleaved views that share nothing are valid).
-    const bool with_input = share_output_with_input || b % 2 == 0;
+    // grad_out and indices may share memory (both are read): a backward pass
+    // overlaps one of them with grad_in.
+    const bool with_input = share_output_with_input || b % 2 == 0 || op.backward;
     const extents<Rank>& first_shape = with_input ? in_shape : out_shape;
     const extents<Rank>& first_strides = with_input ? in_strides : out_strides;
     const extents<Rank>& second_shape = share_output_with_input ? out_shape : idx_shape;
