@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <type_traits>
 
 #include "../parallel.hpp"
 #include "kernels_nchw.hpp"
@@ -17,17 +18,26 @@
 namespace adapool::detail {
 
 // Calls body(n, oc, channel window, d, h, w0, len) for each run of up to
-// column_block pixels along w, spread over threads, after merging the spatial
+// `longest_run` pixels along w, spread over threads, after merging the spatial
 // axes into one row where the input and every output (null ones skipped) allow it.
+// Runs get shorter only when there are fewer of them than threads; each pixel's
+// arithmetic never depends on where its run starts.
 template <class In, class Body, class... Outs>
-void for_each_pixel_run(view5d<In>& in, std::int64_t out_channels, const Body& body, view5d<Outs>*... outs) {
+void for_each_pixel_run(view5d<In>& in, std::int64_t out_channels, std::int64_t longest_run, const Body& body,
+                        view5d<Outs>*... outs) {
   if (in.planes_contiguous() && ((!outs || outs->planes_contiguous()) && ...)) {
     in = as_single_row(in);
     ((outs ? void(*outs = as_single_row(*outs)) : void()), ...);
   }
-  const std::int64_t runs = (in.w + column_block - 1) / column_block;
-  parallel_for(in.n * out_channels * in.d * in.h * runs, in.n * in.c * in.plane_size(), [&](std::int64_t task) {
-    const std::int64_t w0 = task % runs * column_block;
+  const std::int64_t rows = in.n * out_channels * in.d * in.h;
+  const std::int64_t work = in.n * in.c * in.plane_size();
+  std::int64_t runs = std::max((in.w + longest_run - 1) / longest_run, (useful_threads(work) + rows - 1) / rows);
+  // Whole cache lines per run, so that threads never share one.
+  constexpr auto line = static_cast<std::int64_t>(64 / sizeof(In));
+  const std::int64_t run = std::min(longest_run, ((in.w + runs - 1) / runs + line - 1) / line * line);
+  runs = (in.w + run - 1) / run;
+  parallel_for(rows * runs, work, [&](std::int64_t task) {
+    const std::int64_t w0 = task % runs * run;
     std::int64_t row = task / runs;
     const std::int64_t h = row % in.h;
     row /= in.h;
@@ -35,7 +45,7 @@ void for_each_pixel_run(view5d<In>& in, std::int64_t out_channels, const Body& b
     row /= in.d;
     const std::int64_t oc = row % out_channels;
     const std::int64_t n = row / out_channels;
-    body(n, oc, window_at(oc, in.c, out_channels), d, h, w0, std::min(column_block, in.w - w0));
+    body(n, oc, window_at(oc, in.c, out_channels), d, h, w0, std::min(run, in.w - w0));
   });
 }
 
@@ -47,6 +57,130 @@ void for_each_pixel(const view5d<In>& in, const view5d<Out>& out, const Body& bo
     for (std::int64_t w = 0; w < in.w; ++w)
       for (std::int64_t oc = 0; oc < out.c; ++oc) body(n, oc, window_at(oc, in.c, out.c), d, h, w);
   });
+}
+
+// Plane-major pooling reads each plane of a pixel run as one long sequential
+// stream, planes_per_pass planes at a time, and accumulates in the output run
+// itself (L1 or L2 resident). Runs of a few hundred pixels taken from all the
+// planes of a window at once (64 streams 49 KB apart for a 112 x 112 image)
+// leave the hardware prefetcher behind; a few long streams it follows at
+// streaming speed.
+inline constexpr std::int64_t channel_run_bytes = 64 * 1024;
+inline constexpr int planes_per_pass = 4;
+// Runs whose accumulators live on the stack instead (a strided output, or
+// double totals for windows of more than 64 channels).
+inline constexpr std::int64_t stack_run = 1024;
+// Float sums over channels flush into double this often (see column_sums).
+inline constexpr std::int64_t channel_sum_rows = 64;
+
+enum class channel_op { sum, max, max_exact };
+
+// x86 max instructions (and the scalar ops) return their second operand unless
+// the first is greater, which is the max rule for everything but a NaN; NEON's
+// max orders -0 below +0 and returns NaN, so there max takes compare and select.
+template <class Arch>
+inline constexpr bool max_keeps_current = !std::is_base_of_v<simd::neon, Arch>;
+
+// One pass over `Planes` rows of `len` elements, row k at row + k * plane_stride:
+// acc[j] = op(acc[j], rows[k][j]) in row order (the first row starts acc when
+// `First`), then times `scale` when it is not zero. For channel_op::max, `nan_seen`
+// also collects whether a row might hold NaN, which vector max would drop.
+template <class Arch, class T, channel_op Op, int Planes, bool First>
+void channel_pass(const T* row, std::int64_t plane_stride, std::int64_t len, T* acc, T scale,
+                  typename simd::ops<T, Arch>::mask& nan_seen) {
+  using V = simd::ops<T, Arch>;
+  using vector = typename V::vector;
+  constexpr std::int64_t L = V::lanes;
+  const T* rows[std::size_t{Planes}];
+  for (int k = 0; k < Planes; ++k) rows[k] = row + k * plane_stride;
+  const vector factor = V::broadcast(scale);
+  std::int64_t j = 0;
+  for (; j + L <= len; j += L) {
+    vector x[std::size_t{Planes}];
+    for (int k = 0; k < Planes; ++k) x[k] = V::load(rows[k] + j);
+    vector a;
+    if constexpr (First) {
+      a = Op == channel_op::sum ? V::add(V::zero(), x[0]) : x[0];
+    } else {
+      a = V::load(acc + j);
+    }
+    for (int k = First ? 1 : 0; k < Planes; ++k) {
+      if constexpr (Op == channel_op::sum) {
+        a = V::add(a, x[k]);
+      } else if constexpr (Op == channel_op::max) {
+        a = V::max(x[k], a);
+      } else {
+        a = V::select(V::greater_or_nan(x[k], a), x[k], a);
+      }
+    }
+    if constexpr (Op == channel_op::sum) {
+      if (scale != T(0)) a = V::mul(a, factor);
+    }
+    V::store(acc + j, a);
+    if constexpr (Op == channel_op::max) {
+      // A sum is NaN when any of its terms is (or for inf - inf, which only
+      // costs the exact pass); it takes adds, which leave the max units free.
+      vector probe = x[0];
+      for (int k = 1; k < Planes; ++k) probe = V::add(probe, x[k]);
+      nan_seen = V::mask_or(nan_seen, V::is_nan(probe));
+    }
+  }
+  for (; j < len; ++j) {
+    T a = First ? (Op == channel_op::sum ? T(0) + rows[0][j] : rows[0][j]) : acc[j];
+    for (int k = First ? 1 : 0; k < Planes; ++k) {
+      if constexpr (Op == channel_op::sum) {
+        a += rows[k][j];
+      } else if (replaces(rows[k][j], a)) {
+        a = rows[k][j];
+      }
+    }
+    if constexpr (Op == channel_op::sum) {
+      if (scale != T(0)) a *= scale;
+    }
+    acc[j] = a;
+  }
+}
+
+/// Reduces `rows` >= 1 rows of `len` elements, row r at first + r * plane_stride,
+/// into acc (sums from zero, or maxima by the element rule), the last pass times
+/// `scale` when not zero. For channel_op::max, returns whether the exact pass is needed.
+template <class Arch, class T, channel_op Op>
+bool channel_rows(const T* first, std::int64_t plane_stride, std::int64_t rows, std::int64_t len, T* acc, T scale) {
+  using V = simd::ops<T, Arch>;
+  typename V::mask nan_seen = V::is_nan(V::zero());
+  for (std::int64_t r = 0; r < rows;) {
+    const int planes = static_cast<int>(std::min<std::int64_t>(planes_per_pass, rows - r));
+    const T* row = first + r * plane_stride;
+    const T pass_scale = r + planes == rows ? scale : T(0);
+    auto pass = [&](auto planes_tag, auto first_tag) {
+      channel_pass<Arch, T, Op, decltype(planes_tag)::value, decltype(first_tag)::value>(row, plane_stride, len, acc,
+                                                                                         pass_scale, nan_seen);
+    };
+    auto with_first = [&](auto planes_tag) {
+      if (r == 0) {
+        pass(planes_tag, std::true_type{});
+      } else {
+        pass(planes_tag, std::false_type{});
+      }
+    };
+    static_assert(planes_per_pass == 4, "one case per pass width");
+    switch (planes) {
+      case 1:
+        with_first(std::integral_constant<int, 1>{});
+        break;
+      case 2:
+        with_first(std::integral_constant<int, 2>{});
+        break;
+      case 3:
+        with_first(std::integral_constant<int, 3>{});
+        break;
+      default:
+        with_first(std::integral_constant<int, 4>{});
+        break;
+    }
+    r += planes;
+  }
+  return V::any(nan_seen);
 }
 
 template <class T>
@@ -65,8 +199,46 @@ void channel_avg_kernel(view5d<const T> in, view5d<T> out) {
         });
     return;
   }
+  if (in.stride_w == 1 || in.w == 1) {
+    const bool out_run_contiguous =
+        (in.planes_contiguous() && out.planes_contiguous()) || out.stride_w == 1 || out.w == 1;
+    const bool long_windows = in.c > channel_sum_rows;
+    const std::int64_t longest_run =
+        out_run_contiguous && !long_windows ? channel_run_bytes / static_cast<std::int64_t>(sizeof(T)) : stack_run;
+    for_each_pixel_run(
+        in, out.c, longest_run,
+        [&](std::int64_t n, std::int64_t oc, const window& wc, std::int64_t d, std::int64_t h, std::int64_t w0,
+            std::int64_t len) {
+          T buffer[stack_run];
+          T* acc = out_run_contiguous ? out.at(n, oc, d, h, w0) : buffer;
+          const T* first = in.at(n, wc.begin, d, h, w0);
+          const std::int64_t count = wc.size();
+          if (count <= channel_sum_rows) {
+            // sum / count in double rounded to float is float's own quotient
+            // (double has more than twice float's digits): the bits column_sums
+            // gives. A power of two's reciprocal is exact, so its product is too.
+            const bool power_of_two = (count & (count - 1)) == 0;
+            channel_rows<Arch, T, channel_op::sum>(first, in.stride_c, count, len, acc,
+                                                   power_of_two ? T(1) / static_cast<T>(count) : T(0));
+            if (!power_of_two)
+              for (std::int64_t j = 0; j < len; ++j) acc[j] = acc[j] / static_cast<T>(count);
+          } else {
+            double totals[stack_run] = {};
+            for (std::int64_t r = 0; r < count; r += channel_sum_rows) {
+              channel_rows<Arch, T, channel_op::sum>(first + r * in.stride_c, in.stride_c,
+                                                     std::min(channel_sum_rows, count - r), len, acc, T(0));
+              for (std::int64_t j = 0; j < len; ++j) totals[j] += static_cast<double>(acc[j]);
+            }
+            for (std::int64_t j = 0; j < len; ++j) acc[j] = static_cast<T>(totals[j] / static_cast<double>(count));
+          }
+          if (!out_run_contiguous)
+            for (std::int64_t j = 0; j < len; ++j) *out.at(n, oc, d, h, w0 + j) = buffer[j];
+        },
+        &out);
+    return;
+  }
   for_each_pixel_run(
-      in, out.c,
+      in, out.c, column_block,
       [&](std::int64_t n, std::int64_t oc, const window& wc, std::int64_t d, std::int64_t h, std::int64_t w0,
           std::int64_t len) {
         column_sums<Arch, T> sums(len, in.stride_w);
@@ -90,10 +262,32 @@ void channel_max_kernel(view5d<const T> in, view5d<T> out, view5d<std::int64_t>*
         });
     return;
   }
+  if (!indices && (in.stride_w == 1 || in.w == 1)) {
+    const bool out_run_contiguous =
+        (in.planes_contiguous() && out.planes_contiguous()) || out.stride_w == 1 || out.w == 1;
+    const std::int64_t longest_run =
+        out_run_contiguous ? channel_run_bytes / static_cast<std::int64_t>(sizeof(T)) : stack_run;
+    for_each_pixel_run(
+        in, out.c, longest_run,
+        [&](std::int64_t n, std::int64_t oc, const window& wc, std::int64_t d, std::int64_t h, std::int64_t w0,
+            std::int64_t len) {
+          T buffer[stack_run];
+          T* acc = out_run_contiguous ? out.at(n, oc, d, h, w0) : buffer;
+          const T* first = in.at(n, wc.begin, d, h, w0);
+          if (!max_keeps_current<Arch> ||
+              channel_rows<Arch, T, channel_op::max>(first, in.stride_c, wc.size(), len, acc, T(0))) {
+            channel_rows<Arch, T, channel_op::max_exact>(first, in.stride_c, wc.size(), len, acc, T(0));
+          }
+          if (!out_run_contiguous)
+            for (std::int64_t j = 0; j < len; ++j) *out.at(n, oc, d, h, w0 + j) = buffer[j];
+        },
+        &out);
+    return;
+  }
   with_winners(indices != nullptr, [&](auto winners) {
     constexpr bool with_indices = decltype(winners)::value;
     for_each_pixel_run(
-        in, out.c,
+        in, out.c, column_block,
         [&](std::int64_t n, std::int64_t oc, const window& wc, std::int64_t d, std::int64_t h, std::int64_t w0,
             std::int64_t len) {
           column_max<Arch, T, with_indices> columns(len, in.stride_w, static_cast<T>(wc.begin));
@@ -127,7 +321,7 @@ void channel_max_avg_kernel(view5d<const T> in, view5d<T> max, view5d<T> avg) {
     return;
   }
   for_each_pixel_run(
-      in, max.c,
+      in, max.c, column_block,
       [&](std::int64_t n, std::int64_t oc, const window& wc, std::int64_t d, std::int64_t h, std::int64_t w0,
           std::int64_t len) {
         // The run's channels are read twice, the second time from cache.
