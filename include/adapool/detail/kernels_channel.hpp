@@ -65,7 +65,7 @@ void for_each_pixel(const view5d<In>& in, const view5d<Out>& out, const Body& bo
 // planes of a window at once (64 streams 49 KB apart for a 112 x 112 image)
 // leave the hardware prefetcher behind; a few long streams it follows at
 // streaming speed.
-inline constexpr std::int64_t channel_run_bytes = 64 * 1024;
+inline constexpr std::int64_t channel_run_bytes = std::int64_t{64} * 1024;
 inline constexpr int planes_per_pass = 4;
 // Runs whose accumulators live on the stack instead (a strided output, or
 // double totals for windows of more than 64 channels).

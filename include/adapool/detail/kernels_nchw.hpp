@@ -126,9 +126,9 @@ class lane_planes {
       }
       sum = p < size ? even + odd + planes[0][p] : even + odd;
     } else {
-      for (std::int64_t at = 0; at < size; at += L) {
+      for (std::int64_t block = 0; block < size; block += L) {
         // The last block overlaps the one before it rather than reading past the plane.
-        const std::int64_t begin = size >= L ? std::min(at, size - L) : 0;
+        const std::int64_t begin = size >= L ? std::min(block, size - L) : 0;
         typename V::vector rows[std::size_t{L}];
         for (std::int64_t k = 0; k < L; ++k) {
           rows[k] = k >= group.count ? V::zero()
@@ -179,8 +179,8 @@ class lane_positions {
 // that an average is one multiplication.
 template <class T>
 struct inverse_table {
-  T of[lane_plane_limit + 1];
-  constexpr inverse_table() : of{} {
+  T of[lane_plane_limit + 1] = {};
+  constexpr inverse_table() {
     for (std::int64_t size = 1; size <= lane_plane_limit; ++size)
       of[size] = static_cast<T>(1.0 / static_cast<double>(size));
   }
@@ -242,12 +242,13 @@ class lane_outputs {
     return planes_[k] + od * out_.stride_d + oh * out_.stride_h + ow * out_.stride_w;
   }
 
-  view5d<U> out_;
-  std::int64_t count_;
-  bool contiguous_;
-  U* planes_[std::size_t{L}] = {};
+  // The vectors first: their alignment would otherwise pad the members before them.
   typename V::vector pending_[std::size_t{L}];
+  view5d<U> out_;
+  U* planes_[std::size_t{L}] = {};
+  std::int64_t count_;
   std::int64_t used_ = 0, next_ = 0;
+  bool contiguous_;
 };
 
 // A group's planes are short runs far apart, too short for the hardware to

@@ -42,7 +42,7 @@ struct ops<T, scalar> {
   // Lane k of the result is the sum of the lanes of v[k], for `lanes` vectors.
   static vector sum_each(const vector* v) { return v[0]; }
   // Transposes `lanes` vectors in place, seen as a lanes x lanes matrix (row k = v[k]).
-  static void transpose(vector*) {}
+  static void transpose(vector* /*v*/) {}
   // The first n < lanes elements, zeros after them; reads nothing past p + n.
   static vector load_partial(const T* p, int n) { return n > 0 ? *p : T(0); }
 
