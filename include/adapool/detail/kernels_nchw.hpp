@@ -243,7 +243,8 @@ class lane_outputs {
   }
 
   // The vectors first: their alignment would otherwise pad the members before them.
-  typename V::vector pending_[std::size_t{L}];
+  // Zeroed, though only pushed vectors are read: g++ cannot prove that for one lane.
+  typename V::vector pending_[std::size_t{L}] = {};
   view5d<U> out_;
   U* planes_[std::size_t{L}] = {};
   std::int64_t count_;
