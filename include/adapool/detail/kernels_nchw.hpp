@@ -643,6 +643,13 @@ void adaptive_max_planes(const view5d<const T>& in, const view5d<T>& out, const 
 template <class Arch, class T>
 void adaptive_avg_max_planes(const view5d<const T>& in, const view5d<T>& avg, const view5d<T>& max,
                              const view5d<std::int64_t>* indices) {
+  // Whole planes: the global kernels of the two single operations are faster
+  // than one shared pass (measured on 7 x 7 planes), and give the same bits.
+  if (covers_whole_plane(in, avg)) {
+    adaptive_avg_planes<Arch>(in, avg);
+    adaptive_max_planes<Arch>(in, max, indices);
+    return;
+  }
   const window_table columns_of(in.w, avg.w);
   if (planes_in_lanes(in)) {
     const window_table rows_of(in.h, avg.h);
