@@ -67,6 +67,13 @@ void for_each_pixel(const view5d<In>& in, const view5d<Out>& out, const Body& bo
 // streaming speed.
 inline constexpr std::int64_t channel_run_bytes = std::int64_t{64} * 1024;
 inline constexpr int planes_per_pass = 4;
+
+// Whether a run of output pixels is contiguous like the input run it comes
+// from, so that it can hold the accumulators itself.
+template <class T>
+bool accumulates_in_output(const view5d<const T>& in, const view5d<T>& out) {
+  return (in.planes_contiguous() && out.planes_contiguous()) || out.stride_w == 1 || out.w == 1;
+}
 // Runs whose accumulators live on the stack instead (a strided output, or
 // double totals for windows of more than 64 channels).
 inline constexpr std::int64_t stack_run = 1024;
@@ -200,8 +207,7 @@ void channel_avg_kernel(view5d<const T> in, view5d<T> out) {
     return;
   }
   if (in.stride_w == 1 || in.w == 1) {
-    const bool out_run_contiguous =
-        (in.planes_contiguous() && out.planes_contiguous()) || out.stride_w == 1 || out.w == 1;
+    const bool out_run_contiguous = accumulates_in_output(in, out);
     const bool long_windows = in.c > channel_sum_rows;
     const std::int64_t longest_run =
         out_run_contiguous && !long_windows ? channel_run_bytes / static_cast<std::int64_t>(sizeof(T)) : stack_run;
@@ -263,8 +269,7 @@ void channel_max_kernel(view5d<const T> in, view5d<T> out, view5d<std::int64_t>*
     return;
   }
   if (!indices && (in.stride_w == 1 || in.w == 1)) {
-    const bool out_run_contiguous =
-        (in.planes_contiguous() && out.planes_contiguous()) || out.stride_w == 1 || out.w == 1;
+    const bool out_run_contiguous = accumulates_in_output(in, out);
     const std::int64_t longest_run =
         out_run_contiguous ? channel_run_bytes / static_cast<std::int64_t>(sizeof(T)) : stack_run;
     for_each_pixel_run(
