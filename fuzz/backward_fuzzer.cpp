@@ -276,9 +276,7 @@ void check_valid(fuzz::reader& r, op_kind op, const fuzz::case_layout<Rank>& lay
   const std::vector<T> want = reference(op, go, idx, as5(layout.in.shape), as5(layout.out.shape));
   const std::vector<T> got_default = in_default.logical(), got_scalar = in_scalar.logical();
   for (std::size_t i = 0; i < want.size(); ++i) {
-    const bool as_reference =
-        fuzz::same_bits(got_default[i], want[i]) || (std::isnan(got_default[i]) && std::isnan(want[i]));
-    if (!as_reference || !fuzz::same_bits(got_default[i], got_scalar[i]))
+    if (!fuzz::same_result(got_default[i], want[i]) || !fuzz::same_result(got_default[i], got_scalar[i]))
       fuzz::fail(context + ": grad_in element " + std::to_string(i) + ": default " + fuzz::describe(got_default[i]) +
                  ", scalar " + fuzz::describe(got_scalar[i]) + ", reference " + fuzz::describe(want[i]));
   }

@@ -411,6 +411,14 @@ bool same_bits(T a, T b) {
   return bits_of(a) == bits_of(b);
 }
 
+// A computed result (a sum, a mean): the same bits, or NaN in both. Which NaN
+// payload a sum carries follows its operand order, which compilers may swap;
+// maxima select an input element and are compared with same_bits.
+template <class T>
+bool same_result(T a, T b) {
+  return same_bits(a, b) || (std::isnan(a) && std::isnan(b));
+}
+
 template <class T>
 std::string describe(T v) {
   char text[96];

@@ -546,6 +546,7 @@ void adaptive_avg_planes(const view5d<const T>& in, const view5d<T>& out) {
 /// Several adaptive averages of the same input, plane by plane, so that each
 /// plane is read from memory once and from cache for the other outputs. Each
 /// output gets exactly the arithmetic of its own adaptive_avg_planes call.
+/// Empty outputs are skipped: their data may be null.
 template <class Arch, class T, std::size_t Levels>
 void adaptive_avg_pyramid_planes(const view5d<const T>& in, const std::array<view5d<T>, Levels>& outs) {
   std::array<window_table, Levels> columns_of;
@@ -556,6 +557,7 @@ void adaptive_avg_pyramid_planes(const view5d<const T>& in, const std::array<vie
     return for_each_lane_group<Arch>(in, in.n * in.c * in.plane_size() * static_cast<std::int64_t>(Levels),
                                      [&](const lane_planes<Arch, T>& cells, const lane_group& group) {
                                        for (std::size_t level = 0; level < Levels; ++level) {
+                                         if (outs[level].plane_size() == 0) continue;
                                          average_group<Arch>(cells, in, outs[level], rows_of[level], columns_of[level],
                                                              group);
                                        }
@@ -563,6 +565,7 @@ void adaptive_avg_pyramid_planes(const view5d<const T>& in, const std::array<vie
   }
   parallel_for(in.n * in.c, in.n * in.c * in.plane_size() * static_cast<std::int64_t>(Levels), [&](std::int64_t task) {
     for (std::size_t level = 0; level < Levels; ++level) {
+      if (outs[level].plane_size() == 0) continue;
       average_plane<Arch>(in, outs[level], columns_of[level], task / in.c, task % in.c);
     }
   });
