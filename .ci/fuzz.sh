@@ -12,10 +12,14 @@
 #   FUZZ_ARCH_FLAGS   ISA flags of the default path (default: AVX-512 or AVX2
 #                     when this CPU has it, else none)
 #   FUZZ_OPT          optimisation level of the build (default -O1)
+#   FUZZ_SEED         libFuzzer's seed (default 1, so that a CI run explores the
+#                     inputs the previous one did and a red run is a change's
+#                     doing; 0 picks a new seed each run, for fuzzing longer)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds=${FUZZ_SECONDS:-60}
+seed=${FUZZ_SEED:-1}
 opt=${FUZZ_OPT:--O1}
 targets=(adaptive_pool_fuzzer channel_pool_fuzzer power_pool_fuzzer backward_fuzzer)
 jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 2)}
@@ -72,7 +76,7 @@ done
 
 # Fuzz, new inputs going to a scratch corpus so the committed one stays as it
 # is; `jobs` targets at a time.
-echo "fuzz: fuzzing each target for ${seconds}s, $jobs at a time"
+echo "fuzz: fuzzing each target for ${seconds}s with seed $seed, $jobs at a time"
 status=0
 executions=0
 for ((first = 0; first < ${#targets[@]}; first += jobs)); do
@@ -82,7 +86,7 @@ for ((first = 0; first < ${#targets[@]}; first += jobs)); do
     rm -rf "$out/artifacts/$t" && mkdir -p "$out/artifacts/$t" "$out/corpus/$t"
     # The largest inputs (2^24-element buffers) take seconds on a busy machine: a
     # 30-second limit keeps them from failing CI and still catches a hang.
-    "$out/$t" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=2048 -print_final_stats=1 \
+    "$out/$t" -seed="$seed" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=2048 -print_final_stats=1 \
       -artifact_prefix="$out/artifacts/$t/" "$out/corpus/$t" "fuzz/corpus/$t" >"$out/$t.log" 2>&1 &
     pids+=($!)
   done
