@@ -18,8 +18,9 @@ cd "$(dirname "$0")/.."
 out=build/strict-warnings
 rm -rf "$out" && mkdir -p "$out"
 warnings=(-Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion -Werror)
-# Eigen refuses AVX-512 without FMA; every AVX-512 CPU has it.
-avx512="-mavx512f -mavx512bw -mavx512vl -mavx512dq -mfma"
+# Eigen refuses AVX-512 without FMA; every AVX-512 CPU has it (and F16C, which
+# the float16 conversions use).
+avx512="-mavx512f -mavx512bw -mavx512vl -mavx512dq -mfma -mf16c"
 eigen=$(pkg-config --cflags-only-I eigen3 2>/dev/null | sed 's/-I//; s/[[:space:]]*$//' || true)
 eigen=${eigen:-/usr/include/eigen3}
 start=$SECONDS
@@ -31,7 +32,7 @@ jobs=(
   "clang++|c++17|avx512|$avx512|syntax"
   "clang++|c++20|avx512|$avx512|syntax"
   "g++|c++17|none||syntax"
-  "g++|c++17|avx2|-mavx2 -mfma|O2"
+  "g++|c++17|avx2|-mavx2 -mfma -mf16c|O2"
   "clang++|c++20|avx512|$avx512|O2"
 )
 

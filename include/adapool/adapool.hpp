@@ -6,6 +6,7 @@
 #include "adaptive_pool.hpp"
 #include "backward.hpp"
 #include "channel_pool.hpp"
+#include "element_types.hpp"
 #include "error.hpp"
 #include "global_pool.hpp"
 #include "layout.hpp"

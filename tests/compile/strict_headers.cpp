@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Instantiates every public operation, for float and double, every layout and
+// Instantiates every public operation, for float and double (and the narrow
+// types for the operations that take them), every layout and
 // ranks 3, 4 and 5, through the default instruction set, every narrower x86
 // one and the scalar path, so that the strictest warning set sees the
 // library's templates compiled as a user's program would compile them. Compiled only (by .ci/strict_warnings.sh
@@ -118,6 +119,45 @@ void adaptive_ops() {
     static_cast<void>(adapool::adaptive_lp_pool3d<Arch>(in, size, 4.5));
   }
   any_rank_ops<Arch, T, Rank, Layout>();
+}
+
+// The operations the narrow element types have: average and max pooling,
+// adaptive, global and channel.
+template <class Arch, class T, std::size_t Rank, class Layout>
+void narrow_ops() {
+  const auto in = empty_view<const T, Rank, Layout>();
+  const auto out = empty_view<T, Rank, Layout>();
+  const auto idx = empty_view<std::int64_t, Rank, Layout>();
+  if constexpr (Rank == 3) {
+    adapool::adaptive_avg_pool1d<Arch>(in, out);
+    adapool::adaptive_max_pool1d<Arch>(in, out, idx);
+  } else if constexpr (Rank == 4) {
+    adapool::adaptive_avg_pool2d<Arch>(in, out);
+    adapool::adaptive_max_pool2d<Arch>(in, out, idx);
+    static_cast<void>(adapool::adaptive_max_pool2d_with_indices<Arch>(in, {2, 3}));
+  } else {
+    adapool::adaptive_avg_pool3d<Arch>(in, out);
+    adapool::adaptive_max_pool3d<Arch>(in, out, idx);
+  }
+  adapool::global_avg_pool<Arch>(in, out);
+  adapool::global_max_pool<Arch>(in, out, idx);
+  adapool::channel_avg_pool<Arch>(in, out);
+  adapool::channel_max_pool<Arch>(in, out, idx);
+}
+
+template <class Arch, class T>
+void narrow_every_rank() {
+  narrow_ops<Arch, T, 3, adapool::strided>();
+  narrow_ops<Arch, T, 4, adapool::channels_last>();
+  narrow_ops<Arch, T, 5, adapool::contiguous>();
+}
+
+template <class Arch>
+void narrow_types() {
+  narrow_every_rank<Arch, adapool::float16>();
+  narrow_every_rank<Arch, adapool::bfloat16>();
+  narrow_every_rank<Arch, std::int8_t>();
+  narrow_every_rank<Arch, std::uint8_t>();
 }
 
 template <class Arch, class T, std::size_t Rank>
@@ -251,7 +291,9 @@ void adapool_strict_headers_instantiate_all();
 void adapool_strict_headers_instantiate_all() {
   every_rank<adapool::default_arch, float>();
   every_rank<adapool::default_arch, double>();
+  narrow_types<adapool::default_arch>();
 #if !defined(STRICT_HEADERS_QUICK)
+  narrow_types<adapool::simd::scalar>();
   every_rank<adapool::simd::scalar, float>();
   every_rank<adapool::simd::scalar, double>();
   // With AVX-512 flags one compile sees every x86 path.

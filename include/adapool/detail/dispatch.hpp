@@ -12,6 +12,7 @@
 #include "../tensor.hpp"
 #include "../tensor_view.hpp"
 #include "kernels_channel.hpp"
+#include "kernels_narrow.hpp"
 #include "kernels_nchw.hpp"
 #include "kernels_nhwc.hpp"
 #include "validate.hpp"
@@ -19,14 +20,21 @@
 
 namespace adapool::detail {
 
-template <class Arch, class TIn, class TOut>
+// The basic average and max operations also take the narrow types
+// (element_types.hpp); the others take float and double.
+template <class Arch, class TIn, class TOut, bool NarrowTypes = false>
 constexpr void check_types() {
   static_assert(Arch::enabled, "adapool: this instruction set is not enabled by the compiler flags");
   static_assert(std::is_same_v<std::remove_const_t<TIn>, TOut>,
                 "adapool: input and output views must have the same element type");
   static_assert(!std::is_const_v<TOut>, "adapool: the output view must be writable");
-  static_assert(std::is_same_v<TOut, float> || std::is_same_v<TOut, double>,
-                "adapool: element type must be float or double");
+  if constexpr (NarrowTypes) {
+    static_assert(std::is_same_v<TOut, float> || std::is_same_v<TOut, double> || is_narrow_type<TOut>,
+                  "adapool: element type must be float or double, or float16, bfloat16, int8_t or uint8_t");
+  } else {
+    static_assert(std::is_same_v<TOut, float> || std::is_same_v<TOut, double>,
+                  "adapool: element type must be float or double for this operation");
+  }
 }
 
 // Channels-last loops need contiguous channels, and (for max) in-plane
@@ -40,11 +48,13 @@ bool channels_inner(const view5d<const T>& in, bool with_positions) {
 template <class Arch, class TIn, class TOut, std::size_t Rank, class LIn, class LOut>
 void adaptive_avg(const char* op, const tensor_view<TIn, Rank, LIn>& in, const tensor_view<TOut, Rank, LOut>& out,
                   bool global) {
-  check_types<Arch, TIn, TOut>();
+  check_types<Arch, TIn, TOut, true>();
   if (!check_adaptive(op, in, out, static_cast<const tensor_view<std::int64_t, Rank>*>(nullptr), global)) return;
   if (out.empty()) return;
   const view5d<const TOut> i5 = to_5d(tensor_view<const TOut, Rank, LIn>(in));
-  if (channels_inner(i5, false)) {
+  if constexpr (is_narrow_type<TOut>) {
+    narrow_adaptive<Arch, TOut, false>(i5, to_5d(out), nullptr);
+  } else if (channels_inner(i5, false)) {
     adaptive_avg_channels_last<Arch>(i5, to_5d(out));
   } else {
     adaptive_avg_planes<Arch>(i5, to_5d(out));
@@ -54,12 +64,14 @@ void adaptive_avg(const char* op, const tensor_view<TIn, Rank, LIn>& in, const t
 template <class Arch, class TIn, class TOut, std::size_t Rank, class LIn, class LOut, class LIdx>
 void adaptive_max(const char* op, const tensor_view<TIn, Rank, LIn>& in, const tensor_view<TOut, Rank, LOut>& out,
                   const tensor_view<std::int64_t, Rank, LIdx>* indices, bool global) {
-  check_types<Arch, TIn, TOut>();
+  check_types<Arch, TIn, TOut, true>();
   if (!check_adaptive(op, in, out, indices, global)) return;
   if (out.empty()) return;
   const view5d<const TOut> i5 = to_5d(tensor_view<const TOut, Rank, LIn>(in));
   view5d<std::int64_t> idx5 = indices ? to_5d(*indices) : view5d<std::int64_t>{};
-  if (channels_inner(i5, true)) {
+  if constexpr (is_narrow_type<TOut>) {
+    narrow_adaptive<Arch, TOut, true>(i5, to_5d(out), indices ? &idx5 : nullptr);
+  } else if (channels_inner(i5, true)) {
     adaptive_max_channels_last<Arch>(i5, to_5d(out), indices ? &idx5 : nullptr);
   } else {
     adaptive_max_planes<Arch>(i5, to_5d(out), indices ? &idx5 : nullptr);
@@ -98,20 +110,29 @@ void adaptive_avg_pyramid(const char* op, const tensor_view<TIn, Rank, LIn>& in,
 
 template <class Arch, class TIn, class TOut, std::size_t Rank, class LIn, class LOut>
 void channel_avg(const char* op, const tensor_view<TIn, Rank, LIn>& in, const tensor_view<TOut, Rank, LOut>& out) {
-  check_types<Arch, TIn, TOut>();
+  check_types<Arch, TIn, TOut, true>();
   if (!check_channel(op, in, out, static_cast<const tensor_view<std::int64_t, Rank>*>(nullptr))) return;
   if (out.empty()) return;
-  channel_avg_kernel<Arch>(to_5d(tensor_view<const TOut, Rank, LIn>(in)), to_5d(out));
+  if constexpr (is_narrow_type<TOut>) {
+    narrow_channel<Arch, TOut, false>(to_5d(tensor_view<const TOut, Rank, LIn>(in)), to_5d(out), nullptr);
+  } else {
+    channel_avg_kernel<Arch>(to_5d(tensor_view<const TOut, Rank, LIn>(in)), to_5d(out));
+  }
 }
 
 template <class Arch, class TIn, class TOut, std::size_t Rank, class LIn, class LOut, class LIdx>
 void channel_max(const char* op, const tensor_view<TIn, Rank, LIn>& in, const tensor_view<TOut, Rank, LOut>& out,
                  const tensor_view<std::int64_t, Rank, LIdx>* indices) {
-  check_types<Arch, TIn, TOut>();
+  check_types<Arch, TIn, TOut, true>();
   if (!check_channel(op, in, out, indices)) return;
   if (out.empty()) return;
   view5d<std::int64_t> idx5 = indices ? to_5d(*indices) : view5d<std::int64_t>{};
-  channel_max_kernel<Arch>(to_5d(tensor_view<const TOut, Rank, LIn>(in)), to_5d(out), indices ? &idx5 : nullptr);
+  if constexpr (is_narrow_type<TOut>) {
+    narrow_channel<Arch, TOut, true>(to_5d(tensor_view<const TOut, Rank, LIn>(in)), to_5d(out),
+                                     indices ? &idx5 : nullptr);
+  } else {
+    channel_max_kernel<Arch>(to_5d(tensor_view<const TOut, Rank, LIn>(in)), to_5d(out), indices ? &idx5 : nullptr);
+  }
 }
 
 // Two outputs of one input (fused operations): each valid on its own, the same

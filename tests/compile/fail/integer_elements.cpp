@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // expected error: element type must be float or double
-// Pooling is defined for float and double only.
+// int32_t is not an element type (float, double, float16, bfloat16, int8_t and uint8_t are).
 #include <adapool/adapool.hpp>
 #include <cstdint>
 

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+// Adaptive and channel pooling for the narrow element types (float16, bfloat16,
+// int8_t, uint8_t), window by window. float16 and bfloat16 rows are widened to
+// float a block at a time on the stack and reduced by the float SIMD reductions
+// (reduce.hpp); bytes are summed in int32_t and compared as integers.
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <type_traits>
+
+#include "../element_types.hpp"
+#include "../parallel.hpp"
+#include "kernels_nchw.hpp"
+#include "reduce.hpp"
+#include "view5d.hpp"
+
+namespace adapool::detail {
+
+// Rows are widened this many elements at a time.
+inline constexpr std::int64_t widen_block = 256;
+
+/// The mean of an integer sum, rounded to nearest, ties to even (2.5 -> 2,
+/// 3.5 -> 4, -2.5 -> -2), as an element of T.
+template <class T>
+T rounded_mean(std::int64_t sum, std::int64_t count) {
+  std::int64_t quotient = sum / count, remainder = sum % count;
+  if (remainder < 0) {  // floor division: 0 <= remainder < count
+    --quotient;
+    remainder += count;
+  }
+  const std::int64_t rest = count - remainder;  // compared without 2 * remainder, which could overflow
+  if (remainder > rest || (remainder == rest && quotient % 2 != 0)) ++quotient;
+  return static_cast<T>(quotient);
+}
+
+/// Sum of the rows of one window, fed one row at a time, and its mean in T.
+template <class Arch, class T>
+class narrow_sum {
+ public:
+  void add_row(const T* p, std::int64_t n, std::int64_t stride) {
+    if constexpr (is_half_type<T>) {
+      float row[widen_block];
+      for (std::int64_t begin = 0; begin < n; begin += widen_block) {
+        const std::int64_t count = std::min(widen_block, n - begin);
+        widen(p + begin * stride, count, stride, row);
+        total_ += sum_row<Arch>(row, count, 1);
+      }
+    } else {
+      // int32_t holds the sum of 2^23 bytes of either sign.
+      constexpr std::int64_t block = std::int64_t{1} << 23;
+      for (std::int64_t begin = 0; begin < n; begin += block) {
+        const std::int64_t end = std::min(n, begin + block);
+        std::int32_t partial = 0;
+        if (stride == 1) {
+          for (std::int64_t i = begin; i < end; ++i) partial += p[i];
+        } else {
+          for (std::int64_t i = begin; i < end; ++i) partial += p[i * stride];
+        }
+        total_ += partial;
+      }
+    }
+  }
+
+  T mean(std::int64_t count) const {
+    if constexpr (is_half_type<T>) {
+      // Float's mean, then float's value rounded to T: PyTorch's arithmetic for half types.
+      return T(static_cast<float>(total_ / static_cast<double>(count)));
+    } else {
+      return rounded_mean<T>(total_, count);
+    }
+  }
+
+ private:
+  std::conditional_t<is_half_type<T>, double, std::int64_t> total_ = 0;
+};
+
+/// Max of the rows of one window fed in scan order, by PyTorch's rule, and
+/// the position of the winner. The value is the winning element itself, so a
+/// NaN keeps its bits.
+template <class Arch, class T>
+class narrow_max {
+  using key = std::conditional_t<is_half_type<T>, float, T>;
+
+ public:
+  /// `first` is the window's first element, at `first_position`.
+  narrow_max(const T* first, std::int64_t first_position) : best_(*first), position_(first_position) {}
+
+  /// Row element i is p[i * stride], at position first_position + i.
+  void add_row(const T* p, std::int64_t n, std::int64_t stride, std::int64_t first_position) {
+    if constexpr (is_half_type<T>) {
+      float row[widen_block];
+      for (std::int64_t begin = 0; begin < n; begin += widen_block) {
+        const std::int64_t count = std::min(widen_block, n - begin);
+        widen(p + begin * stride, count, stride, row);
+        const max_and_position<float> run = max_index_row<Arch>(row, count, 1);
+        if (replaces(run.value, best_key_)) {
+          best_key_ = run.value;
+          best_ = p[(begin + run.position) * stride];
+          position_ = first_position + begin + run.position;
+        }
+      }
+    } else {
+      for (std::int64_t i = 0; i < n; ++i) {
+        if (p[i * stride] > best_key_) {
+          best_key_ = p[i * stride];
+          best_ = best_key_;
+          position_ = first_position + i;
+        }
+      }
+    }
+  }
+
+  T value() const { return best_; }
+  std::int64_t position() const { return position_; }
+
+ private:
+  static constexpr key lowest() {
+    if constexpr (is_half_type<T>) {
+      return -std::numeric_limits<float>::infinity();
+    } else {
+      return std::numeric_limits<T>::lowest();
+    }
+  }
+
+  // The running max starts below everything, at the window's first element.
+  key best_key_ = lowest();
+  T best_;
+  std::int64_t position_;
+};
+
+/// adaptive_avg_pool / adaptive_max_pool (with indices when `indices` is not
+/// null) over the spatial axes: one task per (n, c) plane.
+template <class Arch, class T, bool Max>
+void narrow_adaptive(const view5d<const T>& in, const view5d<T>& out, const view5d<std::int64_t>* indices) {
+  parallel_for(in.n * in.c, in.n * in.c * in.plane_size(), [&](std::int64_t task) {
+    const std::int64_t n = task / in.c, c = task % in.c;
+    for (std::int64_t od = 0; od < out.d; ++od) {
+      const window wd = window_at(od, in.d, out.d);
+      for (std::int64_t oh = 0; oh < out.h; ++oh) {
+        const window wh = window_at(oh, in.h, out.h);
+        for (std::int64_t ow = 0; ow < out.w; ++ow) {
+          const window ww = window_at(ow, in.w, out.w);
+          if constexpr (Max) {
+            narrow_max<Arch, T> best(in.at(n, c, wd.begin, wh.begin, ww.begin),
+                                     (wd.begin * in.h + wh.begin) * in.w + ww.begin);
+            for (std::int64_t d = wd.begin; d < wd.end; ++d)
+              for (std::int64_t h = wh.begin; h < wh.end; ++h)
+                best.add_row(in.at(n, c, d, h, ww.begin), ww.size(), in.stride_w, (d * in.h + h) * in.w + ww.begin);
+            *out.at(n, c, od, oh, ow) = best.value();
+            if (indices) *indices->at(n, c, od, oh, ow) = best.position();
+          } else {
+            narrow_sum<Arch, T> sum;
+            for (std::int64_t d = wd.begin; d < wd.end; ++d)
+              for (std::int64_t h = wh.begin; h < wh.end; ++h)
+                sum.add_row(in.at(n, c, d, h, ww.begin), ww.size(), in.stride_w);
+            *out.at(n, c, od, oh, ow) = sum.mean(wd.size() * wh.size() * ww.size());
+          }
+        }
+      }
+    }
+  });
+}
+
+/// channel_avg_pool / channel_max_pool (channel indices when `indices` is not
+/// null): each output pixel reduces its channel window, a row `stride_c` apart.
+template <class Arch, class T, bool Max>
+void narrow_channel(const view5d<const T>& in, const view5d<T>& out, const view5d<std::int64_t>* indices) {
+  parallel_for(in.n * in.d * in.h, in.n * in.c * in.plane_size(), [&](std::int64_t task) {
+    const std::int64_t h = task % in.h, d = task / in.h % in.d, n = task / in.h / in.d;
+    for (std::int64_t oc = 0; oc < out.c; ++oc) {
+      const window wc = window_at(oc, in.c, out.c);
+      for (std::int64_t w = 0; w < in.w; ++w) {
+        const T* first = in.at(n, wc.begin, d, h, w);
+        if constexpr (Max) {
+          narrow_max<Arch, T> best(first, wc.begin);
+          best.add_row(first, wc.size(), in.stride_c, wc.begin);
+          *out.at(n, oc, d, h, w) = best.value();
+          if (indices) *indices->at(n, oc, d, h, w) = best.position();
+        } else {
+          narrow_sum<Arch, T> sum;
+          sum.add_row(first, wc.size(), in.stride_c);
+          *out.at(n, oc, d, h, w) = sum.mean(wc.size());
+        }
+      }
+    }
+  });
+}
+
+}  // namespace adapool::detail
