@@ -21,7 +21,7 @@ cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-60}
 seed=${FUZZ_SEED:-1}
 opt=${FUZZ_OPT:--O1}
-targets=(adaptive_pool_fuzzer channel_pool_fuzzer power_pool_fuzzer backward_fuzzer)
+targets=(adaptive_pool_fuzzer channel_pool_fuzzer power_pool_fuzzer backward_fuzzer narrow_types_fuzzer)
 jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 2)}
 ((jobs >= 1)) || jobs=1
 out=build/fuzz
@@ -31,9 +31,9 @@ if [[ -z ${FUZZ_ARCH_FLAGS+x} ]]; then
   cpu_flags=$(grep -m1 '^flags' /proc/cpuinfo || true)
   has() { [[ " $cpu_flags " == *" $1 "* ]]; }
   if has avx512f && has avx512bw && has avx512vl && has avx512dq; then
-    FUZZ_ARCH_FLAGS="-mavx512f -mavx512bw -mavx512vl -mavx512dq -mavx2 -mfma"
+    FUZZ_ARCH_FLAGS="-mavx512f -mavx512bw -mavx512vl -mavx512dq -mavx2 -mfma -mf16c"
   elif has avx2 && has fma; then
-    FUZZ_ARCH_FLAGS="-mavx2 -mfma"
+    FUZZ_ARCH_FLAGS="-mavx2 -mfma -mf16c"
   else
     FUZZ_ARCH_FLAGS=""
   fi
