@@ -23,7 +23,15 @@ struct shape_case {
 
 std::vector<shape_case> cases() {
   std::mt19937 rng(21);
-  std::vector<shape_case> all = {{1, 8, 7, 7, 1, 1}, {2, 17, 13, 13, 7, 7}, {1, 3, 5, 5, 3, 3}, {1, 4, 2, 3, 5, 4}};
+  std::vector<shape_case> all = {{1, 8, 7, 7, 1, 1},
+                                 {2, 17, 13, 13, 7, 7},
+                                 {1, 3, 5, 5, 3, 3},
+                                 {1, 4, 2, 3, 5, 4},
+                                 // Whole planes: lane groups across batches, the largest lane plane, past it.
+                                 {3, 70, 7, 7, 1, 1},
+                                 {2, 5, 16, 16, 1, 1},
+                                 {2, 9, 17, 17, 1, 1},
+                                 {2, 3, 1, 1, 1, 1}};
   const auto upto = [&](std::int64_t most) {
     return 1 + static_cast<std::int64_t>(rng() % static_cast<unsigned>(most));
   };

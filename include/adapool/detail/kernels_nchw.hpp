@@ -622,9 +622,46 @@ void max_plane(const view5d<const T>& in, const view5d<T>& out, const view5d<std
   }
 }
 
+// Whether max_small_planes serves the whole planes of `in`.
+template <class Arch, class T>
+bool small_max_planes(const view5d<const T>& in) {
+  constexpr std::int64_t L = simd::ops<T, Arch>::lanes;
+  return L > 1 && in.planes_contiguous() && in.plane_size() >= L && in.plane_size() <= small_max_plane;
+}
+
+// Global max pooling of small planes (small_max_planes), and when `avg` is not
+// null their global averages, exactly as global_avg_planes computes them
+// (planes up to small_plane), from the same read.
+template <class Arch, class T>
+void global_max_small_planes(const view5d<const T>& in, const view5d<T>& out, const view5d<std::int64_t>* indices,
+                             const view5d<T>* avg) {
+  if constexpr (simd::ops<T, Arch>::lanes > 1) {
+    constexpr std::int64_t planes_per_task = 64;
+    const std::int64_t size = in.plane_size();
+    const std::int64_t blocks = (in.c + planes_per_task - 1) / planes_per_task;
+    parallel_for(in.n * blocks, in.n * in.c * size, [&](std::int64_t task) {
+      const std::int64_t n = task / blocks, c0 = task % blocks * planes_per_task;
+      const std::int64_t count = std::min(planes_per_task, in.c - c0);
+      max_and_position<T> best[planes_per_task];
+      double sums[planes_per_task];
+      max_small_planes<Arch>(in.at(n, c0, 0, 0, 0), size, in.stride_c, count, best, avg ? sums : nullptr);
+      for (std::int64_t j = 0; j < count; ++j) {
+        *out.at(n, c0 + j, 0, 0, 0) = best[j].value;
+        if (indices) *indices->at(n, c0 + j, 0, 0, 0) = best[j].position;
+      }
+      if (avg) {
+        const double scale = 1.0 / static_cast<double>(size);
+        for (std::int64_t j = 0; j < count; ++j) *avg->at(n, c0 + j, 0, 0, 0) = static_cast<T>(sums[j] * scale);
+      }
+    });
+  }
+}
+
 // `indices` may be null (max without indices).
 template <class Arch, class T>
 void adaptive_max_planes(const view5d<const T>& in, const view5d<T>& out, const view5d<std::int64_t>* indices) {
+  if (covers_whole_plane(in, out) && small_max_planes<Arch>(in))
+    return global_max_small_planes<Arch>(in, out, indices, static_cast<const view5d<T>*>(nullptr));
   const window_table columns_of(in.w, out.w);
   if (planes_in_lanes(in)) {
     const window_table rows_of(in.h, out.h);
@@ -646,8 +683,10 @@ void adaptive_max_planes(const view5d<const T>& in, const view5d<T>& out, const 
 template <class Arch, class T>
 void adaptive_avg_max_planes(const view5d<const T>& in, const view5d<T>& avg, const view5d<T>& max,
                              const view5d<std::int64_t>* indices) {
-  // Whole planes: the global kernels of the two single operations are faster
-  // than one shared pass (measured on 7 x 7 planes), and give the same bits.
+  // Small whole planes: one pass gives both, with the bits of the two global
+  // kernels. Larger ones: those two kernels, each a stream.
+  if (covers_whole_plane(in, avg) && small_max_planes<Arch>(in) && in.plane_size() <= small_plane<Arch, T>)
+    return global_max_small_planes<Arch>(in, max, indices, &avg);
   if (covers_whole_plane(in, avg)) {
     adaptive_avg_planes<Arch>(in, avg);
     adaptive_max_planes<Arch>(in, max, indices);

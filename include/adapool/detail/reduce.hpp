@@ -257,6 +257,79 @@ void sum_small_planes(const T* p, std::int64_t size, std::int64_t stride, std::i
   }
 }
 
+/// Planes of `lanes` to this many elements get their whole-plane max (and
+/// position) from max_small_planes: every position fits one 64-bit mask.
+inline constexpr std::int64_t small_max_plane = 64;
+
+/// Whole-plane maxima with their positions of `count` planes of `size`
+/// elements (plane k at p + k * stride, lanes <= size <= small_max_plane), and
+/// when `sums` is not null the planes' sums, bit for bit those of
+/// sum_small_planes: `lanes` planes at a time, each in its own vectors. The sum
+/// doubles as the NaN test (NaN when an element is, or for inf - inf); a plane
+/// that may hold NaN is scanned by max_index_row. Otherwise the max is the
+/// reduced vector max, and its position the first element equal to it, found
+/// with one compare per vector and no branch: the scan's tie rule (-0.0 and
+/// +0.0 compare equal, and the element itself is returned).
+template <class Arch, class T>
+void max_small_planes(const T* p, std::int64_t size, std::int64_t stride, std::int64_t count, max_and_position<T>* best,
+                      double* sums) {
+  using V = simd::ops<T, Arch>;
+  constexpr std::int64_t L = V::lanes;
+  static_assert(L > 1 && L <= small_max_plane, "whole vectors, one mask per plane");
+  const std::int64_t full = size - size % L;
+  const auto tail = static_cast<int>(size - full);
+  for (std::int64_t first = 0; first < count; first += L) {
+    const T* group = p + first * stride;
+    const std::int64_t planes = std::min(L, count - first);
+    typename V::vector acc[std::size_t{L}], max[std::size_t{L}];
+    for (std::int64_t k = 0; k < L; ++k) acc[k] = V::zero();
+    for (std::int64_t k = 0; k < planes; ++k) max[k] = V::load(group + k * stride);
+    // The additions of sum_small_planes, in its order (planes inner: independent
+    // chains); the max takes the tail from a load that overlaps the last full
+    // vector instead of the zeros of the partial load. `group_size` is L as a
+    // constant for whole groups, so that the loops unroll into registers.
+    const auto add_vectors = [&](auto group_size) {
+      for (std::int64_t i = 0; i < full; i += L) {
+        for (std::int64_t k = 0; k < group_size; ++k) {
+          const typename V::vector v = V::load(group + k * stride + i);
+          acc[k] = V::add(acc[k], v);
+          max[k] = V::max(v, max[k]);
+        }
+      }
+      if (tail) {
+        for (std::int64_t k = 0; k < group_size; ++k) {
+          acc[k] = V::add(acc[k], V::load_partial(group + k * stride + full, tail));
+          max[k] = V::max(V::load(group + k * stride + size - L), max[k]);
+        }
+      }
+    };
+    if (planes == L) {
+      add_vectors(std::integral_constant<std::int64_t, L>{});
+    } else {
+      add_vectors(planes);
+    }
+    for (std::int64_t k = 0; k < planes; ++k) {
+      const T* plane = group + k * stride;
+      if (V::any(V::is_nan(acc[k]))) {
+        best[first + k] = max_index_row<Arch>(plane, size, 1);
+        continue;
+      }
+      const T value = V::reduce_max(max[k]);
+      std::uint64_t equal = 0;
+      for (std::int64_t i = 0; i < full; i += L)
+        equal |= static_cast<std::uint64_t>(V::equal_bits(V::load(plane + i), value)) << i;
+      if (tail) equal |= static_cast<std::uint64_t>(V::equal_bits(V::load(plane + size - L), value)) << (size - L);
+      const auto position = static_cast<std::int64_t>(__builtin_ctzll(equal));
+      best[first + k] = {plane[position], position};
+    }
+    if (sums) {
+      T lane_sums[std::size_t{L}];
+      V::store(lane_sums, V::sum_each(acc));
+      for (std::int64_t k = 0; k < planes; ++k) sums[first + k] = static_cast<double>(lane_sums[k]);
+    }
+  }
+}
+
 // Column state is read and written as whole vectors only, the row's tail coming
 // from a partial load: a vector load of state just written by narrower stores
 // would stall on store forwarding, once per row.
