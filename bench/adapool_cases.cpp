@@ -5,6 +5,8 @@
 
 #include <adapool/adapool.hpp>
 
+#include <stdexcept>
+
 #include "common.hpp"
 
 namespace adapool_bench {
@@ -131,12 +133,93 @@ class adapool_case final : public pool_case {
   std::vector<std::vector<std::int64_t>> indices_;
 };
 
+// The N workloads: float16, bfloat16 or int8 in, the same type out, through
+// the same non-allocating overloads.
+template <class Arch, class T>
+class narrow_case final : public pool_case {
+ public:
+  narrow_case(const workload& w, int threads) : w_(w), in_(static_cast<const T*>(input_data(w))), threads_(threads) {
+    if (w.has_indices() || w.is_fused() || w.op == op_kind::adaptive_gem) {
+      throw std::invalid_argument("narrow element types are benchmarked for averages and maxima without indices");
+    }
+    for (const auto& size : w.output_sizes) {
+      values_.emplace_back(static_cast<std::size_t>(w.n * w.output_channels() * size[0] * size[1]));
+    }
+  }
+
+  void run() override {
+    const adapool::scoped_num_threads scope(threads_);
+    if (w_.format == memory_format::nhwc) {
+      run_on(adapool::make_view<adapool::channels_last>(in_, w_.n, w_.c, w_.h, w_.w));
+    } else {
+      run_on(adapool::make_view(in_, w_.n, w_.c, w_.h, w_.w));
+    }
+  }
+
+  pooled result() const override {
+    pooled out;
+    for (std::size_t k = 0; k < values_.size(); ++k) {
+      const auto& size = w_.output_sizes[k];
+      std::vector<float> widened(values_[k].size());
+      for (std::size_t i = 0; i < widened.size(); ++i) widened[i] = static_cast<float>(values_[k][i]);
+      append_logical(out, w_.format, widened.data(), nullptr, w_.n, w_.output_channels(), size[0], size[1]);
+    }
+    return out;
+  }
+
+  std::string label() const override { return Arch::name; }
+
+ private:
+  template <class Layout>
+  adapool::tensor_view<T, 4, Layout> output(std::size_t k, Layout) {
+    return {values_[k].data(), {w_.n, w_.output_channels(), w_.output_sizes[k][0], w_.output_sizes[k][1]}};
+  }
+
+  template <class Layout>
+  void run_on(const adapool::tensor_view<const T, 4, Layout>& in) {
+    switch (w_.op) {
+      case op_kind::global_avg:
+        adapool::global_avg_pool<Arch>(in, output(0, Layout{}));
+        break;
+      case op_kind::adaptive_avg:
+        for (std::size_t k = 0; k < values_.size(); ++k) adapool::adaptive_avg_pool2d<Arch>(in, output(k, Layout{}));
+        break;
+      case op_kind::channel_max:
+        adapool::channel_max_pool<Arch>(in, output(0, Layout{}));
+        break;
+      case op_kind::channel_avg:
+        adapool::channel_avg_pool<Arch>(in, output(0, Layout{}));
+        break;
+      default:
+        break;  // refused by the constructor
+    }
+  }
+
+  const workload& w_;
+  const T* in_;
+  int threads_;
+  std::vector<std::vector<T>> values_;
+};
+
+template <class Arch>
+std::unique_ptr<pool_case> prepare(const workload& w, int threads) {
+  switch (w.element) {
+    case element_type::f32:
+      return std::make_unique<adapool_case<Arch>>(w, threads);
+    case element_type::f16:
+      return std::make_unique<narrow_case<Arch, adapool::float16>>(w, threads);
+    case element_type::bf16:
+      return std::make_unique<narrow_case<Arch, adapool::bfloat16>>(w, threads);
+    case element_type::i8:
+      return std::make_unique<narrow_case<Arch, std::int8_t>>(w, threads);
+  }
+  return nullptr;
+}
+
 template <class Arch>
 implementation make_implementation(std::string name) {
   return {std::move(name), role::library, /*threads=*/true, [](const workload&) { return std::string(); },
-          [](const workload& w, int threads) -> std::unique_ptr<pool_case> {
-            return std::make_unique<adapool_case<Arch>>(w, threads);
-          }};
+          [](const workload& w, int threads) -> std::unique_ptr<pool_case> { return prepare<Arch>(w, threads); }};
 }
 
 }  // namespace

@@ -2,9 +2,14 @@
 // The two yardsticks: the loop a user writes by hand, and the ceiling, a plain
 // streaming sum over the same input bytes that bounds what any pooling can do.
 
+#include <adapool/element_types.hpp>
+
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
+#include <stdexcept>
+#include <type_traits>
 
 #if defined(__AVX512F__) || defined(__AVX2__)
 #include <immintrin.h>
@@ -122,6 +127,123 @@ class naive_case final : public pool_case {
   std::vector<std::int64_t> indices_;
 };
 
+// The same loop for float16, bfloat16 and int8 data, as a user writes it:
+// each element converted to float (int32_t for int8) and summed or compared,
+// the result converted back to the element type. An int8 mean is rounded to
+// nearest, ties to even, as adapool rounds it (the quotient of a sum below
+// 2^31 by its count in double never lands on .5 unless the exact mean does).
+template <class T>
+class naive_narrow_case final : public pool_case {
+ public:
+  using wide = std::conditional_t<std::is_integral_v<T>, std::int32_t, float>;
+
+  explicit naive_narrow_case(const workload& w) : w_(w), in_(static_cast<const T*>(input_data(w))) {
+    if (w.has_indices() || w.is_fused() || w.op == op_kind::adaptive_gem) {
+      throw std::invalid_argument("the narrow naive loop does averages and maxima without indices only");
+    }
+    values_.resize(static_cast<std::size_t>(w.output_elements()));
+  }
+
+  void run() override {
+    if (w_.is_channel()) {
+      channel();
+    } else if (w_.format == memory_format::nhwc) {
+      spatial(w_.h * w_.w * w_.c, w_.w * w_.c, w_.c, 1);
+    } else {
+      spatial(w_.c * w_.h * w_.w, w_.w, 1, w_.h * w_.w);
+    }
+  }
+
+  pooled result() const override {
+    pooled out;
+    for (const T v : values_) out.values.push_back(static_cast<float>(v));
+    return out;
+  }
+
+ private:
+  static wide widen(T v) { return static_cast<wide>(v); }
+  static T average(wide sum, std::int64_t count) {
+    if constexpr (std::is_integral_v<T>) {
+      return static_cast<T>(std::nearbyint(static_cast<double>(sum) / static_cast<double>(count)));
+    } else {
+      return T(sum / static_cast<float>(count));
+    }
+  }
+  static constexpr wide lowest() {
+    return std::is_integral_v<T> ? std::numeric_limits<wide>::lowest() : -std::numeric_limits<wide>::infinity();
+  }
+
+  void spatial(std::int64_t n_stride, std::int64_t y_stride, std::int64_t x_stride, std::int64_t c_stride) {
+    T* out = values_.data();
+    for (const auto& size : w_.output_sizes) {
+      for (std::int64_t n = 0; n < w_.n; ++n) {
+        for (std::int64_t c = 0; c < w_.c; ++c) {
+          const T* plane = in_ + n * n_stride + c * c_stride;
+          for (std::int64_t oy = 0; oy < size[0]; ++oy) {
+            const std::int64_t y0 = window_begin(oy, w_.h, size[0]), y1 = window_end(oy, w_.h, size[0]);
+            for (std::int64_t ox = 0; ox < size[1]; ++ox) {
+              const std::int64_t x0 = window_begin(ox, w_.w, size[1]), x1 = window_end(ox, w_.w, size[1]);
+              if (w_.is_average()) {
+                wide sum = 0;
+                for (std::int64_t y = y0; y < y1; ++y) {
+                  for (std::int64_t x = x0; x < x1; ++x) sum += widen(plane[y * y_stride + x * x_stride]);
+                }
+                *out++ = average(sum, (y1 - y0) * (x1 - x0));
+              } else {
+                wide max = lowest();
+                for (std::int64_t y = y0; y < y1; ++y) {
+                  for (std::int64_t x = x0; x < x1; ++x) max = std::max(max, widen(plane[y * y_stride + x * x_stride]));
+                }
+                *out++ = T(max);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  void channel() {
+    // Logical order n, c, y, x whatever the memory format.
+    const std::int64_t c_stride = w_.format == memory_format::nhwc ? 1 : w_.h * w_.w;
+    const std::int64_t p_stride = w_.format == memory_format::nhwc ? w_.c : 1;
+    const std::int64_t plane = w_.h * w_.w;
+    T* out = values_.data();
+    for (std::int64_t n = 0; n < w_.n; ++n) {
+      const T* image = in_ + n * w_.c * plane;
+      for (std::int64_t p = 0; p < plane; ++p) {
+        if (w_.op == op_kind::channel_avg) {
+          wide sum = 0;
+          for (std::int64_t c = 0; c < w_.c; ++c) sum += widen(image[c * c_stride + p * p_stride]);
+          *out++ = average(sum, w_.c);
+        } else {
+          wide max = lowest();
+          for (std::int64_t c = 0; c < w_.c; ++c) max = std::max(max, widen(image[c * c_stride + p * p_stride]));
+          *out++ = T(max);
+        }
+      }
+    }
+  }
+
+  const workload& w_;
+  const T* in_;
+  std::vector<T> values_;
+};
+
+std::unique_ptr<pool_case> prepare_naive(const workload& w) {
+  switch (w.element) {
+    case element_type::f32:
+      return std::make_unique<naive_case>(w);
+    case element_type::f16:
+      return std::make_unique<naive_narrow_case<adapool::float16>>(w);
+    case element_type::bf16:
+      return std::make_unique<naive_narrow_case<adapool::bfloat16>>(w);
+    case element_type::i8:
+      return std::make_unique<naive_narrow_case<std::int8_t>>(w);
+  }
+  return nullptr;
+}
+
 // Sums every element once with independent accumulators, so the loop is bound
 // by load bandwidth, not by the latency of a dependent add chain: eight vector
 // accumulators cover the 3-4 cycle add latency at two loads per cycle.
@@ -158,29 +280,87 @@ float streaming_sum(const float* data, std::int64_t count) {
   return total;
 }
 
+// For narrow inputs, the same pass over the same bytes with integer adds:
+// the bytes as 32-bit words summed modulo 2^32 (the last word zero-padded), as
+// fast as the float sum (README.md) and checkable exactly.
+std::uint32_t streaming_word_sum(const unsigned char* data, std::int64_t bytes) {
+  std::int64_t i = 0;
+  std::uint32_t total = 0;
+#if defined(__AVX512F__)
+  __m512i acc[8];
+  for (auto& a : acc) a = _mm512_setzero_si512();
+  for (; i + 512 <= bytes; i += 512) {
+    for (int k = 0; k < 8; ++k) acc[k] = _mm512_add_epi32(acc[k], _mm512_load_si512(data + i + 64 * k));
+  }
+  for (int k = 1; k < 8; ++k) acc[0] = _mm512_add_epi32(acc[0], acc[k]);
+  alignas(64) std::uint32_t lanes[16];
+  _mm512_store_si512(lanes, acc[0]);
+  for (std::uint32_t lane : lanes) total += lane;
+#elif defined(__AVX2__)
+  __m256i acc[8];
+  for (auto& a : acc) a = _mm256_setzero_si256();
+  for (; i + 256 <= bytes; i += 256) {
+    for (int k = 0; k < 8; ++k) {
+      acc[k] = _mm256_add_epi32(acc[k], _mm256_load_si256(reinterpret_cast<const __m256i*>(data + i + 32 * k)));
+    }
+  }
+  for (int k = 1; k < 8; ++k) acc[0] = _mm256_add_epi32(acc[0], acc[k]);
+  alignas(32) std::uint32_t lanes[8];
+  _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), acc[0]);
+  for (std::uint32_t lane : lanes) total += lane;
+#else
+  std::uint32_t acc[64] = {};
+  for (; i + 256 <= bytes; i += 256) {
+    for (int k = 0; k < 64; ++k) {
+      std::uint32_t word;
+      std::memcpy(&word, data + i + 4 * k, 4);
+      acc[k] += word;
+    }
+  }
+  for (std::uint32_t a : acc) total += a;
+#endif
+  for (; i < bytes; i += 4) {
+    std::uint32_t word = 0;
+    std::memcpy(&word, data + i, static_cast<std::size_t>(std::min<std::int64_t>(4, bytes - i)));
+    total += word;
+  }
+  return total;
+}
+
 class ceiling_case final : public pool_case {
  public:
-  explicit ceiling_case(const workload& w) : w_(w), in_(input_for(w)) {}
+  explicit ceiling_case(const workload& w) : w_(w), in_(input_data(w)) {}
 
-  void run() override { total_ = streaming_sum(in_, w_.input_elements()); }
+  void run() override {
+    if (w_.is_narrow()) {
+      total_ = streaming_word_sum(static_cast<const unsigned char*>(in_), w_.input_bytes());
+    } else {
+      total_ = streaming_sum(static_cast<const float*>(in_), w_.input_elements());
+    }
+  }
 
   // Not a pooling result: main.cpp checks the total with check_total.
-  pooled result() const override { return {{total_}, {}}; }
+  pooled result() const override {
+    pooled out;
+    out.total = total_;
+    return out;
+  }
 
   std::string label() const override {
+    const char* adds = w_.is_narrow() ? ", 32-bit integer adds" : "";
 #if defined(__AVX512F__)
-    return "avx512f, 8 accumulators";
+    return std::string("avx512f, 8 accumulators") + adds;
 #elif defined(__AVX2__)
-    return "avx2, 8 accumulators";
+    return std::string("avx2, 8 accumulators") + adds;
 #else
-    return "compiler-vectorised, 64 accumulators";
+    return std::string("compiler-vectorised, 64 accumulators") + adds;
 #endif
   }
 
  private:
   const workload& w_;
-  const float* in_;
-  float total_ = 0;
+  const void* in_;
+  double total_ = 0;  // a float's sum, or the exact word sum
 };
 
 }  // namespace
@@ -189,7 +369,7 @@ std::vector<implementation> baseline_implementations() {
   auto always = [](const workload&) { return std::string(); };
   return {
       {"naive", role::baseline, false, always,
-       [](const workload& w, int) -> std::unique_ptr<pool_case> { return std::make_unique<naive_case>(w); }},
+       [](const workload& w, int) -> std::unique_ptr<pool_case> { return prepare_naive(w); }},
       {"ceiling", role::ceiling, false, always,
        [](const workload& w, int) -> std::unique_ptr<pool_case> { return std::make_unique<ceiling_case>(w); }},
   };

@@ -37,6 +37,10 @@ inline constexpr float gem_eps = 1e-6f;
 
 enum class memory_format { nchw, nhwc };
 
+/// How the input (and the pooled output) is stored. The narrow types are the
+/// N workloads': IEEE binary16, bfloat16 and int8.
+enum class element_type { f32, f16, bf16, i8 };
+
 /// One row of the standard workload table (README.md in this folder).
 struct workload {
   std::string name;  // case-name prefix, "W1_gap_r50"
@@ -50,9 +54,13 @@ struct workload {
   // are left out silently (the fused workloads compare ways of writing one
   // operation, which the other peers have no single call for).
   std::vector<std::string> implementations = {};
+  element_type element = element_type::f32;
 
   std::int64_t input_elements() const { return n * c * h * w; }
-  std::int64_t input_bytes() const { return input_elements() * static_cast<std::int64_t>(sizeof(float)); }
+  std::int64_t element_bytes() const { return element == element_type::f32 ? 4 : element == element_type::i8 ? 1 : 2; }
+  std::int64_t input_bytes() const { return input_elements() * element_bytes(); }
+  /// float16, bfloat16 or int8: the input is not float.
+  bool is_narrow() const { return element != element_type::f32; }
   bool has_indices() const { return op == op_kind::global_max_indices || op == op_kind::adaptive_max_indices; }
   bool is_average() const {
     return op == op_kind::global_avg || op == op_kind::adaptive_avg || op == op_kind::channel_avg;
@@ -79,18 +87,25 @@ inline std::int64_t window_end(std::int64_t i, std::int64_t in, std::int64_t out
 }
 
 /// W1 ... W12, with W8 split into each pyramid scale and all four together,
-/// then the fused operations F1 ... F3 and the power means G1, G2.
+/// then the fused operations F1 ... F3, the power means G1, G2 and the narrow
+/// element types N1 ... N4.
 const std::vector<workload>& standard_workloads();
 
 /// The input of a workload: the same bytes for every implementation, 64-byte
-/// aligned, in the workload's memory format. Created on first use.
+/// aligned, in the workload's memory format and element type. Created on first use.
+const void* input_data(const workload& w);
+
+/// input_data() of a float workload; throws std::logic_error for a narrow one.
 const float* input_for(const workload& w);
 
 /// A pooled result in logical order: for each output size, N x C' x OH x OW
 /// (C' = workload::output_channels()). Indices only for the max-with-indices ops.
+/// Narrow outputs are converted to float, which holds each of their values exactly.
 struct pooled {
   std::vector<float> values;
   std::vector<std::int64_t> indices;
+  // The ceiling's only output, checked by check_total: its sum of the input.
+  double total = 0;
 };
 
 /// Copies `values` (and `indices`, may be null) laid out as `format` with
@@ -99,13 +114,22 @@ void append_logical(pooled& into, memory_format format, const float* values, con
                     std::int64_t n, std::int64_t c, std::int64_t oh, std::int64_t ow);
 
 /// Compares an implementation's output with the double-precision reference
-/// loops: max values and indices must be identical, averages within a relative
-/// 1e-4. Returns an empty string when they agree, otherwise what differs.
-/// `max_relative_error` receives the worst relative error of an average.
+/// loops: max values and indices must be identical, float averages within a
+/// relative 1e-4, float16 and bfloat16 averages within one unit in the last
+/// place of the type (relative 2^-10 and 2^-7) plus that 1e-4, int8 averages
+/// identical to the exact mean rounded to nearest, ties to even. Returns an
+/// empty string when they agree, otherwise what differs. `max_relative_error`
+/// receives the worst relative error of an average.
 std::string check_against_reference(const workload& w, const pooled& got, double* max_relative_error);
 
-/// The ceiling's self-check: its sum of every input element against a double sum.
+/// The ceiling's self-check. Float input: its sum of every input element
+/// against a double sum. Narrow input: the input's bytes read as 32-bit
+/// words (the last one zero-padded) and added modulo 2^32, exactly.
 std::string check_total(const workload& w, double total);
+
+/// The narrow ceiling's sum: the input's bytes as little-endian 32-bit words
+/// (the last one zero-padded), added modulo 2^32.
+std::uint32_t input_word_sum(const unsigned char* bytes, std::int64_t count);
 
 /// One implementation prepared for one workload: buffers allocated, primitives
 /// or operators created, threads chosen. Only `run` is timed.

@@ -24,7 +24,8 @@ IMPLEMENTATION_ORDER = ["adapool", "adapool_scalar", "adapool_two_calls", "naive
                         "onednn", "xnnpack", "eigen", "ceiling"]
 # The standard workloads (ids W1, W2, ...) fill the main tables; ids with
 # another letter get a single-thread section of their own, titled here.
-SECTION_TITLES = {"F": "Fused operations", "G": "Power means (GeM)"}
+SECTION_TITLES = {"F": "Fused operations", "G": "Power means (GeM)",
+                  "N": "Narrow element types (float16, bfloat16, int8)"}
 # Results whose repetitions spread more than this (coefficient of variation) are marked.
 NOISY_CV = 0.10
 
@@ -274,7 +275,10 @@ class Report:
 
     def section(self, prefix, workloads):
         """One single-thread table for a group of workloads outside the standard set."""
-        impls = implementation_order({k: r for k, r in self.results.items() if k[0] in workloads and k[2] == 1}, {})
+        # Columns: what ran on these workloads, and what could not (shown as "cannot").
+        cannot_here = {"unsupported:" + k: v for k, v in self.cannot.items() if k.split("/", 1)[0] in workloads}
+        impls = implementation_order({k: r for k, r in self.results.items() if k[0] in workloads and k[2] == 1},
+                                     cannot_here)
         others = [i for i in impls if i not in ("adapool", "ceiling")]
         self.add(f"## {SECTION_TITLES.get(prefix, prefix + ' workloads')}")
         self.add()

@@ -2,7 +2,8 @@
 // PyTorch's C++ API (ATen), called as a model's forward pass calls it: the
 // allocating operators on a tensor wrapping the workload's input without a
 // copy, in channels-last memory format for the NHWC workloads, under
-// InferenceMode as deployed inference runs.
+// InferenceMode as deployed inference runs. The N workloads' float16 and
+// bfloat16 inputs are Half and BFloat16 tensors over the same bytes.
 
 #include <ATen/Parallel.h>
 #include <ATen/core/Tensor.h>
@@ -18,6 +19,7 @@
 #include <c10/core/InferenceMode.h>
 #include <torch/version.h>
 
+#include <stdexcept>
 #include <tuple>
 
 #include "common.hpp"
@@ -31,6 +33,20 @@ enum class formulation {
   max_pool1d,  // channel max as permute + max_pool1d over C
 };
 
+at::ScalarType scalar_type(element_type element) {
+  switch (element) {
+    case element_type::f32:
+      return at::kFloat;
+    case element_type::f16:
+      return at::kHalf;  // IEEE binary16, the bits of adapool::float16
+    case element_type::bf16:
+      return at::kBFloat16;  // the top half of a float, the bits of adapool::bfloat16
+    case element_type::i8:
+      return at::kChar;
+  }
+  throw std::logic_error("unknown element type");
+}
+
 class torch_case final : public pool_case {
  public:
   torch_case(const workload& w, int threads, formulation how) : w_(w), threads_(threads), how_(how) {
@@ -39,7 +55,8 @@ class torch_case final : public pool_case {
                                                   ? std::vector<std::int64_t>{w.h * w.w * w.c, 1, w.w * w.c, w.c}
                                                   : std::vector<std::int64_t>{w.c * w.h * w.w, w.h * w.w, w.w, 1};
     // from_blob wants a mutable pointer; nothing here writes the input.
-    x_ = at::from_blob(const_cast<float*>(input_for(w)), sizes, strides, at::TensorOptions().dtype(at::kFloat));
+    x_ = at::from_blob(const_cast<void*>(input_data(w)), sizes, strides,
+                       at::TensorOptions().dtype(scalar_type(w.element)));
     values_.resize(w.output_sizes.size());
     indices_.resize(w.output_sizes.size());
   }
@@ -97,8 +114,9 @@ class torch_case final : public pool_case {
   pooled result() const override {
     pooled out;
     for (std::size_t k = 0; k < values_.size(); ++k) {
-      // contiguous() gives logical NCHW order whatever the memory format.
-      const at::Tensor values = values_[k].contiguous();
+      // contiguous() gives logical NCHW order whatever the memory format; a
+      // narrow result is widened to float, which holds each of its values.
+      const at::Tensor values = values_[k].to(at::kFloat).contiguous();
       const at::Tensor indices = w_.has_indices() ? indices_[k].contiguous() : at::Tensor();
       append_logical(out, memory_format::nchw, values.data_ptr<float>(),
                      w_.has_indices() ? indices.data_ptr<std::int64_t>() : nullptr, values.size(0), values.size(1),
@@ -107,8 +125,10 @@ class torch_case final : public pool_case {
     return out;
   }
 
-  std::string label() const override {
-    switch (w_.op) {
+  std::string label() const override { return call_name(w_.op, how_); }
+
+  static std::string call_name(op_kind op, formulation how) {
+    switch (op) {
       case op_kind::global_avg:
       case op_kind::adaptive_avg:
         return "adaptive_avg_pool2d";
@@ -116,7 +136,7 @@ class torch_case final : public pool_case {
       case op_kind::adaptive_max_indices:
         return "adaptive_max_pool2d";
       case op_kind::channel_max:
-        return how_ == formulation::max_pool1d ? "permute + max_pool1d" : "amax(dim=1)";
+        return how == formulation::max_pool1d ? "permute + max_pool1d" : "amax(dim=1)";
       case op_kind::channel_avg:
         return "mean(dim=1)";
       case op_kind::adaptive_concat:
@@ -138,10 +158,44 @@ class torch_case final : public pool_case {
   std::vector<at::Tensor> indices_;
 };
 
+// A narrow workload PyTorch has no kernel for: the same call on a 1 x 1 x 2 x 2
+// tensor of the element type, and PyTorch's own error if it throws. Asked at
+// run time, so the answer is this PyTorch's, not a remembered one.
+std::string torch_unsupported(const workload& w) {
+  if (!w.is_narrow()) return {};
+  const std::vector<unsigned char> zeros(16);
+  try {
+    c10::InferenceMode inference;
+    const at::Tensor x = at::from_blob(const_cast<unsigned char*>(zeros.data()), {1, 1, 2, 2},
+                                       at::TensorOptions().dtype(scalar_type(w.element)));
+    switch (w.op) {
+      case op_kind::global_avg:
+      case op_kind::adaptive_avg:
+        at::adaptive_avg_pool2d(x, {1, 1});
+        break;
+      case op_kind::channel_max:
+        at::amax(x, {1}, /*keepdim=*/true);
+        break;
+      case op_kind::channel_avg:
+        at::mean(x, {1}, /*keepdim=*/true);
+        break;
+      default:
+        return "not benchmarked on narrow element types";
+    }
+  } catch (const std::exception& e) {
+    std::string message = e.what();
+    message = message.substr(0, message.find('\n'));
+    const char* type = w.element == element_type::i8 ? "int8" : w.element == element_type::f16 ? "float16" : "bfloat16";
+    return "PyTorch has no " + torch_case::call_name(w.op, formulation::standard) + " for " + type + " (" +
+           c10::toString(scalar_type(w.element)) + ") tensors: \"" + message + "\"";
+  }
+  return {};
+}
+
 }  // namespace
 
 std::vector<implementation> torch_implementations() {
-  implementation standard{"torch", role::peer, /*threads=*/true, [](const workload&) { return std::string(); },
+  implementation standard{"torch", role::peer, /*threads=*/true, torch_unsupported,
                           [](const workload& w, int threads) -> std::unique_ptr<pool_case> {
                             return std::make_unique<torch_case>(w, threads, formulation::standard);
                           }};

@@ -3,15 +3,18 @@
 // implementation is checked against before it is timed.
 
 #include <dlfcn.h>
+#include <adapool/element_types.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <map>
 #include <mutex>
 #include <new>
 #include <sstream>
+#include <stdexcept>
 
 #include "common.hpp"
 
@@ -25,6 +28,11 @@ workload make(std::string name, op_kind op, memory_format format, std::array<std
           std::move(implementations)};
 }
 
+workload stored_as(element_type element, workload w) {
+  w.element = element;
+  return w;
+}
+
 }  // namespace
 
 const std::vector<workload>& standard_workloads() {
@@ -32,6 +40,8 @@ const std::vector<workload>& standard_workloads() {
   using o = op_kind;
   const std::vector<std::string> fused = {"adapool", "adapool_two_calls", "torch", "ceiling"};
   const std::vector<std::string> power = {"adapool", "adapool_scalar", "naive", "torch", "ceiling"};
+  const std::vector<std::string> narrow = power;
+  using e = element_type;
   static const std::vector<workload> all = {
       make("W1_gap_r50", o::global_avg, f::nchw, {1, 2048, 7, 7}, {{1, 1}}),
       make("W2_gap_r50_b32", o::global_avg, f::nchw, {32, 2048, 7, 7}, {{1, 1}}),
@@ -58,6 +68,13 @@ const std::vector<workload>& standard_workloads() {
       // adaptive_avg_pool2d(x.clamp_min(eps).pow(p)).pow(1 / p) and the loop a user writes.
       make("G1_gem_r50", o::adaptive_gem, f::nchw, {1, 2048, 7, 7}, {{1, 1}}, power),
       make("G2_gem_13to7", o::adaptive_gem, f::nchw, {8, 512, 13, 13}, {{7, 7}}, power),
+      // Narrow element types on W1's and W9's shapes, holding W1's and W9's
+      // values rounded to the type (int8: round(127 x)), against PyTorch on
+      // Half and BFloat16 tensors, the loop a user writes and the ceiling.
+      stored_as(e::f16, make("N1_gap_r50_f16", o::global_avg, f::nchw, {1, 2048, 7, 7}, {{1, 1}}, narrow)),
+      stored_as(e::bf16, make("N2_gap_r50_bf16", o::global_avg, f::nchw, {1, 2048, 7, 7}, {{1, 1}}, narrow)),
+      stored_as(e::i8, make("N3_gap_r50_i8", o::global_avg, f::nchw, {1, 2048, 7, 7}, {{1, 1}}, narrow)),
+      stored_as(e::f16, make("N4_chan_max_f16", o::channel_max, f::nchw, {1, 64, 112, 112}, {{112, 112}}, narrow)),
   };
   return all;
 }
@@ -78,16 +95,31 @@ std::int64_t workload::output_elements() const {
 namespace {
 
 struct aligned_free {
-  void operator()(float* p) const { std::free(p); }
+  void operator()(unsigned char* p) const { std::free(p); }
 };
-using input_buffer = std::unique_ptr<float[], aligned_free>;
+using input_buffer = std::unique_ptr<unsigned char[], aligned_free>;
 
-// Same shape and format means the same bytes, so W8's five cases share one
-// 29 MB input and the ceiling reads exactly what the operations read.
+// Same shape and format means the same values, so W8's five cases share one
+// 29 MB input and the ceiling reads exactly what the operations read. The
+// element type is not part of it: N1 holds W1's values rounded to float16.
 std::string input_key(const workload& w) {
   std::ostringstream key;
   key << w.n << 'x' << w.c << 'x' << w.h << 'x' << w.w << (w.format == memory_format::nhwc ? "nhwc" : "nchw");
   return key.str();
+}
+
+const char* element_name(element_type e) {
+  switch (e) {
+    case element_type::f32:
+      return "float32";
+    case element_type::f16:
+      return "float16";
+    case element_type::bf16:
+      return "bfloat16";
+    case element_type::i8:
+      return "int8";
+  }
+  return "?";
 }
 
 // Activations after a ReLU: uniform in [0, 1) with 24 random bits, so a tie
@@ -103,6 +135,91 @@ void fill_uniform(float* data, std::int64_t count, std::uint64_t seed) {
     z ^= z >> 31;
     data[i] = static_cast<float>(z >> 40) * (1.0f / 16777216.0f);
   }
+}
+
+// The uniform values stored as the workload's element type. int8 is an
+// activation quantised with scale 1/127: round(127 x), 0 ... 127.
+void convert(const std::vector<float>& values, element_type element, unsigned char* out) {
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    switch (element) {
+      case element_type::f32:
+        std::memcpy(out + 4 * i, &values[i], 4);
+        break;
+      case element_type::f16: {
+        const std::uint16_t bits = adapool::float16(values[i]).bits;
+        std::memcpy(out + 2 * i, &bits, 2);
+        break;
+      }
+      case element_type::bf16: {
+        const std::uint16_t bits = adapool::bfloat16(values[i]).bits;
+        std::memcpy(out + 2 * i, &bits, 2);
+        break;
+      }
+      case element_type::i8:
+        out[i] = static_cast<unsigned char>(static_cast<std::int8_t>(std::lround(values[i] * 127.0f)));
+        break;
+    }
+  }
+}
+
+// Element i of a narrow input as float, decoded from the bits here rather than
+// by adapool's conversions so the reference stays independent. Every float16,
+// bfloat16 and int8 value is a float.
+float widen_element(const unsigned char* data, element_type element, std::int64_t i) {
+  std::uint16_t bits = 0;
+  if (element == element_type::f16 || element == element_type::bf16) std::memcpy(&bits, data + 2 * i, 2);
+  switch (element) {
+    case element_type::f32: {
+      float v;
+      std::memcpy(&v, data + 4 * i, 4);
+      return v;
+    }
+    case element_type::f16: {
+      const int exponent = (bits >> 10) & 0x1f, mantissa = bits & 0x3ff;
+      double magnitude;
+      if (exponent == 0x1f) {
+        magnitude = mantissa ? std::numeric_limits<double>::quiet_NaN() : std::numeric_limits<double>::infinity();
+      } else if (exponent == 0) {
+        magnitude = std::ldexp(mantissa, -24);  // zero or subnormal
+      } else {
+        magnitude = std::ldexp(1024 + mantissa, exponent - 25);
+      }
+      return static_cast<float>((bits & 0x8000) ? -magnitude : magnitude);
+    }
+    case element_type::bf16: {
+      const std::uint32_t x = static_cast<std::uint32_t>(bits) << 16;
+      float v;
+      std::memcpy(&v, &x, 4);
+      return v;
+    }
+    case element_type::i8:
+      return static_cast<float>(static_cast<std::int8_t>(data[i]));
+  }
+  return 0;
+}
+
+// What the narrow ceiling computes: the bytes as little-endian 32-bit words,
+// the last one zero-padded, added modulo 2^32.
+std::uint32_t word_sum(const unsigned char* data, std::int64_t bytes) {
+  std::uint32_t total = 0;
+  for (std::int64_t i = 0; i < bytes; i += 4) {
+    std::uint32_t word = 0;
+    std::memcpy(&word, data + i, static_cast<std::size_t>(std::min<std::int64_t>(4, bytes - i)));
+    total += word;
+  }
+  return total;
+}
+
+// The exact mean of integers, rounded to nearest, ties to even.
+double rounded_mean(double sum, std::int64_t count) {
+  const auto s = static_cast<std::int64_t>(sum);  // exact: a sum of integers far below 2^53
+  std::int64_t q = s / count, r = s % count;
+  if (r < 0) {  // floor division
+    q -= 1;
+    r += count;
+  }
+  if (2 * r > count || (2 * r == count && q % 2 != 0)) q += 1;
+  return static_cast<double>(q);
 }
 
 std::mutex cache_mutex;
@@ -177,7 +294,12 @@ reference compute_reference(const workload& w, const float* in) {
             sum += v;
             if (v > max || std::isnan(v)) max = v;
           }
-          ref.values.push_back(w.op == op_kind::channel_avg ? sum / static_cast<double>(w.c) : max);
+          if (w.op != op_kind::channel_avg) {
+            ref.values.push_back(max);
+          } else {
+            ref.values.push_back(w.element == element_type::i8 ? rounded_mean(sum, w.c)
+                                                               : sum / static_cast<double>(w.c));
+          }
         }
       }
     }
@@ -208,7 +330,8 @@ reference compute_reference(const workload& w, const float* in) {
             if (w.op == op_kind::adaptive_gem) {
               ref.values.push_back(std::pow(power_sum / count, 1.0 / gem_p));
             } else if (w.is_average()) {
-              ref.values.push_back(sum / count);
+              ref.values.push_back(w.element == element_type::i8 ? rounded_mean(sum, (y1 - y0) * (x1 - x0))
+                                                                 : sum / count);
             } else {
               ref.values.push_back(max);
               ref.indices.push_back(argmax);
@@ -223,10 +346,24 @@ reference compute_reference(const workload& w, const float* in) {
 
 const reference& reference_for(const workload& w) {
   static std::map<std::string, reference> cache;
-  const float* in = input_for(w);
+  const void* in = input_data(w);
   std::lock_guard<std::mutex> lock(cache_mutex);
   auto found = cache.find(w.name);
-  if (found == cache.end()) found = cache.emplace(w.name, compute_reference(w, in)).first;
+  if (found == cache.end()) {
+    if (!w.is_narrow()) {
+      found = cache.emplace(w.name, compute_reference(w, static_cast<const float*>(in))).first;
+    } else {
+      // The same loops over the narrow values as floats; the ceiling's total is its word sum.
+      const auto* bytes = static_cast<const unsigned char*>(in);
+      std::vector<float> widened(static_cast<std::size_t>(w.input_elements()));
+      for (std::size_t i = 0; i < widened.size(); ++i) {
+        widened[i] = widen_element(bytes, w.element, static_cast<std::int64_t>(i));
+      }
+      reference ref = compute_reference(w, widened.data());
+      ref.total = word_sum(bytes, w.input_bytes());
+      found = cache.emplace(w.name, std::move(ref)).first;
+    }
+  }
   return found->second;
 }
 
@@ -249,21 +386,29 @@ std::string position(const workload& w, std::int64_t i) {
 
 }  // namespace
 
-const float* input_for(const workload& w) {
+const void* input_data(const workload& w) {
   static std::map<std::string, input_buffer> cache;
   std::lock_guard<std::mutex> lock(cache_mutex);
   const std::string key = input_key(w);
-  auto found = cache.find(key);
+  const std::string typed_key = key + '/' + element_name(w.element);
+  auto found = cache.find(typed_key);
   if (found == cache.end()) {
     const std::size_t bytes = (static_cast<std::size_t>(w.input_bytes()) + 63) / 64 * 64;
-    input_buffer buffer(static_cast<float*>(std::aligned_alloc(64, bytes)));
+    input_buffer buffer(static_cast<unsigned char*>(std::aligned_alloc(64, bytes)));
     if (!buffer) throw std::bad_alloc();
     std::uint64_t seed = 0xcbf29ce484222325ull;  // FNV-1a of the key: stable across runs and compilers
     for (const char ch : key) seed = (seed ^ static_cast<unsigned char>(ch)) * 0x100000001b3ull;
-    fill_uniform(buffer.get(), w.input_elements(), seed);
-    found = cache.emplace(key, std::move(buffer)).first;
+    std::vector<float> values(static_cast<std::size_t>(w.input_elements()));
+    fill_uniform(values.data(), w.input_elements(), seed);
+    convert(values, w.element, buffer.get());
+    found = cache.emplace(typed_key, std::move(buffer)).first;
   }
   return found->second.get();
+}
+
+const float* input_for(const workload& w) {
+  if (w.is_narrow()) throw std::logic_error(w.name + " has " + element_name(w.element) + " input, not float");
+  return static_cast<const float*>(input_data(w));
 }
 
 void append_logical(pooled& into, memory_format format, const float* values, const std::int64_t* indices,
@@ -295,11 +440,18 @@ std::string check_against_reference(const workload& w, const pooled& got, double
     why << "output has " << got.indices.size() << " indices, expected " << ref.indices.size();
     return why.str();
   }
-  constexpr double tolerance = 1e-4;
+  // A float average's own summation error; a float16 or bfloat16 average is
+  // rounded to the type as well, which moves it by up to half a unit in its
+  // last place (1 ulp is a relative 2^-10 or 2^-7 at most): one ulp is allowed.
+  // An int8 average is the exact mean rounded to nearest even: no tolerance.
+  double tolerance = 1e-4;
+  if (w.element == element_type::f16) tolerance += std::ldexp(1.0, -10);
+  if (w.element == element_type::bf16) tolerance += std::ldexp(1.0, -7);
+  const bool exact_averages = w.element == element_type::i8;
   for (std::size_t i = 0; i < ref.values.size(); ++i) {
     const double expected = ref.values[i];
     const double actual = got.values[i];
-    if (ref.averaged.empty() ? w.has_average() : ref.averaged[i]) {
+    if ((ref.averaged.empty() ? w.has_average() : ref.averaged[i]) && !exact_averages) {
       const double error = std::abs(actual - expected) / std::max(std::abs(expected), 1e-30);
       *max_relative_error = std::max(*max_relative_error, error);
       if (!(error <= tolerance)) {
@@ -322,10 +474,11 @@ std::string check_against_reference(const workload& w, const pooled& got, double
 
 std::string check_total(const workload& w, double total) {
   const double expected = reference_for(w).total;
-  if (std::abs(total - expected) <= 1e-5 * std::abs(expected)) return {};
+  if (w.is_narrow() ? total == expected : std::abs(total - expected) <= 1e-5 * std::abs(expected)) return {};
   std::ostringstream why;
-  why.precision(9);
-  why << "sum of the input is " << total << ", reference " << expected << ": not every element was read once";
+  why.precision(10);
+  why << (w.is_narrow() ? "word sum of the input is " : "sum of the input is ") << total << ", reference " << expected
+      << ": not every element was read once";
   return why.str();
 }
 
