@@ -280,6 +280,10 @@ TYPED_TEST(NarrowTypes, AdaptivePoolingMatchesTheReference) {
       check_adaptive<T, 4>({1, 2, 2, 3}, {1, 2, 5, 4}, kind, out_kind, specials, rng);
       check_adaptive<T, 4>({1, 1, 17, 600}, {1, 1, 2, 3}, kind, out_kind, specials, rng);
       check_adaptive<T, 5>({1, 2, 5, 6, 7}, {1, 2, 2, 3, 4}, kind, out_kind, specials, rng);
+      // Windows of whole rows, and of whole planes of a 3d window.
+      check_adaptive<T, 4>({1, 2, 9, 8}, {1, 2, 3, 1}, kind, out_kind, specials, rng);
+      check_adaptive<T, 5>({1, 2, 5, 6, 7}, {1, 2, 2, 2, 1}, kind, out_kind, specials, rng);
+      check_adaptive<T, 5>({2, 2, 5, 6, 7}, {2, 2, 2, 1, 1}, kind, out_kind, specials, rng);
     }
   }
 }
@@ -288,50 +292,55 @@ TYPED_TEST(NarrowTypes, GlobalAndChannelPoolingMatchTheReference) {
   using T = TypeParam;
   std::mt19937_64 rng(43);
   std::size_t i = 0;
-  for (layout_kind kind : adapool_test::all_layouts()) {
-    for (bool specials : {false, true}) {
-      const std::array<std::int64_t, 4> shape{2, 19, 3, 5};
-      const reference::shape s = adapool_test::to_shape(shape);
-      auto in = adapool_test::place(kind, shape, T{});
-      const std::vector<T> x = random_elements<T>(reference::element_count(s), specials, rng);
-      in.assign(x);
-      const auto& cin = in;
-      const std::string what = std::string(adapool_test::layout_name(kind)) + (specials ? " specials" : "");
+  // Pixel rows shorter than a vector, and longer than a run of 256.
+  for (const std::array<std::int64_t, 4> shape : {std::array<std::int64_t, 4>{2, 19, 3, 5}, {2, 19, 1, 300}}) {
+    const std::int64_t C = shape[1], P = shape[2] * shape[3];
+    for (layout_kind kind : adapool_test::all_layouts()) {
+      for (bool specials : {false, true}) {
+        const reference::shape s = adapool_test::to_shape(shape);
+        auto in = adapool_test::place(kind, shape, T{});
+        const std::vector<T> x = random_elements<T>(reference::element_count(s), specials, rng);
+        in.assign(x);
+        const auto& cin = in;
+        const std::string what = std::string(adapool_test::layout_name(kind)) + (specials ? " specials" : "");
 
-      // Global: one value per plane.
-      const auto gavg = adapool::global_avg_pool(cin.view());
-      const auto [gmax, gidx] = adapool::global_max_pool_with_indices(cin.view());
-      const reference::shape g = reference::global_shape(s);
-      expect_means(adapool_test::logical_values(gavg), reference::adaptive_avg(doubles(x), s, g), what + " global avg");
-      expect_maxima(
-          adapool_test::logical_values(gmax), adapool_test::logical_values(gidx),
-          reference::adaptive_max(doubles(x), s, g), x,
-          [](std::int64_t plane, std::int64_t index) { return plane * 15 + index; }, what + " global max");
+        // Global: one value per plane.
+        const auto gavg = adapool::global_avg_pool(cin.view());
+        const auto [gmax, gidx] = adapool::global_max_pool_with_indices(cin.view());
+        const reference::shape g = reference::global_shape(s);
+        expect_means(adapool_test::logical_values(gavg), reference::adaptive_avg(doubles(x), s, g),
+                     what + " global avg");
+        expect_maxima(
+            adapool_test::logical_values(gmax), adapool_test::logical_values(gidx),
+            reference::adaptive_max(doubles(x), s, g), x,
+            [&](std::int64_t plane, std::int64_t index) { return plane * P + index; }, what + " global max");
 
-      // Channel pooling to 1 and 4 channels (windows of 19 channels and of 5 or 6).
-      for (std::int64_t out_c : {1, 4}) {
-        const layout_kind out_kind = adapool_test::output_layout(i++);
-        const T fill = from_int<T>(9);
-        auto avg = adapool_test::place(out_kind, std::array<std::int64_t, 4>{2, out_c, 3, 5}, fill);
-        auto max = adapool_test::place(out_kind, std::array<std::int64_t, 4>{2, out_c, 3, 5}, fill);
-        auto idx = adapool_test::place(out_kind, std::array<std::int64_t, 4>{2, out_c, 3, 5}, std::int64_t{-9});
-        for (int path = 0; path < 2; ++path) {
-          if (path == 0) {
-            adapool::channel_avg_pool(cin.view(), avg.view());
-            adapool::channel_max_pool(cin.view(), max.view(), idx.view());
-          } else {
-            adapool::channel_avg_pool<adapool::simd::scalar>(cin.view(), avg.view());
-            adapool::channel_max_pool<adapool::simd::scalar>(cin.view(), max.view(), idx.view());
+        // Channel pooling to 1 and 4 channels (windows of 19 channels and of 5 or 6).
+        for (std::int64_t out_c : {1, 4}) {
+          const layout_kind out_kind = adapool_test::output_layout(i++);
+          const T fill = from_int<T>(9);
+          const std::array<std::int64_t, 4> out_shape{shape[0], out_c, shape[2], shape[3]};
+          auto avg = adapool_test::place(out_kind, out_shape, fill);
+          auto max = adapool_test::place(out_kind, out_shape, fill);
+          auto idx = adapool_test::place(out_kind, out_shape, std::int64_t{-9});
+          for (int path = 0; path < 2; ++path) {
+            if (path == 0) {
+              adapool::channel_avg_pool(cin.view(), avg.view());
+              adapool::channel_max_pool(cin.view(), max.view(), idx.view());
+            } else {
+              adapool::channel_avg_pool<adapool::simd::scalar>(cin.view(), avg.view());
+              adapool::channel_max_pool<adapool::simd::scalar>(cin.view(), max.view(), idx.view());
+            }
+            const std::string where = what + " channels -> " + std::to_string(out_c) + (path ? " scalar" : " default");
+            expect_means(avg.logical(), reference::channel_avg(doubles(x), s, out_c), where + " avg");
+            // The winner of output (n, oc, pixel) is x[(n * C + channel) * P + pixel].
+            const auto winner_of = [&](std::int64_t o, std::int64_t channel) {
+              return (o / (out_c * P) * C + channel) * P + o % P;
+            };
+            expect_maxima(max.logical(), idx.logical(), reference::channel_max(doubles(x), s, out_c), x, winner_of,
+                          where + " max");
+            EXPECT_TRUE(avg.margin_untouched(fill) && max.margin_untouched(fill) && idx.margin_untouched(-9)) << where;
           }
-          const std::string where = what + " channels -> " + std::to_string(out_c) + (path ? " scalar" : " default");
-          expect_means(avg.logical(), reference::channel_avg(doubles(x), s, out_c), where + " avg");
-          // The winner of output (n, oc, pixel) is x[(n * C + channel) * 15 + pixel].
-          const auto winner_of = [&](std::int64_t i, std::int64_t channel) {
-            return (i / (out_c * 15) * 19 + channel) * 15 + i % 15;
-          };
-          expect_maxima(max.logical(), idx.logical(), reference::channel_max(doubles(x), s, out_c), x, winner_of,
-                        where + " max");
-          EXPECT_TRUE(avg.margin_untouched(fill) && max.margin_untouched(fill) && idx.margin_untouched(-9)) << where;
         }
       }
     }

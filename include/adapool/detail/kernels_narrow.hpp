@@ -132,7 +132,9 @@ class narrow_max {
 };
 
 /// adaptive_avg_pool / adaptive_max_pool (with indices when `indices` is not
-/// null) over the spatial axes: one task per (n, c) plane.
+/// null) over the spatial axes: one task per (n, c) plane. A window's elements
+/// are fed as few rows as the strides allow: whole rows that follow each other
+/// in memory are one row (a whole contiguous plane, for global pooling).
 template <class Arch, class T, bool Max>
 void narrow_adaptive(const view5d<const T>& in, const view5d<T>& out, const view5d<std::int64_t>* indices) {
   parallel_for(in.n * in.c, in.n * in.c * in.plane_size(), [&](std::int64_t task) {
@@ -143,19 +145,32 @@ void narrow_adaptive(const view5d<const T>& in, const view5d<T>& out, const view
         const window wh = window_at(oh, in.h, out.h);
         for (std::int64_t ow = 0; ow < out.w; ++ow) {
           const window ww = window_at(ow, in.w, out.w);
+          const bool rows_merge = ww.size() == in.w && (in.h == 1 || in.stride_h == in.w * in.stride_w);
+          const bool slices_merge =
+              rows_merge && wh.size() == in.h && (in.d == 1 || in.stride_d == in.h * in.w * in.stride_w);
+          // Calls row(first element, length, its in-plane position) in scan order.
+          const auto for_each_row = [&](const auto& row) {
+            if (slices_merge) return row(in.at(n, c, wd.begin, 0, 0), wd.size() * in.h * in.w, wd.begin * in.h * in.w);
+            for (std::int64_t d = wd.begin; d < wd.end; ++d) {
+              if (rows_merge) {
+                row(in.at(n, c, d, wh.begin, 0), wh.size() * in.w, (d * in.h + wh.begin) * in.w);
+                continue;
+              }
+              for (std::int64_t h = wh.begin; h < wh.end; ++h)
+                row(in.at(n, c, d, h, ww.begin), ww.size(), (d * in.h + h) * in.w + ww.begin);
+            }
+          };
           if constexpr (Max) {
             narrow_max<Arch, T> best(in.at(n, c, wd.begin, wh.begin, ww.begin),
                                      (wd.begin * in.h + wh.begin) * in.w + ww.begin);
-            for (std::int64_t d = wd.begin; d < wd.end; ++d)
-              for (std::int64_t h = wh.begin; h < wh.end; ++h)
-                best.add_row(in.at(n, c, d, h, ww.begin), ww.size(), in.stride_w, (d * in.h + h) * in.w + ww.begin);
+            for_each_row([&](const T* p, std::int64_t len, std::int64_t position) {
+              best.add_row(p, len, in.stride_w, position);
+            });
             *out.at(n, c, od, oh, ow) = best.value();
             if (indices) *indices->at(n, c, od, oh, ow) = best.position();
           } else {
             narrow_sum<Arch, T> sum;
-            for (std::int64_t d = wd.begin; d < wd.end; ++d)
-              for (std::int64_t h = wh.begin; h < wh.end; ++h)
-                sum.add_row(in.at(n, c, d, h, ww.begin), ww.size(), in.stride_w);
+            for_each_row([&](const T* p, std::int64_t len, std::int64_t) { sum.add_row(p, len, in.stride_w); });
             *out.at(n, c, od, oh, ow) = sum.mean(wd.size() * wh.size() * ww.size());
           }
         }
@@ -165,25 +180,90 @@ void narrow_adaptive(const view5d<const T>& in, const view5d<T>& out, const view
 }
 
 /// channel_avg_pool / channel_max_pool (channel indices when `indices` is not
-/// null): each output pixel reduces its channel window, a row `stride_c` apart.
+/// null), a run of up to column_block pixels along w at a time: each channel of
+/// a window adds its run to per-pixel sums or maxima, lane by lane (float16 and
+/// bfloat16 runs widened to float first).
 template <class Arch, class T, bool Max>
 void narrow_channel(const view5d<const T>& in, const view5d<T>& out, const view5d<std::int64_t>* indices) {
-  parallel_for(in.n * in.d * in.h, in.n * in.c * in.plane_size(), [&](std::int64_t task) {
-    const std::int64_t h = task % in.h, d = task / in.h % in.d, n = task / in.h / in.d;
+  const std::int64_t runs = (in.w + column_block - 1) / column_block;
+  parallel_for(in.n * in.d * in.h * runs, in.n * in.c * in.plane_size(), [&](std::int64_t task) {
+    const std::int64_t w0 = task % runs * column_block, row = task / runs;
+    const std::int64_t h = row % in.h, d = row / in.h % in.d, n = row / in.h / in.d;
+    const std::int64_t len = std::min(column_block, in.w - w0);
     for (std::int64_t oc = 0; oc < out.c; ++oc) {
       const window wc = window_at(oc, in.c, out.c);
-      for (std::int64_t w = 0; w < in.w; ++w) {
-        const T* first = in.at(n, wc.begin, d, h, w);
+      const auto run_of = [&](std::int64_t c) { return in.at(n, c, d, h, w0); };
+      if constexpr (is_half_type<T>) {
+        float widened[column_block];
         if constexpr (Max) {
-          narrow_max<Arch, T> best(first, wc.begin);
-          best.add_row(first, wc.size(), in.stride_c, wc.begin);
-          *out.at(n, oc, d, h, w) = best.value();
-          if (indices) *indices->at(n, oc, d, h, w) = best.position();
+          // Channel ids are held as float in column_max: exact below 2^24 channels.
+          if (wc.end > max_exact_position<float>) {
+            for (std::int64_t j = 0; j < len; ++j) {
+              narrow_max<Arch, T> best(run_of(wc.begin) + j * in.stride_w, wc.begin);
+              best.add_row(run_of(wc.begin) + j * in.stride_w, wc.size(), in.stride_c, wc.begin);
+              *out.at(n, oc, d, h, w0 + j) = best.value();
+              if (indices) *indices->at(n, oc, d, h, w0 + j) = best.position();
+            }
+            continue;
+          }
+          column_max<Arch, float> columns(len, 1, static_cast<float>(wc.begin));
+          for (std::int64_t c = wc.begin; c < wc.end; ++c) {
+            widen(run_of(c), len, in.stride_w, widened);
+            columns.add_rows(widened, 0, 1, static_cast<float>(c));
+          }
+          for (std::int64_t j = 0; j < len; ++j) {
+            const auto c = static_cast<std::int64_t>(columns.winner[j]);
+            *out.at(n, oc, d, h, w0 + j) = run_of(c)[j * in.stride_w];  // the element itself, NaN bits included
+            if (indices) *indices->at(n, oc, d, h, w0 + j) = c;
+          }
         } else {
-          narrow_sum<Arch, T> sum;
-          sum.add_row(first, wc.size(), in.stride_c);
-          *out.at(n, oc, d, h, w) = sum.mean(wc.size());
+          column_sums<Arch, float> sums(len, 1);
+          for (std::int64_t c = wc.begin; c < wc.end; ++c) {
+            widen(run_of(c), len, in.stride_w, widened);
+            sums.add_rows(widened, 0, 1);
+          }
+          sums.finish();
+          const auto count = static_cast<double>(wc.size());
+          for (std::int64_t j = 0; j < len; ++j)
+            *out.at(n, oc, d, h, w0 + j) = T(static_cast<float>(sums.totals[j] / count));
         }
+      } else if constexpr (Max) {
+        T best[column_block];
+        std::int64_t winner[column_block];
+        for (std::int64_t j = 0; j < len; ++j) {
+          best[j] = run_of(wc.begin)[j * in.stride_w];
+          winner[j] = wc.begin;
+        }
+        for (std::int64_t c = wc.begin + 1; c < wc.end; ++c) {
+          const T* p = run_of(c);
+          for (std::int64_t j = 0; j < len; ++j) {
+            if (p[j * in.stride_w] > best[j]) {
+              best[j] = p[j * in.stride_w];
+              winner[j] = c;
+            }
+          }
+        }
+        for (std::int64_t j = 0; j < len; ++j) {
+          *out.at(n, oc, d, h, w0 + j) = best[j];
+          if (indices) *indices->at(n, oc, d, h, w0 + j) = winner[j];
+        }
+      } else {
+        // int32_t partial sums of up to 2^23 channels, then 64-bit totals.
+        constexpr std::int64_t block = std::int64_t{1} << 23;
+        std::int64_t totals[column_block] = {};
+        for (std::int64_t c0 = wc.begin; c0 < wc.end; c0 += block) {
+          std::int32_t partial[column_block] = {};
+          for (std::int64_t c = c0; c < std::min(wc.end, c0 + block); ++c) {
+            const T* p = run_of(c);
+            if (in.stride_w == 1) {
+              for (std::int64_t j = 0; j < len; ++j) partial[j] += p[j];
+            } else {
+              for (std::int64_t j = 0; j < len; ++j) partial[j] += p[j * in.stride_w];
+            }
+          }
+          for (std::int64_t j = 0; j < len; ++j) totals[j] += partial[j];
+        }
+        for (std::int64_t j = 0; j < len; ++j) *out.at(n, oc, d, h, w0 + j) = rounded_mean<T>(totals[j], wc.size());
       }
     }
   });
