@@ -277,6 +277,8 @@ TYPED_TEST(NarrowTypes, AdaptivePoolingMatchesTheReference) {
       check_adaptive<T, 3>({1, 2, 3}, {1, 2, 7}, kind, out_kind, specials, rng);
       check_adaptive<T, 4>({2, 5, 13, 13}, {2, 5, 7, 7}, kind, out_kind, specials, rng);
       check_adaptive<T, 4>({1, 3, 7, 7}, {1, 3, 1, 1}, kind, out_kind, specials, rng);
+      check_adaptive<T, 4>({2, 70, 2, 2}, {2, 70, 1, 1}, kind, out_kind, specials, rng);  // planes under a vector
+      check_adaptive<T, 4>({1, 2, 8, 8}, {1, 2, 1, 1}, kind, out_kind, specials, rng);    // 64, the largest small plane
       check_adaptive<T, 4>({1, 2, 2, 3}, {1, 2, 5, 4}, kind, out_kind, specials, rng);
       check_adaptive<T, 4>({1, 1, 17, 600}, {1, 1, 2, 3}, kind, out_kind, specials, rng);
       check_adaptive<T, 5>({1, 2, 5, 6, 7}, {1, 2, 2, 3, 4}, kind, out_kind, specials, rng);
