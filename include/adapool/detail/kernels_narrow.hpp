@@ -145,7 +145,7 @@ void narrow_global_small(const view5d<const T>& in, const view5d<T>& out, const 
     std::int64_t positions[planes_per_task];
     if constexpr (is_half_type<T>) {
       // Zeroed (about 4 cycles a plane) only because g++ cannot see widen fill it.
-      float widened[planes_per_task * small_max_plane] = {};
+      float widened[std::size_t{planes_per_task * small_max_plane}] = {};
       for (std::int64_t k = 0; k < count; ++k) widen(in.at(n, c0 + k, 0, 0, 0), size, 1, widened + k * size);
       if constexpr (Max) {
         max_and_position<float> best[planes_per_task];
