@@ -243,16 +243,15 @@ class Report:
             self.add()
 
     def summary(self, threads):
-        ref_threads = 1  # adapool runs on one thread until it takes a thread count
-        header = ["workload", "adapool" + (" (1 thread)" if threads != 1 else ""),
+        header = ["workload", "adapool" + (f" ({threads} threads)" if threads != 1 else ""),
                   "fastest peer" + (f" ({threads} threads)" if threads != 1 else ""), "peer time",
                   "adapool speed-up", "ceiling (1 thread)", "adapool / ceiling", "peer / ceiling"]
         rows = []
         for w in self.workloads:
-            a = self.get(w, "adapool", ref_threads)
+            a = self.get(w, "adapool", threads)
             best = self.fastest_peer(w, threads)
             ceil = self.ceiling(w)
-            row = [f"`{w}`", self.cell(w, "adapool", ref_threads, lambda r: fmt_time(r.time_us))]
+            row = [f"`{w}`", self.cell(w, "adapool", threads, lambda r: fmt_time(r.time_us))]
             if best:
                 row += [best[0], fmt_time(best[1].time_us)]
             elif any(r.error for (ww, i, t), r in self.results.items() if ww == w and t == threads and i in self.peers):
@@ -359,8 +358,8 @@ class Report:
             impls = [i for i in self.impls if any((w, i, threads) in self.results for w in self.workloads)]
             self.add(f"## {threads} threads")
             self.add()
-            self.add(f"Every implementation that takes a thread count, run with {threads}. adapool does not thread "
-                     "yet, so its single-thread time stands in for it; fractions are of the single-thread ceiling.")
+            self.add(f"Every implementation that takes a thread count, adapool included, run with {threads}; "
+                     "median wall time per call; fractions are of the single-thread ceiling.")
             self.add()
             self.summary(threads)
             self.add("### Median time per call")
@@ -382,8 +381,7 @@ class Report:
             for k, impl in enumerate(impls):
                 ys, xs = [], []
                 for j, w in enumerate(self.workloads):
-                    # adapool stands in with its single-thread time until it threads.
-                    r = self.get(w, impl, 1 if impl == "adapool" else threads)
+                    r = self.get(w, impl, threads)
                     ceil = self.ceiling(w)
                     if r and ceil:
                         ys.append(j + (k - (len(impls) - 1) / 2) * height)
