@@ -282,7 +282,8 @@ void max_small_planes(const T* p, std::int64_t size, std::int64_t stride, std::i
     const T* group = p + first * stride;
     const std::int64_t planes = std::min(L, count - first);
     typename V::vector acc[std::size_t{L}], max[std::size_t{L}];
-    for (std::int64_t k = 0; k < L; ++k) acc[k] = V::zero();
+    for (std::int64_t k = 0; k < L; ++k)
+      acc[k] = max[k] = V::zero();  // max: aarch64 g++ cannot see the loads below fill it
     for (std::int64_t k = 0; k < planes; ++k) max[k] = V::load(group + k * stride);
     // The additions of sum_small_planes, in its order (planes inner: independent
     // chains); the max takes the tail from a load that overlaps the last full
