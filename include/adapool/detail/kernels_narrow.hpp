@@ -132,35 +132,31 @@ class narrow_max {
 };
 
 /// Global pooling of contiguous planes of at most small_max_plane elements,
-/// 64 planes per task: float16 and bfloat16 planes are widened together and
+/// plane_block planes per task: float16 and bfloat16 planes are widened together and
 /// pooled by the float kernels of small planes, bytes plane by plane.
 template <class Arch, class T, bool Max>
 void narrow_global_small(const view5d<const T>& in, const view5d<T>& out, const view5d<std::int64_t>* indices) {
-  constexpr std::int64_t planes_per_task = 64;
   const std::int64_t size = in.plane_size();
-  const std::int64_t blocks = (in.c + planes_per_task - 1) / planes_per_task;
-  parallel_for(in.n * blocks, in.n * in.c * size, [&](std::int64_t task) {
-    const std::int64_t n = task / blocks, c0 = task % blocks * planes_per_task;
-    const std::int64_t count = std::min(planes_per_task, in.c - c0);
-    std::int64_t positions[planes_per_task];
+  for_each_plane_block(in, [&](std::int64_t n, std::int64_t c0, std::int64_t count) {
+    std::int64_t positions[plane_block];
     if constexpr (is_half_type<T>) {
       // Zeroed (about 4 cycles a plane) only because g++ cannot see widen fill it.
-      float widened[std::size_t{planes_per_task * small_max_plane}] = {};
+      float widened[std::size_t{plane_block * small_max_plane}] = {};
       for (std::int64_t k = 0; k < count; ++k) widen(in.at(n, c0 + k, 0, 0, 0), size, 1, widened + k * size);
       if constexpr (Max) {
-        max_and_position<float> best[planes_per_task];
+        max_and_position<float> best[plane_block];
+        bool found = false;
         if constexpr (simd::ops<float, Arch>::lanes > 1) {
           if (size >= simd::ops<float, Arch>::lanes) {
             max_small_planes<Arch>(widened, size, size, count, best, nullptr);
-          } else {
-            for (std::int64_t k = 0; k < count; ++k) best[k] = max_index_row<Arch>(widened + k * size, size, 1);
+            found = true;
           }
-        } else {
-          for (std::int64_t k = 0; k < count; ++k) best[k] = max_index_row<Arch>(widened + k * size, size, 1);
         }
+        if (!found)
+          for (std::int64_t k = 0; k < count; ++k) best[k] = max_index_row<Arch>(widened + k * size, size, 1);
         for (std::int64_t k = 0; k < count; ++k) positions[k] = best[k].position;
       } else {
-        double sums[planes_per_task];
+        double sums[plane_block];
         sum_small_planes<Arch>(widened, size, size, count, sums);
         for (std::int64_t k = 0; k < count; ++k)
           *out.at(n, c0 + k, 0, 0, 0) = T(static_cast<float>(sums[k] / static_cast<double>(size)));

@@ -396,17 +396,25 @@ void max_lanes(const lane_planes<Arch, T>& cells, const lane_positions<Arch, T>*
   if (Winners) winners.finish();
 }
 
+// Whole-plane (global) kernels take consecutive planes of one batch in blocks
+// of this many, a task each: body(n, c0, count), count <= plane_block.
+inline constexpr std::int64_t plane_block = 64;
+
+template <class T, class Body>
+void for_each_plane_block(const view5d<const T>& in, const Body& body) {
+  const std::int64_t blocks = (in.c + plane_block - 1) / plane_block;
+  parallel_for(in.n * blocks, in.n * in.c * in.plane_size(), [&](std::int64_t task) {
+    const std::int64_t n = task / blocks, c0 = task % blocks * plane_block;
+    body(n, c0, std::min(plane_block, in.c - c0));
+  });
+}
+
 template <class Arch, class T>
 void global_avg_planes(const view5d<const T>& in, const view5d<T>& out) {
-  constexpr std::int64_t planes_per_task = 64;
   const std::int64_t size = in.plane_size();
-  const std::int64_t blocks = (in.c + planes_per_task - 1) / planes_per_task;
   const double scale = 1.0 / static_cast<double>(size);
-  parallel_for(in.n * blocks, in.n * in.c * size, [&](std::int64_t task) {
-    const std::int64_t n = task / blocks;
-    const std::int64_t c0 = task % blocks * planes_per_task;
-    const std::int64_t count = std::min(planes_per_task, in.c - c0);
-    double sums[planes_per_task];
+  for_each_plane_block(in, [&](std::int64_t n, std::int64_t c0, std::int64_t count) {
+    double sums[plane_block];
     if (size <= small_plane<Arch, T>) {
       sum_small_planes<Arch>(in.at(n, c0, 0, 0, 0), size, in.stride_c, count, sums);
     } else {
@@ -636,14 +644,10 @@ template <class Arch, class T>
 void global_max_small_planes(const view5d<const T>& in, const view5d<T>& out, const view5d<std::int64_t>* indices,
                              const view5d<T>* avg) {
   if constexpr (simd::ops<T, Arch>::lanes > 1) {
-    constexpr std::int64_t planes_per_task = 64;
     const std::int64_t size = in.plane_size();
-    const std::int64_t blocks = (in.c + planes_per_task - 1) / planes_per_task;
-    parallel_for(in.n * blocks, in.n * in.c * size, [&](std::int64_t task) {
-      const std::int64_t n = task / blocks, c0 = task % blocks * planes_per_task;
-      const std::int64_t count = std::min(planes_per_task, in.c - c0);
-      max_and_position<T> best[planes_per_task];
-      double sums[planes_per_task];
+    for_each_plane_block(in, [&](std::int64_t n, std::int64_t c0, std::int64_t count) {
+      max_and_position<T> best[plane_block];
+      double sums[plane_block];
       max_small_planes<Arch>(in.at(n, c0, 0, 0, 0), size, in.stride_c, count, best, avg ? sums : nullptr);
       for (std::int64_t j = 0; j < count; ++j) {
         *out.at(n, c0 + j, 0, 0, 0) = best[j].value;
