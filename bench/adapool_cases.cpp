@@ -114,6 +114,9 @@ class adapool_case final : public pool_case {
       case op_kind::adaptive_gem:
         adapool::adaptive_gem_pool2d<Arch>(in, output(0, Layout{}), gem_p, gem_eps);
         break;
+      case op_kind::adaptive_lp:
+        adapool::adaptive_lp_pool2d<Arch>(in, output(0, Layout{}), lp_p);
+        break;
       case op_kind::channel_max_avg:
         if (two_calls_) {
           adapool::channel_max_pool<Arch>(in, channels(0, 1));
@@ -139,7 +142,7 @@ template <class Arch, class T>
 class narrow_case final : public pool_case {
  public:
   narrow_case(const workload& w, int threads) : w_(w), in_(static_cast<const T*>(input_data(w))), threads_(threads) {
-    if (w.has_indices() || w.is_fused() || w.op == op_kind::adaptive_gem) {
+    if (w.has_indices() || w.is_fused() || w.is_power()) {
       throw std::invalid_argument("narrow element types are benchmarked for averages and maxima without indices");
     }
     for (const auto& size : w.output_sizes) {

@@ -64,6 +64,12 @@ class naive_case final : public pool_case {
                     sum += std::pow(std::max(plane[y * y_stride + x * x_stride], gem_eps), gem_p);
                 }
                 *out++ = std::pow(sum / static_cast<float>((y1 - y0) * (x1 - x0)), 1.0f / gem_p);
+              } else if (w_.op == op_kind::adaptive_lp) {
+                float sum = 0;
+                for (std::int64_t y = y0; y < y1; ++y) {
+                  for (std::int64_t x = x0; x < x1; ++x) sum += std::pow(plane[y * y_stride + x * x_stride], lp_p);
+                }
+                *out++ = std::pow(sum, 1.0f / lp_p);
               } else if (w_.is_average()) {
                 float sum = 0;
                 for (std::int64_t y = y0; y < y1; ++y) {
@@ -138,7 +144,7 @@ class naive_narrow_case final : public pool_case {
   using wide = std::conditional_t<std::is_integral_v<T>, std::int32_t, float>;
 
   explicit naive_narrow_case(const workload& w) : w_(w), in_(static_cast<const T*>(input_data(w))) {
-    if (w.has_indices() || w.is_fused() || w.op == op_kind::adaptive_gem) {
+    if (w.has_indices() || w.is_fused() || w.is_power()) {
       throw std::invalid_argument("the narrow naive loop does averages and maxima without indices only");
     }
     values_.resize(static_cast<std::size_t>(w.output_elements()));

@@ -29,11 +29,14 @@ enum class op_kind {
   channel_max_avg,  // N x C x H x W -> N x 2 x H x W: channel 0 the max over C, channel 1 the mean (CBAM)
   // Power means over adaptive windows.
   adaptive_gem,  // N x C x H x W -> N x C x OH x OW: (mean of max(x, gem_eps)^gem_p)^(1 / gem_p)
+  adaptive_lp,   // N x C x H x W -> N x C x OH x OW: (sum of x^lp_p)^(1 / lp_p)
 };
 
 /// GeM's exponent and clamp in the G workloads: the usual defaults of image retrieval.
 inline constexpr float gem_p = 3.0f;
 inline constexpr float gem_eps = 1e-6f;
+/// LP pooling's exponent in the G workloads: the L2 norm of each window.
+inline constexpr float lp_p = 2.0f;
 
 enum class memory_format { nchw, nhwc };
 
@@ -68,7 +71,9 @@ struct workload {
   bool is_channel() const { return op == op_kind::channel_max || op == op_kind::channel_avg; }
   bool is_fused() const { return op == op_kind::adaptive_concat || op == op_kind::channel_max_avg; }
   /// Some output values are averages (checked to a tolerance, max_rel_err reported).
-  bool has_average() const { return is_average() || is_fused() || op == op_kind::adaptive_gem; }
+  bool has_average() const { return is_average() || is_fused() || is_power(); }
+  /// GeM or LP: a power mean, checked to a tolerance like an average.
+  bool is_power() const { return op == op_kind::adaptive_gem || op == op_kind::adaptive_lp; }
   /// Channels of the pooled output: 1 for channel pooling, 2 for channel max + mean, 2C for concat.
   std::int64_t output_channels() const {
     return is_channel() ? 1 : op == op_kind::channel_max_avg ? 2 : op == op_kind::adaptive_concat ? 2 * c : c;

@@ -86,6 +86,7 @@ class eigen_case final : public pool_case {
       case op_kind::adaptive_concat:  // fused workloads run named implementations only
       case op_kind::channel_max_avg:
       case op_kind::adaptive_gem:
+      case op_kind::adaptive_lp:
         break;  // unsupported, never prepared
     }
   }

@@ -24,7 +24,7 @@ IMPLEMENTATION_ORDER = ["adapool", "adapool_scalar", "adapool_two_calls", "naive
                         "onednn", "xnnpack", "eigen", "ceiling"]
 # The standard workloads (ids W1, W2, ...) fill the main tables; ids with
 # another letter get a single-thread section of their own, titled here.
-SECTION_TITLES = {"F": "Fused operations", "G": "Power means (GeM)",
+SECTION_TITLES = {"F": "Fused operations", "G": "Power means (GeM and LP)",
                   "N": "Narrow element types (float16, bfloat16, int8)"}
 # Results whose repetitions spread more than this (coefficient of variation) are marked.
 NOISY_CV = 0.10

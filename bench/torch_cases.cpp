@@ -59,6 +59,14 @@ class torch_case final : public pool_case {
                        at::TensorOptions().dtype(scalar_type(w.element)));
     values_.resize(w.output_sizes.size());
     indices_.resize(w.output_sizes.size());
+    if (w.op == op_kind::adaptive_lp) {
+      const std::array<std::int64_t, 2> size = w.output_sizes[0];
+      for (std::int64_t oy = 0; oy < size[0]; ++oy)
+        for (std::int64_t ox = 0; ox < size[1]; ++ox)
+          window_counts_.push_back(static_cast<float>((window_end(oy, w.h, size[0]) - window_begin(oy, w.h, size[0])) *
+                                                      (window_end(ox, w.w, size[1]) - window_begin(ox, w.w, size[1]))));
+      window_sizes_ = at::from_blob(window_counts_.data(), {size[0], size[1]}, at::TensorOptions().dtype(at::kFloat));
+    }
   }
 
   void activate() override { at::set_num_threads(threads_); }
@@ -108,6 +116,14 @@ class torch_case final : public pool_case {
             at::adaptive_avg_pool2d(x_.clamp_min(gem_eps).pow(gem_p), {w_.output_sizes[0][0], w_.output_sizes[0][1]})
                 .pow(1.0 / gem_p);
         break;
+      // torch.nn.functional.lp_pool2d's formula, avg_pool(x.pow(p)) * window
+      // size, then pow(1 / p), with adaptive windows: their sizes differ when
+      // the windows overlap, so they are a tensor, made once in the constructor.
+      case op_kind::adaptive_lp:
+        values_[0] = at::adaptive_avg_pool2d(x_.pow(lp_p), {w_.output_sizes[0][0], w_.output_sizes[0][1]})
+                         .mul(window_sizes_)
+                         .pow(1.0 / lp_p);
+        break;
     }
   }
 
@@ -145,6 +161,8 @@ class torch_case final : public pool_case {
         return "cat(amax(dim=1), mean(dim=1))";
       case op_kind::adaptive_gem:
         return "adaptive_avg_pool2d(x.clamp_min(eps).pow(p)).pow(1 / p)";
+      case op_kind::adaptive_lp:
+        return "adaptive_avg_pool2d(x.pow(p)).mul(window sizes).pow(1 / p)";
     }
     return {};
   }
@@ -154,6 +172,8 @@ class torch_case final : public pool_case {
   int threads_;
   formulation how_;
   at::Tensor x_;
+  std::vector<float> window_counts_;  // adaptive_lp: the element count of each window,
+  at::Tensor window_sizes_;           // and a tensor over them
   std::vector<at::Tensor> values_;
   std::vector<at::Tensor> indices_;
 };

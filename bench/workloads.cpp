@@ -68,6 +68,10 @@ const std::vector<workload>& standard_workloads() {
       // adaptive_avg_pool2d(x.clamp_min(eps).pow(p)).pow(1 / p) and the loop a user writes.
       make("G1_gem_r50", o::adaptive_gem, f::nchw, {1, 2048, 7, 7}, {{1, 1}}, power),
       make("G2_gem_13to7", o::adaptive_gem, f::nchw, {8, 512, 13, 13}, {{7, 7}}, power),
+      // LP (p = 2, the L2 norm of each window) on the same shapes, against
+      // PyTorch's lp_pool formula avg_pool(x.pow(p)) * window size, then pow(1 / p).
+      make("G3_lp2_r50", o::adaptive_lp, f::nchw, {1, 2048, 7, 7}, {{1, 1}}, power),
+      make("G4_lp2_13to7", o::adaptive_lp, f::nchw, {8, 512, 13, 13}, {{7, 7}}, power),
       // Narrow element types on W1's and W9's shapes, holding W1's and W9's
       // values rounded to the type (int8: round(127 x)), against PyTorch on
       // Half and BFloat16 tensors, the loop a user writes and the ceiling.
@@ -320,6 +324,7 @@ reference compute_reference(const workload& w, const float* in) {
                 const float v = in[offset(w, n, c, y, x)];
                 sum += v;
                 if (w.op == op_kind::adaptive_gem) power_sum += std::pow(std::max<double>(v, gem_eps), gem_p);
+                if (w.op == op_kind::adaptive_lp) power_sum += std::pow(static_cast<double>(v), lp_p);
                 if (v > max || std::isnan(v)) {
                   max = v;
                   argmax = y * w.w + x;
@@ -329,6 +334,8 @@ reference compute_reference(const workload& w, const float* in) {
             const auto count = static_cast<double>((y1 - y0) * (x1 - x0));
             if (w.op == op_kind::adaptive_gem) {
               ref.values.push_back(std::pow(power_sum / count, 1.0 / gem_p));
+            } else if (w.op == op_kind::adaptive_lp) {
+              ref.values.push_back(std::pow(power_sum, 1.0 / lp_p));
             } else if (w.is_average()) {
               ref.values.push_back(w.element == element_type::i8 ? rounded_mean(sum, (y1 - y0) * (x1 - x0))
                                                                  : sum / count);

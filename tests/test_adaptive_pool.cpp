@@ -92,6 +92,25 @@ TEST_P(AdaptivePool, RowLengthSweep) {
   });
 }
 
+// Rows shorter than two vectors are pooled from row vectors by lane
+// permutations (up to a vector of outputs per row): every row length from
+// half a vector to two, output widths up to a vector and past it, overlapping
+// windows (out > in), with NaN, ties and -inf.
+TEST_P(AdaptivePool, ShortRows) {
+  with_dtype(GetParam().type, [&](auto t) {
+    using T = decltype(t);
+    std::mt19937_64 rng(5);
+    std::size_t i = 0;
+    for (std::int64_t w = 2; w <= 33; ++w)
+      for (std::int64_t out_w : {std::int64_t{2}, std::int64_t{3}, std::int64_t{7}, w / 2 + 1, w + 3}) {
+        const std::array<std::int64_t, 4> in_shape{1, 3, 13, w};
+        const fill_kind fill = all_fills()[i % all_fills().size()];
+        check_adaptive_ops<T>(in_shape, {7, out_w}, GetParam().layout, i++,
+                              random_values<T>(element_count(in_shape), fill, rng));
+      }
+  });
+}
+
 // Channel counts around the lane counts and past 256, where channels-last
 // kernels work in chunks of channels.
 TEST_P(AdaptivePool, ChannelCountSweep) {

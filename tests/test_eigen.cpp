@@ -522,6 +522,45 @@ TYPED_TEST(EigenTwins, TensorMaps) {
                            "allocating from a map");
 }
 
+// Eigen::half and Eigen::bfloat16 tensors: the operations of adapool::float16
+// and adapool::bfloat16 on the same bits, results bit for bit (the same
+// kernels on the same values), and allocating twins return Eigen's type.
+template <class Fixture, class EigenHalf, class AdapoolHalf>
+void check_sixteen_bit_floats() {
+  using order = typename Fixture::order;
+  const auto xf = random_tensor<float, 4>({2, 5, 7, 9}, 15);
+  adapool::tensor<AdapoolHalf, 4> x(xf.shape());
+  for (std::int64_t i = 0; i < x.size(); ++i) x.data()[i] = AdapoolHalf(xf.data()[i]);
+  typename Fixture::template eigen_tensor<EigenHalf, 4> ex(Fixture::position(x.shape()));
+  for_each_index(x.shape(), [&](const auto& i) { ex(Fixture::position(i)) = EigenHalf(static_cast<float>(at(x, i))); });
+
+  const auto bits_equal = [&](const auto& got, const auto& want, const char* what) {
+    SCOPED_TRACE(what);
+    static_assert(std::is_same_v<typename std::decay_t<decltype(got)>::Scalar, EigenHalf>, "Eigen's type back");
+    int wrong = 0;
+    for_each_index(want.shape(), [&](const auto& i) {
+      wrong += Eigen::numext::bit_cast<std::uint16_t>(got(Fixture::position(i))) != at(want, i).bits;
+    });
+    EXPECT_EQ(wrong, 0);
+  };
+  bits_equal(ae::adaptive_avg_pool2d<order>(ex, {3, 4}), adapool::adaptive_avg_pool2d(x.view(), {3, 4}), "avg");
+  const auto [max, idx] = adapool::adaptive_max_pool2d_with_indices(x.view(), {3, 4});
+  const auto both = ae::adaptive_max_pool2d_with_indices<order>(ex, {3, 4});
+  bits_equal(both.values, max, "max");
+  Fixture::expect_same(both.indices, idx, "indices");
+  bits_equal(ae::global_avg_pool<order>(ex), adapool::global_avg_pool(x.view()), "global avg");
+
+  auto out = Fixture::template zeros<float>(std::array<std::int64_t, 4>{2, 1, 7, 9});
+  typename Fixture::template eigen_tensor<EigenHalf, 4> e_out(out.dimensions());
+  ae::channel_max_pool<order>(ex, e_out);
+  bits_equal(e_out, adapool::channel_max_pool(x.view()), "channel max into an Eigen tensor");
+}
+
+TYPED_TEST(EigenTwins, SixteenBitFloats) {
+  check_sixteen_bit_floats<TestFixture, Eigen::half, adapool::float16>();
+  check_sixteen_bit_floats<TestFixture, Eigen::bfloat16, adapool::bfloat16>();
+}
+
 // Errors come from the core operation, with its message and its logical shapes.
 TYPED_TEST(EigenTwins, ErrorsAreTheCoreOperations) {
   using order = typename TestFixture::order;

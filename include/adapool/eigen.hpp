@@ -32,6 +32,10 @@
 // The core operation then checks everything and reports errors as usual. An
 // allocating twin returns Eigen tensors in the first Eigen argument's storage
 // order and the same index order, so that the result reads like the input.
+//
+// Eigen::half and Eigen::bfloat16 tensors are viewed as adapool::float16 and
+// adapool::bfloat16 (the same bits), and results in those types come back as
+// Eigen::half and Eigen::bfloat16 tensors.
 
 #include <algorithm>
 #include <array>
@@ -46,6 +50,7 @@
 #include "backward.hpp"
 #include "channel_pool.hpp"
 #include "detail/view5d.hpp"
+#include "element_types.hpp"
 #include "global_pool.hpp"
 #include "layout.hpp"
 #include "power_pool.hpp"
@@ -90,8 +95,56 @@ using layout_for = std::conditional_t<
     std::conditional_t<(RowMajor && std::is_same_v<Order, nhwc>) || (!RowMajor && std::is_same_v<Order, cwhn>),
                        channels_last, strided>>;
 
+// Eigen's 16-bit floats have the bits of adapool's: binary16 and the top half
+// of a float. Their tensors are viewed as adapool::float16 and
+// adapool::bfloat16, and adapool's results in those types come back as
+// Eigen's, so an Eigen::half model calls the same operations as a float one.
+template <class T>
+struct adapool_scalar {
+  using type = T;
+};
+template <>
+struct adapool_scalar<Eigen::half> {
+  using type = float16;
+};
+template <>
+struct adapool_scalar<Eigen::bfloat16> {
+  using type = bfloat16;
+};
+template <class T>
+struct adapool_scalar<const T> {
+  using type = const typename adapool_scalar<T>::type;
+};
+template <class T>
+using adapool_scalar_t = typename adapool_scalar<T>::type;
+
+template <class T>
+struct eigen_scalar {
+  using type = T;
+};
+template <>
+struct eigen_scalar<float16> {
+  using type = Eigen::half;
+};
+template <>
+struct eigen_scalar<bfloat16> {
+  using type = Eigen::bfloat16;
+};
+template <class T>
+struct eigen_scalar<const T> {
+  using type = const typename eigen_scalar<T>::type;
+};
+template <class T>
+using eigen_scalar_t = typename eigen_scalar<T>::type;
+
+static_assert(sizeof(Eigen::half) == sizeof(float16) && alignof(Eigen::half) == alignof(float16) &&
+                  sizeof(Eigen::bfloat16) == sizeof(bfloat16) && alignof(Eigen::bfloat16) == alignof(bfloat16),
+              "Eigen's 16-bit floats are 16 bits, as adapool's are");
+
 template <class Order, bool RowMajor, std::size_t Rank, class T, class Dimensions>
-tensor_view<T, Rank, layout_for<Order, RowMajor>> make(T* data, const Dimensions& dims) {
+tensor_view<adapool_scalar_t<T>, Rank, layout_for<Order, RowMajor>> make(T* data_in, const Dimensions& dims) {
+  // The same bits under adapool's name for the type (a no-op but for Eigen's 16-bit floats).
+  auto* data = reinterpret_cast<adapool_scalar_t<T>*>(data_in);
   static_assert(Rank >= 3 && Rank <= 5, "adapool::eigen: tensors of rank 3, 4 or 5 (N, C and 1 to 3 spatial axes)");
   std::array<std::int64_t, Rank> eigen_strides{};
   std::int64_t step = 1;
@@ -160,12 +213,14 @@ auto map(const tensor_view<T, Rank, Layout>& v) {
   constexpr bool is_row_major = std::is_same_v<order, natural>;
   static_assert(std::is_same_v<detail::layout_for<order, is_row_major>, Layout>,
                 "adapool::eigen::map: this order does not describe the view's memory");
-  using plain = Eigen::Tensor<std::remove_const_t<T>, static_cast<int>(Rank),
+  using plain = Eigen::Tensor<detail::eigen_scalar_t<std::remove_const_t<T>>, static_cast<int>(Rank),
                               is_row_major ? Eigen::RowMajor : Eigen::ColMajor, Eigen::Index>;
   Eigen::DSizes<Eigen::Index, static_cast<int>(Rank)> dims;
   for (std::size_t k = 0; k < Rank; ++k)
     dims[detail::eigen_index<order, Rank>(k)] = static_cast<Eigen::Index>(v.extent(k));
-  return Eigen::TensorMap<std::conditional_t<std::is_const_v<T>, const plain, plain>>(v.data(), dims);
+  using scalar = typename plain::Scalar;
+  return Eigen::TensorMap<std::conditional_t<std::is_const_v<T>, const plain, plain>>(
+      reinterpret_cast<std::conditional_t<std::is_const_v<T>, const scalar, scalar>*>(v.data()), dims);
 }
 
 /// What the allocating `*_with_indices` twins return: Eigen tensors of the
@@ -258,7 +313,8 @@ void copy_elements(const tensor_view<TIn, Rank, LIn>& from, const tensor_view<TO
 // An allocating operation's adapool tensor as an Eigen tensor indexed in `Order`.
 template <class Order, bool RowMajor, class T, std::size_t Rank, class Layout>
 auto to_eigen(const tensor<T, Rank, Layout>& t) {
-  Eigen::Tensor<T, static_cast<int>(Rank), RowMajor ? Eigen::RowMajor : Eigen::ColMajor, Eigen::Index> result;
+  Eigen::Tensor<eigen_scalar_t<T>, static_cast<int>(Rank), RowMajor ? Eigen::RowMajor : Eigen::ColMajor, Eigen::Index>
+      result;
   Eigen::DSizes<Eigen::Index, static_cast<int>(Rank)> dims;
   for (std::size_t k = 0; k < Rank; ++k) dims[eigen_index<Order, Rank>(k)] = static_cast<Eigen::Index>(t.extent(k));
   result.resize(dims);

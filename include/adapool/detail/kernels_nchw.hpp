@@ -9,7 +9,10 @@
 //    first added (or maxed) column by column, then each output takes its columns;
 //  - anything else: each window row reduced on its own (any strides, any size);
 //  - small contiguous planes (windows or global max) skip all of the above:
-//    `lanes` planes at a time, one per vector lane (lane_planes).
+//    `lanes` planes at a time, one per vector lane (lane_planes);
+//  - before those, rows shorter than two vectors with at most a vector of
+//    outputs: one plane at a time, windows picked from row vectors
+//    (kernels_short_rows.hpp).
 
 #include <array>
 #include <cstddef>
@@ -20,6 +23,7 @@
 
 #include "../parallel.hpp"
 #include "../windows.hpp"
+#include "kernels_short_rows.hpp"
 #include "reduce.hpp"
 #include "view5d.hpp"
 
@@ -476,10 +480,17 @@ void average_plane(const view5d<const T>& in, const view5d<T>& out, const window
 template <class Arch, class T>
 void average_group(const lane_planes<Arch, T>& cells, const view5d<const T>& in, const view5d<T>& out,
                    const window_table& rows_of, const window_table& columns_of, const lane_group& group) {
-  if (!covers_whole_plane(in, out)) return average_lanes<Arch>(cells, in, out, rows_of, columns_of, group);
-  for (std::int64_t k = group.first; k < group.first + group.count; ++k) {
-    average_plane<Arch>(in, out, columns_of, k / in.c, k % in.c);
+  if (covers_whole_plane(in, out)) {
+    for (std::int64_t k = group.first; k < group.first + group.count; ++k)
+      average_plane<Arch>(in, out, columns_of, k / in.c, k % in.c);
+    return;
   }
+  if (fits_short_rows<Arch>(in, out)) {
+    const short_row_averages<Arch, T> averages(in, out);
+    for (std::int64_t k = group.first; k < group.first + group.count; ++k) averages.planes(k / in.c, k % in.c, 1);
+    return;
+  }
+  average_lanes<Arch>(cells, in, out, rows_of, columns_of, group);
 }
 
 // With one lane the scan itself, a branch per element, costs less than
@@ -539,6 +550,11 @@ void max_group(const lane_planes<Arch, T>& cells, const lane_positions<Arch, T>*
 template <class Arch, class T>
 void adaptive_avg_planes(const view5d<const T>& in, const view5d<T>& out) {
   if (covers_whole_plane(in, out)) return global_avg_planes<Arch>(in, out);
+  if (fits_short_rows<Arch>(in, out)) {
+    const short_row_averages<Arch, T> averages(in, out);
+    return for_each_plane_block(
+        in, [&](std::int64_t n, std::int64_t c0, std::int64_t count) { averages.planes(n, c0, count); });
+  }
   const window_table columns_of(in.w, out.w);
   if (planes_in_lanes(in)) {
     const window_table rows_of(in.h, out.h);
@@ -570,6 +586,15 @@ void adaptive_avg_pyramid_planes(const view5d<const T>& in, const std::array<vie
                                                              group);
                                        }
                                      });
+  }
+  // Tall planes of short rows: their levels' own kernel runs plane by plane
+  // without a group to share, so each level is its own call.
+  for (const view5d<T>& out : outs) {
+    if (out.plane_size() > 0 && fits_short_rows<Arch>(in, out)) {
+      for (const view5d<T>& level : outs)
+        if (level.plane_size() > 0) adaptive_avg_planes<Arch>(in, level);
+      return;
+    }
   }
   parallel_for(in.n * in.c, in.n * in.c * in.plane_size() * static_cast<std::int64_t>(Levels), [&](std::int64_t task) {
     for (std::size_t level = 0; level < Levels; ++level) {
@@ -666,6 +691,11 @@ template <class Arch, class T>
 void adaptive_max_planes(const view5d<const T>& in, const view5d<T>& out, const view5d<std::int64_t>* indices) {
   if (covers_whole_plane(in, out) && small_max_planes<Arch>(in))
     return global_max_small_planes<Arch>(in, out, indices, static_cast<const view5d<T>*>(nullptr));
+  if (fits_short_rows<Arch>(in, out)) {
+    const short_row_maxima<Arch, T> maxima(in, out, indices);
+    return for_each_plane_block(
+        in, [&](std::int64_t n, std::int64_t c0, std::int64_t count) { maxima.planes(n, c0, count); });
+  }
   const window_table columns_of(in.w, out.w);
   if (planes_in_lanes(in)) {
     const window_table rows_of(in.h, out.h);
@@ -695,6 +725,19 @@ void adaptive_avg_max_planes(const view5d<const T>& in, const view5d<T>& avg, co
     adaptive_avg_planes<Arch>(in, avg);
     adaptive_max_planes<Arch>(in, max, indices);
     return;
+  }
+  if (fits_short_rows<Arch>(in, avg)) {
+    const short_row_averages<Arch, T> averages(in, avg);
+    const short_row_maxima<Arch, T> maxima(in, max, indices);
+    return for_each_plane_block(in, [&](std::int64_t n, std::int64_t c0, std::int64_t count) {
+      // 16 KB of planes at a time, so that the max reads them from L1.
+      const std::int64_t planes_in_cache =
+          std::max<std::int64_t>(1, 16 * 1024 / (in.plane_size() * static_cast<std::int64_t>(sizeof(T))));
+      for (std::int64_t c = c0; c < c0 + count; c += planes_in_cache) {
+        averages.planes(n, c, std::min(planes_in_cache, c0 + count - c));
+        maxima.planes(n, c, std::min(planes_in_cache, c0 + count - c));
+      }
+    });
   }
   const window_table columns_of(in.w, avg.w);
   if (planes_in_lanes(in)) {

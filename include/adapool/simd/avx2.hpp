@@ -62,6 +62,24 @@ struct ops<float, avx2> {
     const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     return _mm256_maskload_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32(n), lane));
   }
+  static void store_partial(float* p, vector v, int n) {
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    _mm256_maskstore_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32(n), lane), v);
+  }
+  // The permutation takes the low three bits of a position; bit 3 (moved to
+  // the sign, which blendv reads) chooses between lo and hi.
+  struct index {
+    __m256i within;
+    __m256 from_hi;
+  };
+  static constexpr bool fast_pick = true;
+  static index pick_index(const std::int32_t* positions) {
+    const __m256i at = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(positions));
+    return {at, _mm256_castsi256_ps(_mm256_slli_epi32(at, 28))};
+  }
+  static vector pick(vector lo, vector hi, index i) {
+    return _mm256_blendv_ps(_mm256_permutevar8x32_ps(lo, i.within), _mm256_permutevar8x32_ps(hi, i.within), i.from_hi);
+  }
 
   static vector max(vector a, vector b) { return _mm256_max_ps(a, b); }
   static mask is_nan(vector v) { return _mm256_cmp_ps(v, v, _CMP_UNORD_Q); }
@@ -114,6 +132,33 @@ struct ops<double, avx2> {
   static vector load_partial(const double* p, int n) {
     const __m256i lane = _mm256_setr_epi64x(0, 1, 2, 3);
     return _mm256_maskload_pd(p, _mm256_cmpgt_epi64(_mm256_set1_epi64x(n), lane));
+  }
+  static void store_partial(double* p, vector v, int n) {
+    const __m256i lane = _mm256_setr_epi64x(0, 1, 2, 3);
+    _mm256_maskstore_pd(p, _mm256_cmpgt_epi64(_mm256_set1_epi64x(n), lane), v);
+  }
+  // A double is a pair of 32-bit lanes of the float permutation.
+  struct index {
+    __m256i within;
+    __m256d from_hi;
+  };
+  static constexpr bool fast_pick = true;
+  static index pick_index(const std::int32_t* positions) {
+    std::int32_t pairs[8];
+    std::int64_t hi[4];
+    for (int j = 0; j < 4; ++j) {
+      pairs[2 * j] = 2 * (positions[j] & 3);
+      pairs[2 * j + 1] = 2 * (positions[j] & 3) + 1;
+      hi[j] = positions[j] >= 4 ? -1 : 0;
+    }
+    return {_mm256_loadu_si256(reinterpret_cast<const __m256i*>(pairs)),
+            _mm256_castsi256_pd(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(hi)))};
+  }
+  static vector pick(vector lo, vector hi, index i) {
+    const auto take = [&](vector v) {
+      return _mm256_castps_pd(_mm256_permutevar8x32_ps(_mm256_castpd_ps(v), i.within));
+    };
+    return _mm256_blendv_pd(take(lo), take(hi), i.from_hi);
   }
 
   static vector max(vector a, vector b) { return _mm256_max_pd(a, b); }

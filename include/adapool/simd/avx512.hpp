@@ -81,6 +81,13 @@ struct ops<float, avx512f> {
   static vector load_partial(const float* p, int n) {
     return _mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << n) - 1u), p);
   }
+  static void store_partial(float* p, vector v, int n) {
+    _mm512_mask_storeu_ps(p, static_cast<__mmask16>((1u << n) - 1u), v);
+  }
+  using index = __m512i;
+  static constexpr bool fast_pick = true;
+  static index pick_index(const std::int32_t* positions) { return _mm512_loadu_si512(positions); }
+  static vector pick(vector lo, vector hi, index i) { return _mm512_permutex2var_ps(lo, i, hi); }
 
   static vector max(vector a, vector b) { return _mm512_max_ps(a, b); }
   static mask is_nan(vector v) { return _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q); }
@@ -148,6 +155,15 @@ struct ops<double, avx512f> {
   static vector load_partial(const double* p, int n) {
     return _mm512_maskz_loadu_pd(static_cast<__mmask8>((1u << n) - 1u), p);
   }
+  static void store_partial(double* p, vector v, int n) {
+    _mm512_mask_storeu_pd(p, static_cast<__mmask8>((1u << n) - 1u), v);
+  }
+  using index = __m512i;
+  static constexpr bool fast_pick = true;
+  static index pick_index(const std::int32_t* positions) {
+    return _mm512_cvtepi32_epi64(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(positions)));
+  }
+  static vector pick(vector lo, vector hi, index i) { return _mm512_permutex2var_pd(lo, i, hi); }
 
   static vector max(vector a, vector b) { return _mm512_max_pd(a, b); }
   static mask is_nan(vector v) { return _mm512_cmp_pd_mask(v, v, _CMP_UNORD_Q); }

@@ -54,6 +54,23 @@ struct ops<float, neon> {
     std::memcpy(lanes_in, p, sizeof(float) * static_cast<unsigned>(n));
     return vld1q_f32(lanes_in);
   }
+  static void store_partial(float* p, vector v, int n) {
+    float lanes_out[4];
+    vst1q_f32(lanes_out, v);
+    std::memcpy(p, lanes_out, sizeof(float) * static_cast<unsigned>(n));
+  }
+  // A table lookup over the 32 bytes of lo and hi: the four bytes of each position.
+  using index = uint8x16_t;
+  static constexpr bool fast_pick = true;
+  static index pick_index(const std::int32_t* positions) {
+    std::uint8_t bytes[16];
+    for (int j = 0; j < 16; ++j) bytes[j] = static_cast<std::uint8_t>(4 * positions[j / 4] + j % 4);
+    return vld1q_u8(bytes);
+  }
+  static vector pick(vector lo, vector hi, index i) {
+    const uint8x16x2_t table{{vreinterpretq_u8_f32(lo), vreinterpretq_u8_f32(hi)}};
+    return vreinterpretq_f32_u8(vqtbl2q_u8(table, i));
+  }
 
   static vector max(vector a, vector b) { return vmaxq_f32(a, b); }
   static mask is_nan(vector v) { return vmvnq_u32(vceqq_f32(v, v)); }
@@ -99,6 +116,21 @@ struct ops<double, neon> {
   }
   static vector load_partial(const double* p, int n) {
     return n > 0 ? vsetq_lane_f64(*p, vdupq_n_f64(0.0), 0) : vdupq_n_f64(0.0);
+  }
+  static void store_partial(double* p, vector v, int n) {
+    if (n == 2) vst1q_f64(p, v);
+    if (n == 1) vst1q_lane_f64(p, v, 0);
+  }
+  using index = uint8x16_t;
+  static constexpr bool fast_pick = true;
+  static index pick_index(const std::int32_t* positions) {
+    std::uint8_t bytes[16];
+    for (int j = 0; j < 16; ++j) bytes[j] = static_cast<std::uint8_t>(8 * positions[j / 8] + j % 8);
+    return vld1q_u8(bytes);
+  }
+  static vector pick(vector lo, vector hi, index i) {
+    const uint8x16x2_t table{{vreinterpretq_u8_f64(lo), vreinterpretq_u8_f64(hi)}};
+    return vreinterpretq_f64_u8(vqtbl2q_u8(table, i));
   }
 
   static vector max(vector a, vector b) { return vmaxq_f64(a, b); }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cmath>
+#include <cstdint>
 
 #include "arch.hpp"
 
@@ -45,6 +46,17 @@ struct ops<T, scalar> {
   static void transpose(vector* /*v*/) {}
   // The first n < lanes elements, zeros after them; reads nothing past p + n.
   static vector load_partial(const T* p, int n) { return n > 0 ? *p : T(0); }
+  // Writes the first n <= lanes elements of v; nothing past p + n.
+  static void store_partial(T* p, vector v, int n) {
+    if (n > 0) *p = v;
+  }
+  // Lane j of pick(lo, hi, pick_index(positions)) is element positions[j] of
+  // the 2 * lanes elements of lo followed by hi. `fast_pick` says whether a
+  // pick stays in registers (a lane permutation) or goes through memory.
+  using index = std::int32_t;
+  static constexpr bool fast_pick = false;
+  static index pick_index(const std::int32_t* positions) { return positions[0]; }
+  static vector pick(vector lo, vector hi, index i) { return i == 0 ? lo : hi; }
 
   // For max without positions, on data known to hold no NaN.
   static vector max(vector a, vector b) { return a > b ? a : b; }

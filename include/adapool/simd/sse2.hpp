@@ -6,6 +6,7 @@
 #if defined(__SSE2__) || defined(_M_X64)
 #include <emmintrin.h>
 
+#include <cstdint>
 #include <cstring>
 
 namespace adapool::simd {
@@ -48,6 +49,25 @@ struct ops<float, sse2> {
     float lanes_in[4] = {};
     std::memcpy(lanes_in, p, sizeof(float) * static_cast<unsigned>(n));
     return _mm_loadu_ps(lanes_in);
+  }
+  static void store_partial(float* p, vector v, int n) {
+    float lanes_out[4];
+    _mm_storeu_ps(lanes_out, v);
+    std::memcpy(p, lanes_out, sizeof(float) * static_cast<unsigned>(n));
+  }
+  // SSE2 has no variable lane permutation.
+  struct index {
+    std::int32_t at[4];
+  };
+  static constexpr bool fast_pick = false;
+  static index pick_index(const std::int32_t* positions) {
+    return {{positions[0], positions[1], positions[2], positions[3]}};
+  }
+  static vector pick(vector lo, vector hi, index i) {
+    float both[8];
+    _mm_storeu_ps(both, lo);
+    _mm_storeu_ps(both + 4, hi);
+    return _mm_setr_ps(both[i.at[0]], both[i.at[1]], both[i.at[2]], both[i.at[3]]);
   }
 
   static vector max(vector a, vector b) { return _mm_max_ps(a, b); }
@@ -95,6 +115,21 @@ struct ops<double, sse2> {
     v[0] = low;
   }
   static vector load_partial(const double* p, int n) { return n > 0 ? _mm_load_sd(p) : _mm_setzero_pd(); }
+  static void store_partial(double* p, vector v, int n) {
+    if (n == 2) _mm_storeu_pd(p, v);
+    if (n == 1) _mm_store_sd(p, v);
+  }
+  struct index {
+    std::int32_t at[2];
+  };
+  static constexpr bool fast_pick = false;
+  static index pick_index(const std::int32_t* positions) { return {{positions[0], positions[1]}}; }
+  static vector pick(vector lo, vector hi, index i) {
+    double both[4];
+    _mm_storeu_pd(both, lo);
+    _mm_storeu_pd(both + 2, hi);
+    return _mm_setr_pd(both[i.at[0]], both[i.at[1]]);
+  }
 
   static vector max(vector a, vector b) { return _mm_max_pd(a, b); }
   static mask is_nan(vector v) { return _mm_cmpunord_pd(v, v); }

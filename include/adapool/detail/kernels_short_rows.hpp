@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+// Adaptive windows on short contiguous rows: a row of fewer than 2 * lanes
+// elements is two vectors, and one output row is one vector. Each window
+// column takes its elements from the row vectors with a lane permutation
+// (pick), so planes are pooled one at a time, without the transposing copy
+// of lane_planes. 13 x 13 -> 7 x 7 (VGG heads on odd inputs) is the case in
+// mind: a 13-element row and 7 outputs per row fit AVX2 floats.
+
+#include <cstdint>
+#include <type_traits>
+
+#include "../parallel.hpp"
+#include "../windows.hpp"
+#include "reduce.hpp"
+#include "view5d.hpp"
+
+namespace adapool::detail {
+
+// Input rows above this many are left to the other kernels: the max kernel
+// keeps one vector per input row on the stack.
+inline constexpr std::int64_t short_rows_max_height = 128;
+
+template <class Arch, class T, class U>
+bool fits_short_rows(const view5d<const T>& in, const view5d<U>& out) {
+  using V = simd::ops<T, Arch>;
+  constexpr std::int64_t L = V::lanes;
+  // Narrower rows leave most of each vector idle: lane_planes does better there.
+  return V::fast_pick && L >= 4 && in.d == 1 && out.d == 1 && in.stride_w == 1 && 2 * in.w > L && in.w < 2 * L &&
+         out.w <= L && in.h <= short_rows_max_height && out.h <= short_rows_max_height;
+}
+
+// The window rows of every output row, computed once per call (each costs
+// integer divisions).
+struct short_row_heights {
+  short_row_heights(std::int64_t in_h, std::int64_t out_h) {
+    for (std::int64_t oh = 0; oh < out_h; ++oh) {
+      begin[oh] = static_cast<std::int32_t>(window_begin(oh, in_h, out_h));
+      end[oh] = static_cast<std::int32_t>(window_end(oh, in_h, out_h));
+    }
+  }
+  std::int32_t begin[short_rows_max_height] = {}, end[short_rows_max_height] = {};
+};
+
+// Per call: for window column term k (0-based within every window), the
+// picks that give each output column its element, and for the max the
+// column positions they stand for.
+template <class Arch, class T>
+class short_row_windows {
+  using V = simd::ops<T, Arch>;
+  static constexpr int L = V::lanes;
+
+ public:
+  // `Pad` is the element a window shorter than the widest one takes past its
+  // end: the zero at position 2 * lanes - 1 for sums (the row is shorter than
+  // that), or its own last element again for the max.
+  enum class pad { zero, repeat };
+
+  short_row_windows(std::int64_t in_w, std::int64_t out_w, pad padding) {
+    std::int64_t begin[std::size_t{L}] = {}, size[std::size_t{L}] = {};
+    for (std::int64_t j = 0; j < L; ++j) {
+      // Lanes past the outputs repeat the last output's window; they are never stored.
+      const std::int64_t o = std::min(j, out_w - 1);
+      begin[j] = window_begin(o, in_w, out_w);
+      size[j] = window_end(o, in_w, out_w) - begin[j];
+      terms_ = std::max(terms_, size[j]);
+    }
+    for (std::int64_t k = 0; k < terms_; ++k) {
+      std::int32_t positions[std::size_t{L}];
+      T columns[std::size_t{L}];
+      for (std::int64_t j = 0; j < L; ++j) {
+        const std::int64_t column = begin[j] + std::min(k, size[j] - 1);
+        positions[j] = k < size[j] || padding == pad::repeat ? static_cast<std::int32_t>(column) : 2 * L - 1;
+        columns[j] = static_cast<T>(column);
+      }
+      picks_[k] = V::pick_index(positions);
+      columns_[k] = V::load(columns);
+    }
+  }
+
+  std::int64_t terms() const { return terms_; }
+  typename V::index pick(std::int64_t k) const { return picks_[k]; }
+  typename V::vector column(std::int64_t k) const { return columns_[k]; }
+
+ private:
+  std::int64_t terms_ = 0;
+  typename V::index picks_[std::size_t{2 * L}];
+  typename V::vector columns_[std::size_t{2 * L}];
+};
+
+// Output rows (n, c, oh) for oh < count may be written as whole vectors:
+// rows are written in order, so when the next row follows in memory the
+// lanes past out.w land on it before it is written. A masked store costs
+// several plain ones on some CPUs.
+template <class T>
+std::int64_t whole_vector_rows(const view5d<T>& out, std::int64_t lanes) {
+  if (out.stride_w != 1 || out.stride_h != out.w) return 0;
+  std::int64_t count = 0;
+  while (count + 1 < out.h && count * out.w + lanes <= out.h * out.w) ++count;
+  return count;
+}
+
+// The first `count` lanes of v to `out`, `stride` apart.
+template <class Arch, class T, class U>
+void store_lanes(U* out, std::int64_t stride, std::int64_t count, typename simd::ops<T, Arch>::vector v) {
+  T lanes_of[std::size_t{simd::ops<T, Arch>::lanes}];
+  simd::ops<T, Arch>::store(lanes_of, v);
+  for (std::int64_t j = 0; j < count; ++j) out[j * stride] = static_cast<U>(lanes_of[j]);
+}
+
+// A row of `w` < 2 * lanes elements as two vectors, zeros past its end.
+template <class Arch, class T>
+void load_short_row(const T* row, std::int64_t w, typename simd::ops<T, Arch>::vector& lo,
+                    typename simd::ops<T, Arch>::vector& hi) {
+  using V = simd::ops<T, Arch>;
+  constexpr std::int64_t L = V::lanes;
+  if (w >= L) {
+    lo = V::load(row);
+    hi = V::load_partial(row + L, static_cast<int>(w - L));
+  } else {
+    lo = V::load_partial(row, static_cast<int>(w));
+    hi = V::zero();
+  }
+}
+
+// Calls f(std::integral_constant<int, K>) with K the number of window
+// column terms when it is one the compiler should unroll (windows of two or
+// three columns: 13 -> 7 and most downscales below 2x), or K = 0 to loop.
+// Rows are shorter than 2 * Lanes, and so are windows.
+template <int Lanes, class F>
+void with_term_count(std::int64_t terms, const F& f) {
+  if constexpr (2 < 2 * Lanes) {
+    if (terms == 2) return f(std::integral_constant<int, 2>{});
+  }
+  if constexpr (3 < 2 * Lanes) {
+    if (terms == 3) return f(std::integral_constant<int, 3>{});
+  }
+  f(std::integral_constant<int, 0>{});
+}
+
+// Averages: each output row adds its window's rows column by column (two
+// vectors per row), then every window column term is picked and added.
+template <class Arch, class T>
+class short_row_averages {
+  using V = simd::ops<T, Arch>;
+  static constexpr std::int64_t L = V::lanes;
+
+ public:
+  short_row_averages(const view5d<const T>& in, const view5d<T>& out)
+      : in_(in),
+        out_(out),
+        rows_(in.h, out.h),
+        windows_(in.w, out.w, short_row_windows<Arch, T>::pad::zero),
+        whole_rows_(whole_vector_rows(out, L)) {
+    // 1 / (rows * columns) for every output, rounded once as the lane kernels round it.
+    for (std::int64_t oh = 0; oh < out.h; ++oh) {
+      const std::int64_t rows = rows_.end[oh] - rows_.begin[oh];
+      T lanes_of[std::size_t{L}];
+      for (std::int64_t j = 0; j < L; ++j) {
+        const std::int64_t o = std::min(j, out.w - 1);
+        const std::int64_t columns = window_end(o, in.w, out.w) - window_begin(o, in.w, out.w);
+        lanes_of[j] = static_cast<T>(1.0 / static_cast<double>(rows * columns));
+      }
+      scale_[oh] = V::load(lanes_of);
+    }
+  }
+
+  /// Planes (n, c0) .. (n, c0 + count - 1).
+  void planes(std::int64_t n, std::int64_t c0, std::int64_t count) const {
+    with_term_count<V::lanes>(windows_.terms(), [&](auto terms) { planes<decltype(terms)::value>(n, c0, count); });
+  }
+
+ private:
+  template <int Terms>
+  void planes(std::int64_t n, std::int64_t c0, std::int64_t count) const {
+    const std::int64_t terms = Terms > 0 ? Terms : windows_.terms();
+    typename V::index picks[std::size_t{Terms > 0 ? Terms : 1}];
+    for (std::int64_t k = 0; k < Terms; ++k) picks[k] = windows_.pick(k);
+    const auto pick = [&](std::int64_t k) { return Terms > 0 ? picks[k] : windows_.pick(k); };
+    for (std::int64_t c = c0; c < c0 + count; ++c) {
+      const T* plane = in_.at(n, c, 0, 0, 0);
+      T* out = out_.at(n, c, 0, 0, 0);
+      for (std::int64_t oh = 0; oh < out_.h; ++oh) {
+        const std::int64_t begin = rows_.begin[oh], end = rows_.end[oh];
+        typename V::vector lo, hi;
+        load_short_row<Arch>(plane + begin * in_.stride_h, in_.w, lo, hi);
+        for (std::int64_t h = begin + 1; h < end; ++h) {
+          typename V::vector next_lo, next_hi;
+          load_short_row<Arch>(plane + h * in_.stride_h, in_.w, next_lo, next_hi);
+          lo = V::add(lo, next_lo);
+          hi = V::add(hi, next_hi);
+        }
+        typename V::vector sum = V::pick(lo, hi, pick(0));
+        for (std::int64_t k = 1; k < terms; ++k) sum = V::add(sum, V::pick(lo, hi, pick(k)));
+        sum = V::mul(sum, scale_[oh]);
+        if (oh < whole_rows_) {
+          V::store(out + oh * out_.stride_h, sum);
+        } else {
+          store_lanes<Arch, T>(out + oh * out_.stride_h, out_.stride_w, out_.w, sum);
+        }
+      }
+    }
+  }
+
+  view5d<const T> in_;
+  view5d<T> out_;
+  short_row_heights rows_;
+  short_row_windows<Arch, T> windows_;
+  std::int64_t whole_rows_;
+  typename V::vector scale_[short_rows_max_height];
+};
+
+// Max, and with indices its in-plane position. Each input row first takes
+// the max of every window's columns (first max, or last NaN, in column
+// order); output rows then merge their window's rows in order by the same
+// rule, which is the result of one row-major scan of the window.
+template <class Arch, class T>
+class short_row_maxima {
+  using V = simd::ops<T, Arch>;
+  static constexpr std::int64_t L = V::lanes;
+
+ public:
+  // `indices` may be null.
+  short_row_maxima(const view5d<const T>& in, const view5d<T>& out, const view5d<std::int64_t>* indices)
+      : in_(in),
+        out_(out),
+        indices_(indices),
+        rows_(in.h, out.h),
+        windows_(in.w, out.w, short_row_windows<Arch, T>::pad::repeat),
+        whole_rows_(whole_vector_rows(out, L)) {}
+
+  /// Planes (n, c0) .. (n, c0 + count - 1).
+  void planes(std::int64_t n, std::int64_t c0, std::int64_t count) const {
+    with_term_count<V::lanes>(windows_.terms(), [&](auto terms) {
+      if (indices_) return planes<decltype(terms)::value, true>(n, c0, count);
+      planes<decltype(terms)::value, false>(n, c0, count);
+    });
+  }
+
+ private:
+  template <int Terms, bool Winners>
+  void planes(std::int64_t n, std::int64_t c0, std::int64_t count) const {
+    const std::int64_t terms = Terms > 0 ? Terms : windows_.terms();
+    typename V::index picks[std::size_t{Terms > 0 ? Terms : 1}];
+    for (std::int64_t k = 0; k < Terms; ++k) picks[k] = windows_.pick(k);
+    const auto pick = [&](std::int64_t k) { return Terms > 0 ? picks[k] : windows_.pick(k); };
+    typename V::vector row_max[short_rows_max_height], row_at[Winners ? short_rows_max_height : 1];
+    for (std::int64_t c = c0; c < c0 + count; ++c) {
+      const T* plane = in_.at(n, c, 0, 0, 0);
+      for (std::int64_t h = 0; h < in_.h; ++h) {
+        typename V::vector lo, hi;
+        load_short_row<Arch>(plane + h * in_.stride_h, in_.w, lo, hi);
+        typename V::vector best = V::pick(lo, hi, pick(0)), at = windows_.column(0);
+        for (std::int64_t k = 1; k < terms; ++k) {
+          const typename V::vector v = V::pick(lo, hi, pick(k));
+          const typename V::mask take = V::greater_or_nan(v, best);
+          best = V::select(take, v, best);
+          if constexpr (Winners) at = V::select(take, windows_.column(k), at);
+        }
+        row_max[h] = best;
+        if constexpr (Winners) row_at[h] = V::add(at, V::broadcast(static_cast<T>(h * in_.w)));
+      }
+      T* out = out_.at(n, c, 0, 0, 0);
+      for (std::int64_t oh = 0; oh < out_.h; ++oh) {
+        const std::int64_t begin = rows_.begin[oh], end = rows_.end[oh];
+        typename V::vector best = row_max[begin], at = Winners ? row_at[begin] : V::zero();
+        for (std::int64_t h = begin + 1; h < end; ++h) {
+          const typename V::mask take = V::greater_or_nan(row_max[h], best);
+          best = V::select(take, row_max[h], best);
+          if constexpr (Winners) at = V::select(take, row_at[h], at);
+        }
+        if (oh < whole_rows_) {
+          V::store(out + oh * out_.stride_h, best);
+        } else {
+          store_lanes<Arch, T>(out + oh * out_.stride_h, out_.stride_w, out_.w, best);
+        }
+        if constexpr (Winners) store_lanes<Arch, T>(indices_->at(n, c, 0, oh, 0), indices_->stride_w, out_.w, at);
+      }
+    }
+  }
+
+  view5d<const T> in_;
+  view5d<T> out_;
+  const view5d<std::int64_t>* indices_;
+  short_row_heights rows_;
+  short_row_windows<Arch, T> windows_;
+  std::int64_t whole_rows_;
+};
+
+}  // namespace adapool::detail
