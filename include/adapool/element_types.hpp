@@ -11,7 +11,7 @@
 #include <cstring>
 #include <type_traits>
 
-#if defined(__F16C__)
+#if defined(__F16C__) || defined(__AVX2__)
 #include <immintrin.h>
 #endif
 
@@ -120,7 +120,8 @@ inline constexpr bool is_byte_type = std::is_same_v<T, std::int8_t> || std::is_s
 template <class T>
 inline constexpr bool is_narrow_type = is_half_type<T> || is_byte_type<T>;
 
-/// Elements p[0], p[stride], ... p[(n - 1) * stride] as float.
+/// Elements p[0], p[stride], ... p[(n - 1) * stride] as float (exactly: every
+/// value of these types is a float).
 template <class T>
 void widen(const T* p, std::int64_t n, std::int64_t stride, float* out) {
   std::int64_t i = 0;
@@ -130,6 +131,25 @@ void widen(const T* p, std::int64_t n, std::int64_t stride, float* out) {
       for (; i + 8 <= n; i += 8) {
         const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
         _mm256_storeu_ps(out + i, _mm256_cvtph_ps(h));
+      }
+    }
+  }
+#endif
+#if defined(__AVX2__)
+  // A bfloat16 is the top half of a float; bytes convert exactly.
+  if constexpr (std::is_same_v<T, bfloat16>) {
+    if (stride == 1) {
+      for (; i + 8 <= n; i += 8) {
+        const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+        _mm256_storeu_ps(out + i, _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16)));
+      }
+    }
+  } else if constexpr (std::is_same_v<T, std::int8_t> || std::is_same_v<T, std::uint8_t>) {
+    if (stride == 1) {
+      for (; i + 8 <= n; i += 8) {
+        const __m128i b = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(p + i));
+        const __m256i wide = std::is_same_v<T, std::int8_t> ? _mm256_cvtepi8_epi32(b) : _mm256_cvtepu8_epi32(b);
+        _mm256_storeu_ps(out + i, _mm256_cvtepi32_ps(wide));
       }
     }
   }
