@@ -70,9 +70,9 @@ class short_row_windows {
       std::int32_t positions[std::size_t{L}];
       T columns[std::size_t{L}];
       for (std::int64_t j = 0; j < L; ++j) {
-        const std::int64_t column = begin[j] + std::min(k, size[j] - 1);
-        positions[j] = k < size[j] || padding == pad::repeat ? static_cast<std::int32_t>(column) : 2 * L - 1;
-        columns[j] = static_cast<T>(column);
+        const std::int64_t at = begin[j] + std::min(k, size[j] - 1);
+        positions[j] = k < size[j] || padding == pad::repeat ? static_cast<std::int32_t>(at) : 2 * L - 1;
+        columns[j] = static_cast<T>(at);
       }
       picks_[k] = V::pick_index(positions);
       columns_[k] = V::load(columns);
@@ -84,9 +84,10 @@ class short_row_windows {
   typename V::vector column(std::int64_t k) const { return columns_[k]; }
 
  private:
+  // The vectors first: their alignment would otherwise pad the members before them.
+  typename V::index picks_[2 * std::size_t{L}];
+  typename V::vector columns_[2 * std::size_t{L}];
   std::int64_t terms_ = 0;
-  typename V::index picks_[std::size_t{2 * L}];
-  typename V::vector columns_[std::size_t{2 * L}];
 };
 
 // Output rows (n, c, oh) for oh < count may be written as whole vectors:
@@ -148,10 +149,10 @@ class short_row_averages {
 
  public:
   short_row_averages(const view5d<const T>& in, const view5d<T>& out)
-      : in_(in),
+      : windows_(in.w, out.w, short_row_windows<Arch, T>::pad::zero),
+        in_(in),
         out_(out),
         rows_(in.h, out.h),
-        windows_(in.w, out.w, short_row_windows<Arch, T>::pad::zero),
         whole_rows_(whole_vector_rows(out, L)) {
     // 1 / (rows * columns) for every output, rounded once as the lane kernels round it.
     for (std::int64_t oh = 0; oh < out.h; ++oh) {
@@ -203,12 +204,13 @@ class short_row_averages {
     }
   }
 
+  // The vectors first: their alignment would otherwise pad the members before them.
+  typename V::vector scale_[short_rows_max_height];
+  short_row_windows<Arch, T> windows_;
   view5d<const T> in_;
   view5d<T> out_;
   short_row_heights rows_;
-  short_row_windows<Arch, T> windows_;
   std::int64_t whole_rows_;
-  typename V::vector scale_[short_rows_max_height];
 };
 
 // Max, and with indices its in-plane position. Each input row first takes
@@ -223,11 +225,11 @@ class short_row_maxima {
  public:
   // `indices` may be null.
   short_row_maxima(const view5d<const T>& in, const view5d<T>& out, const view5d<std::int64_t>* indices)
-      : in_(in),
+      : windows_(in.w, out.w, short_row_windows<Arch, T>::pad::repeat),
+        in_(in),
         out_(out),
         indices_(indices),
         rows_(in.h, out.h),
-        windows_(in.w, out.w, short_row_windows<Arch, T>::pad::repeat),
         whole_rows_(whole_vector_rows(out, L)) {}
 
   /// Planes (n, c0) .. (n, c0 + count - 1).
@@ -280,11 +282,11 @@ class short_row_maxima {
     }
   }
 
+  short_row_windows<Arch, T> windows_;  // first: vectors
   view5d<const T> in_;
   view5d<T> out_;
   const view5d<std::int64_t>* indices_;
   short_row_heights rows_;
-  short_row_windows<Arch, T> windows_;
   std::int64_t whole_rows_;
 };
 

@@ -146,7 +146,7 @@ struct ops<double, avx2> {
   static index pick_index(const std::int32_t* positions) {
     std::int32_t pairs[8];
     std::int64_t hi[4];
-    for (int j = 0; j < 4; ++j) {
+    for (std::size_t j = 0; j < 4; ++j) {
       pairs[2 * j] = 2 * (positions[j] & 3);
       pairs[2 * j + 1] = 2 * (positions[j] & 3) + 1;
       hi[j] = positions[j] >= 4 ? -1 : 0;
