@@ -136,20 +136,12 @@ void widen(const T* p, std::int64_t n, std::int64_t stride, float* out) {
   }
 #endif
 #if defined(__AVX2__)
-  // A bfloat16 is the top half of a float; bytes convert exactly.
+  // A bfloat16 is the top half of a float.
   if constexpr (std::is_same_v<T, bfloat16>) {
     if (stride == 1) {
       for (; i + 8 <= n; i += 8) {
         const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
         _mm256_storeu_ps(out + i, _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16)));
-      }
-    }
-  } else if constexpr (std::is_same_v<T, std::int8_t> || std::is_same_v<T, std::uint8_t>) {
-    if (stride == 1) {
-      for (; i + 8 <= n; i += 8) {
-        const __m128i b = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(p + i));
-        const __m256i wide = std::is_same_v<T, std::int8_t> ? _mm256_cvtepi8_epi32(b) : _mm256_cvtepu8_epi32(b);
-        _mm256_storeu_ps(out + i, _mm256_cvtepi32_ps(wide));
       }
     }
   }

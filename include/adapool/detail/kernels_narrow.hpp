@@ -140,44 +140,57 @@ class narrow_max {
 #endif
 
 /// Global pooling of contiguous planes of at most small_max_plane elements,
-/// plane_block planes per task: the planes are widened to float together (one
-/// run when they follow each other) and pooled by the float kernels of small
-/// planes. Every value of a narrow type is a float, and a byte plane's sum
-/// (at most 64 x 255 in size) is an integer float adds exactly.
+/// plane_block planes per task: float16 and bfloat16 planes are widened to
+/// float together (one run when they follow each other) and pooled by the
+/// float kernels of small planes; bytes plane by plane, in integers.
 template <class Arch, class T, bool Max>
 void narrow_global_small(const view5d<const T>& in, const view5d<T>& out, const view5d<std::int64_t>* indices) {
   const std::int64_t size = in.plane_size();
   for_each_plane_block(in, [&](std::int64_t n, std::int64_t c0, std::int64_t count) {
-    float widened[std::size_t{plane_block * small_max_plane}];
-    if (in.stride_c == size) {
-      widen(in.at(n, c0, 0, 0, 0), count * size, 1, widened);
+    std::int64_t positions[plane_block];
+    if constexpr (is_half_type<T>) {
+      float widened[std::size_t{plane_block * small_max_plane}];
+      if (in.stride_c == size) {
+        widen(in.at(n, c0, 0, 0, 0), count * size, 1, widened);
+      } else {
+        for (std::int64_t k = 0; k < count; ++k) widen(in.at(n, c0 + k, 0, 0, 0), size, 1, widened + k * size);
+      }
+      if constexpr (Max) {
+        max_and_position<float> best[plane_block];
+        bool found = false;
+        if constexpr (simd::ops<float, Arch>::lanes > 1) {
+          if (size >= simd::ops<float, Arch>::lanes) {
+            max_small_planes<Arch>(widened, size, size, count, best, nullptr);
+            found = true;
+          }
+        }
+        if (!found)
+          for (std::int64_t k = 0; k < count; ++k) best[k] = max_index_row<Arch>(widened + k * size, size, 1);
+        for (std::int64_t k = 0; k < count; ++k) positions[k] = best[k].position;
+      } else {
+        double sums[plane_block];
+        sum_small_planes<Arch>(widened, size, size, count, sums);
+        for (std::int64_t k = 0; k < count; ++k)
+          *out.at(n, c0 + k, 0, 0, 0) = T(static_cast<float>(sums[k] / static_cast<double>(size)));
+      }
     } else {
-      for (std::int64_t k = 0; k < count; ++k) widen(in.at(n, c0 + k, 0, 0, 0), size, 1, widened + k * size);
+      for (std::int64_t k = 0; k < count; ++k) {
+        const T* plane = in.at(n, c0 + k, 0, 0, 0);
+        if constexpr (Max) {
+          std::int64_t at = 0;
+          for (std::int64_t i = 1; i < size; ++i) at = plane[i] > plane[at] ? i : at;
+          positions[k] = at;
+        } else {
+          std::int32_t sum = 0;  // at most 64 bytes
+          for (std::int64_t i = 0; i < size; ++i) sum += plane[i];
+          *out.at(n, c0 + k, 0, 0, 0) = rounded_mean<T>(sum, size);
+        }
+      }
     }
     if constexpr (Max) {
-      max_and_position<float> best[plane_block];
-      bool found = false;
-      if constexpr (simd::ops<float, Arch>::lanes > 1) {
-        if (size >= simd::ops<float, Arch>::lanes) {
-          max_small_planes<Arch>(widened, size, size, count, best, nullptr);
-          found = true;
-        }
-      }
-      if (!found)
-        for (std::int64_t k = 0; k < count; ++k) best[k] = max_index_row<Arch>(widened + k * size, size, 1);
       for (std::int64_t k = 0; k < count; ++k) {
-        *out.at(n, c0 + k, 0, 0, 0) = in.at(n, c0 + k, 0, 0, 0)[best[k].position];  // the element itself
-        if (indices) *indices->at(n, c0 + k, 0, 0, 0) = best[k].position;
-      }
-    } else {
-      double sums[plane_block];
-      sum_small_planes<Arch>(widened, size, size, count, sums);
-      for (std::int64_t k = 0; k < count; ++k) {
-        if constexpr (is_half_type<T>) {
-          *out.at(n, c0 + k, 0, 0, 0) = T(static_cast<float>(sums[k] / static_cast<double>(size)));
-        } else {
-          *out.at(n, c0 + k, 0, 0, 0) = rounded_mean<T>(static_cast<std::int64_t>(sums[k]), size);
-        }
+        *out.at(n, c0 + k, 0, 0, 0) = in.at(n, c0 + k, 0, 0, 0)[positions[k]];  // the element itself
+        if (indices) *indices->at(n, c0 + k, 0, 0, 0) = positions[k];
       }
     }
   });
@@ -238,8 +251,11 @@ void narrow_adaptive(const view5d<const T>& in, const view5d<T>& out, const view
 }
 
 // float16 and bfloat16 channel runs are widened this many channels at a time,
-// then reduced together: the per-pixel state is loaded and stored once per block.
-inline constexpr std::int64_t widen_channels = 16;
+// then reduced together: the per-pixel state is loaded and stored once per
+// block. One at a time without vectors: a scalar column pass over several rows
+// is one dependency chain per pixel.
+template <class Arch>
+inline constexpr std::int64_t widen_channels = simd::ops<float, Arch>::lanes > 1 ? 16 : 1;
 
 /// channel_avg_pool / channel_max_pool (channel indices when `indices` is not
 /// null), a run of up to column_block pixels along w at a time (contiguous
@@ -264,7 +280,7 @@ void narrow_channel(view5d<const T> in, view5d<T> out, const view5d<std::int64_t
       const window wc = window_at(oc, in.c, out.c);
       const auto run_of = [&](std::int64_t c) { return in.at(n, c, d, h, w0); };
       if constexpr (is_half_type<T>) {
-        float widened[std::size_t{widen_channels * column_block}];
+        float widened[std::size_t{widen_channels<Arch> * column_block}];
         // Widens channels [c, c + count) of the run, one row of `widened` each.
         const auto widen_run_block = [&](std::int64_t c, std::int64_t count) {
           for (std::int64_t r = 0; r < count; ++r) widen(run_of(c + r), len, in.stride_w, widened + r * column_block);
@@ -281,8 +297,8 @@ void narrow_channel(view5d<const T> in, view5d<T> out, const view5d<std::int64_t
             continue;
           }
           column_max<Arch, float> columns(len, 1, static_cast<float>(wc.begin));
-          for (std::int64_t c = wc.begin; c < wc.end; c += widen_channels) {
-            const std::int64_t count = std::min(widen_channels, wc.end - c);
+          for (std::int64_t c = wc.begin; c < wc.end; c += widen_channels<Arch>) {
+            const std::int64_t count = std::min(widen_channels<Arch>, wc.end - c);
             widen_run_block(c, count);
             columns.add_rows(widened, column_block, count, static_cast<float>(c));
           }
@@ -293,8 +309,8 @@ void narrow_channel(view5d<const T> in, view5d<T> out, const view5d<std::int64_t
           }
         } else {
           column_sums<Arch, float> sums(len, 1);
-          for (std::int64_t c = wc.begin; c < wc.end; c += widen_channels) {
-            const std::int64_t count = std::min(widen_channels, wc.end - c);
+          for (std::int64_t c = wc.begin; c < wc.end; c += widen_channels<Arch>) {
+            const std::int64_t count = std::min(widen_channels<Arch>, wc.end - c);
             widen_run_block(c, count);
             sums.add_rows(widened, column_block, count);
           }
