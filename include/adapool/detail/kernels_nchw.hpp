@@ -480,17 +480,10 @@ void average_plane(const view5d<const T>& in, const view5d<T>& out, const window
 template <class Arch, class T>
 void average_group(const lane_planes<Arch, T>& cells, const view5d<const T>& in, const view5d<T>& out,
                    const window_table& rows_of, const window_table& columns_of, const lane_group& group) {
-  if (covers_whole_plane(in, out)) {
-    for (std::int64_t k = group.first; k < group.first + group.count; ++k)
-      average_plane<Arch>(in, out, columns_of, k / in.c, k % in.c);
-    return;
+  if (!covers_whole_plane(in, out)) return average_lanes<Arch>(cells, in, out, rows_of, columns_of, group);
+  for (std::int64_t k = group.first; k < group.first + group.count; ++k) {
+    average_plane<Arch>(in, out, columns_of, k / in.c, k % in.c);
   }
-  if (fits_short_rows<Arch>(in, out)) {
-    const short_row_averages<Arch, T> averages(in, out);
-    for (std::int64_t k = group.first; k < group.first + group.count; ++k) averages.planes(k / in.c, k % in.c, 1);
-    return;
-  }
-  average_lanes<Arch>(cells, in, out, rows_of, columns_of, group);
 }
 
 // With one lane the scan itself, a branch per element, costs less than
@@ -573,6 +566,15 @@ void adaptive_avg_planes(const view5d<const T>& in, const view5d<T>& out) {
 /// Empty outputs are skipped: their data may be null.
 template <class Arch, class T, std::size_t Levels>
 void adaptive_avg_pyramid_planes(const view5d<const T>& in, const std::array<view5d<T>, Levels>& outs) {
+  // A level of short rows has its own plane-by-plane kernel, which shares no
+  // read with the others: then each level is its own call.
+  for (const view5d<T>& out : outs) {
+    if (out.plane_size() > 0 && fits_short_rows<Arch>(in, out)) {
+      for (const view5d<T>& level : outs)
+        if (level.plane_size() > 0) adaptive_avg_planes<Arch>(in, level);
+      return;
+    }
+  }
   std::array<window_table, Levels> columns_of;
   for (std::size_t level = 0; level < Levels; ++level) columns_of[level] = window_table(in.w, outs[level].w);
   if (planes_in_lanes(in)) {
@@ -586,15 +588,6 @@ void adaptive_avg_pyramid_planes(const view5d<const T>& in, const std::array<vie
                                                              group);
                                        }
                                      });
-  }
-  // Tall planes of short rows: their levels' own kernel runs plane by plane
-  // without a group to share, so each level is its own call.
-  for (const view5d<T>& out : outs) {
-    if (out.plane_size() > 0 && fits_short_rows<Arch>(in, out)) {
-      for (const view5d<T>& level : outs)
-        if (level.plane_size() > 0) adaptive_avg_planes<Arch>(in, level);
-      return;
-    }
   }
   parallel_for(in.n * in.c, in.n * in.c * in.plane_size() * static_cast<std::int64_t>(Levels), [&](std::int64_t task) {
     for (std::size_t level = 0; level < Levels; ++level) {
@@ -729,10 +722,10 @@ void adaptive_avg_max_planes(const view5d<const T>& in, const view5d<T>& avg, co
   if (fits_short_rows<Arch>(in, avg)) {
     const short_row_averages<Arch, T> averages(in, avg);
     const short_row_maxima<Arch, T> maxima(in, max, indices);
+    // 16 KB of planes at a time, so that the max reads them from L1.
+    const std::int64_t planes_in_cache =
+        std::max<std::int64_t>(1, 16 * 1024 / (in.plane_size() * static_cast<std::int64_t>(sizeof(T))));
     return for_each_plane_block(in, [&](std::int64_t n, std::int64_t c0, std::int64_t count) {
-      // 16 KB of planes at a time, so that the max reads them from L1.
-      const std::int64_t planes_in_cache =
-          std::max<std::int64_t>(1, 16 * 1024 / (in.plane_size() * static_cast<std::int64_t>(sizeof(T))));
       for (std::int64_t c = c0; c < c0 + count; c += planes_in_cache) {
         averages.planes(n, c, std::min(planes_in_cache, c0 + count - c));
         maxima.planes(n, c, std::min(planes_in_cache, c0 + count - c));

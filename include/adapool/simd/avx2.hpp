@@ -62,10 +62,6 @@ struct ops<float, avx2> {
     const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     return _mm256_maskload_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32(n), lane));
   }
-  static void store_partial(float* p, vector v, int n) {
-    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    _mm256_maskstore_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32(n), lane), v);
-  }
   // The permutation takes the low three bits of a position; bit 3 (moved to
   // the sign, which blendv reads) chooses between lo and hi.
   struct index {
@@ -132,10 +128,6 @@ struct ops<double, avx2> {
   static vector load_partial(const double* p, int n) {
     const __m256i lane = _mm256_setr_epi64x(0, 1, 2, 3);
     return _mm256_maskload_pd(p, _mm256_cmpgt_epi64(_mm256_set1_epi64x(n), lane));
-  }
-  static void store_partial(double* p, vector v, int n) {
-    const __m256i lane = _mm256_setr_epi64x(0, 1, 2, 3);
-    _mm256_maskstore_pd(p, _mm256_cmpgt_epi64(_mm256_set1_epi64x(n), lane), v);
   }
   // A double is a pair of 32-bit lanes of the float permutation.
   struct index {

@@ -81,9 +81,6 @@ struct ops<float, avx512f> {
   static vector load_partial(const float* p, int n) {
     return _mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << n) - 1u), p);
   }
-  static void store_partial(float* p, vector v, int n) {
-    _mm512_mask_storeu_ps(p, static_cast<__mmask16>((1u << n) - 1u), v);
-  }
   using index = __m512i;
   static constexpr bool fast_pick = true;
   static index pick_index(const std::int32_t* positions) { return _mm512_loadu_si512(positions); }
@@ -154,9 +151,6 @@ struct ops<double, avx512f> {
   }
   static vector load_partial(const double* p, int n) {
     return _mm512_maskz_loadu_pd(static_cast<__mmask8>((1u << n) - 1u), p);
-  }
-  static void store_partial(double* p, vector v, int n) {
-    _mm512_mask_storeu_pd(p, static_cast<__mmask8>((1u << n) - 1u), v);
   }
   using index = __m512i;
   static constexpr bool fast_pick = true;

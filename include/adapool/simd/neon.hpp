@@ -11,6 +11,14 @@
 
 namespace adapool::simd {
 
+// pick's table-lookup index: the `bytes` bytes of each lane's position within
+// the 32 bytes of lo and hi.
+inline uint8x16_t pick_bytes(const std::int32_t* positions, int bytes) {
+  std::uint8_t index[16];
+  for (int j = 0; j < 16; ++j) index[j] = static_cast<std::uint8_t>(bytes * positions[j / bytes] + j % bytes);
+  return vld1q_u8(index);
+}
+
 template <>
 struct ops<float, neon> {
   using vector = float32x4_t;
@@ -54,19 +62,9 @@ struct ops<float, neon> {
     std::memcpy(lanes_in, p, sizeof(float) * static_cast<unsigned>(n));
     return vld1q_f32(lanes_in);
   }
-  static void store_partial(float* p, vector v, int n) {
-    float lanes_out[4];
-    vst1q_f32(lanes_out, v);
-    std::memcpy(p, lanes_out, sizeof(float) * static_cast<unsigned>(n));
-  }
-  // A table lookup over the 32 bytes of lo and hi: the four bytes of each position.
   using index = uint8x16_t;
   static constexpr bool fast_pick = true;
-  static index pick_index(const std::int32_t* positions) {
-    std::uint8_t bytes[16];
-    for (int j = 0; j < 16; ++j) bytes[j] = static_cast<std::uint8_t>(4 * positions[j / 4] + j % 4);
-    return vld1q_u8(bytes);
-  }
+  static index pick_index(const std::int32_t* positions) { return pick_bytes(positions, 4); }
   static vector pick(vector lo, vector hi, index i) {
     const uint8x16x2_t table{{vreinterpretq_u8_f32(lo), vreinterpretq_u8_f32(hi)}};
     return vreinterpretq_f32_u8(vqtbl2q_u8(table, i));
@@ -117,17 +115,9 @@ struct ops<double, neon> {
   static vector load_partial(const double* p, int n) {
     return n > 0 ? vsetq_lane_f64(*p, vdupq_n_f64(0.0), 0) : vdupq_n_f64(0.0);
   }
-  static void store_partial(double* p, vector v, int n) {
-    if (n == 2) vst1q_f64(p, v);
-    if (n == 1) vst1q_lane_f64(p, v, 0);
-  }
   using index = uint8x16_t;
   static constexpr bool fast_pick = true;
-  static index pick_index(const std::int32_t* positions) {
-    std::uint8_t bytes[16];
-    for (int j = 0; j < 16; ++j) bytes[j] = static_cast<std::uint8_t>(8 * positions[j / 8] + j % 8);
-    return vld1q_u8(bytes);
-  }
+  static index pick_index(const std::int32_t* positions) { return pick_bytes(positions, 8); }
   static vector pick(vector lo, vector hi, index i) {
     const uint8x16x2_t table{{vreinterpretq_u8_f64(lo), vreinterpretq_u8_f64(hi)}};
     return vreinterpretq_f64_u8(vqtbl2q_u8(table, i));

@@ -46,10 +46,6 @@ struct ops<T, scalar> {
   static void transpose(vector* /*v*/) {}
   // The first n < lanes elements, zeros after them; reads nothing past p + n.
   static vector load_partial(const T* p, int n) { return n > 0 ? *p : T(0); }
-  // Writes the first n <= lanes elements of v; nothing past p + n.
-  static void store_partial(T* p, vector v, int n) {
-    if (n > 0) *p = v;
-  }
   // Lane j of pick(lo, hi, pick_index(positions)) is element positions[j] of
   // the 2 * lanes elements of lo followed by hi. `fast_pick` says whether a
   // pick stays in registers (a lane permutation) or goes through memory.

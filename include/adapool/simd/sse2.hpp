@@ -50,11 +50,6 @@ struct ops<float, sse2> {
     std::memcpy(lanes_in, p, sizeof(float) * static_cast<unsigned>(n));
     return _mm_loadu_ps(lanes_in);
   }
-  static void store_partial(float* p, vector v, int n) {
-    float lanes_out[4];
-    _mm_storeu_ps(lanes_out, v);
-    std::memcpy(p, lanes_out, sizeof(float) * static_cast<unsigned>(n));
-  }
   // SSE2 has no variable lane permutation.
   struct index {
     std::int32_t at[4];
@@ -115,10 +110,6 @@ struct ops<double, sse2> {
     v[0] = low;
   }
   static vector load_partial(const double* p, int n) { return n > 0 ? _mm_load_sd(p) : _mm_setzero_pd(); }
-  static void store_partial(double* p, vector v, int n) {
-    if (n == 2) _mm_storeu_pd(p, v);
-    if (n == 1) _mm_store_sd(p, v);
-  }
   struct index {
     std::int32_t at[2];
   };
