@@ -20,7 +20,7 @@
 #include <utility>
 #include <vector>
 
-namespace {
+namespace accuracy_tests {
 
 // Relative error every average must meet on these workloads.
 constexpr double accuracy_bound = 1e-6;
@@ -158,4 +158,4 @@ TEST(Accuracy, ChannelAverageManyChannels) {
   }
 }
 
-}  // namespace
+}  // namespace accuracy_tests

@@ -16,7 +16,7 @@
 #include "reference.hpp"
 #include "test_support.hpp"
 
-namespace {
+namespace adaptive_pool_tests {
 
 using namespace adapool_test;
 
@@ -339,4 +339,4 @@ TEST_P(AdaptivePool, Pyramid) {
 
 INSTANTIATE_TEST_SUITE_P(Layouts, AdaptivePool, testing::ValuesIn(all_configs()), config_name);
 
-}  // namespace
+}  // namespace adaptive_pool_tests

@@ -19,7 +19,7 @@
 #include "reference.hpp"
 #include "test_support.hpp"
 
-namespace {
+namespace allocating_tests {
 
 using namespace adapool_test;
 
@@ -255,4 +255,4 @@ TEST(AllocatingErrors, NegativeRequestedSizes) {
                        {"adaptive_max_pool2d_with_indices", "input", "[2, 3, 0, 4]"}));
 }
 
-}  // namespace
+}  // namespace allocating_tests

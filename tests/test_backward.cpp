@@ -11,7 +11,7 @@
 
 #include "test_support.hpp"
 
-namespace {
+namespace backward_tests {
 
 using namespace adapool_test;
 
@@ -738,4 +738,4 @@ TEST(BackwardThreads, SameBitsForOneAndTwoThreads) {
   }
 }
 
-}  // namespace
+}  // namespace backward_tests

@@ -18,7 +18,7 @@
 #include "reference.hpp"
 #include "test_support.hpp"
 
-namespace {
+namespace channel_pool_tests {
 
 using namespace adapool_test;
 
@@ -165,4 +165,4 @@ TEST_P(ChannelPool, Infinities) {
 
 INSTANTIATE_TEST_SUITE_P(Layouts, ChannelPool, testing::ValuesIn(all_configs()), config_name);
 
-}  // namespace
+}  // namespace channel_pool_tests

@@ -22,7 +22,7 @@
 #include <unsupported/Eigen/CXX11/Tensor>
 #include <vector>
 
-namespace {
+namespace eigen_tests {
 
 namespace ae = adapool::eigen;
 using Eigen::Index;
@@ -587,4 +587,4 @@ TYPED_TEST(EigenTwins, ErrorsAreTheCoreOperations) {
   EXPECT_THROW(ae::channel_max_pool<order>(ex, -1), adapool::error);
 }
 
-}  // namespace
+}  // namespace eigen_tests

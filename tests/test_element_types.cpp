@@ -19,7 +19,7 @@
 #include "reference.hpp"
 #include "test_support.hpp"
 
-namespace {
+namespace element_types_tests {
 
 using adapool::bfloat16;
 using adapool::float16;
@@ -415,4 +415,4 @@ TEST(NarrowErrors, BadShapesAreReportedAndNothingIsWritten) {
   for (std::int8_t v : bout.values()) EXPECT_EQ(v, 5);
 }
 
-}  // namespace
+}  // namespace element_types_tests

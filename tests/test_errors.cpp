@@ -18,7 +18,7 @@
 #include <type_traits>
 #include <vector>
 
-namespace {
+namespace errors_tests {
 
 static_assert(std::is_base_of_v<std::invalid_argument, adapool::error>);
 
@@ -494,4 +494,4 @@ TEST(Errors, ViewsAndTensors) {
                        {"tensor", shape_text({big, big, big, big})}));
 }
 
-}  // namespace
+}  // namespace errors_tests

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-namespace {
+namespace fused_tests {
 
 bool same_bits(float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 
@@ -135,4 +135,4 @@ TEST(Fused, MismatchedOutputsRejected) {
   for (float v : m) EXPECT_EQ(v, -7.0f);
 }
 
-}  // namespace
+}  // namespace fused_tests

@@ -23,7 +23,7 @@
 #include "reference.hpp"
 #include "test_support.hpp"
 
-namespace {
+namespace gem_lp_tests {
 
 using namespace adapool_test;
 
@@ -545,4 +545,4 @@ TEST(PowerPoolErrors, ShapesAndOverlap) {
   EXPECT_TRUE(untouched(y));
 }
 
-}  // namespace
+}  // namespace gem_lp_tests

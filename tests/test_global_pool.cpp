@@ -17,7 +17,7 @@
 #include "reference.hpp"
 #include "test_support.hpp"
 
-namespace {
+namespace global_pool_tests {
 
 using namespace adapool_test;
 
@@ -177,4 +177,4 @@ TEST_P(GlobalPool, Deterministic) {
 
 INSTANTIATE_TEST_SUITE_P(Layouts, GlobalPool, testing::ValuesIn(all_configs()), config_name);
 
-}  // namespace
+}  // namespace global_pool_tests

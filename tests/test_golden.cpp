@@ -21,7 +21,7 @@
 
 #include "test_support.hpp"
 
-namespace {
+namespace golden_tests {
 
 using namespace adapool_test;
 
@@ -154,4 +154,4 @@ TEST(Golden, ChannelPool) {
                                    1.33333337f, 0.666666687f, 0, -0.666666687f, -1.33333337f, 0.333333343f});
 }
 
-}  // namespace
+}  // namespace golden_tests

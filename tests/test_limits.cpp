@@ -19,7 +19,7 @@
 #include <type_traits>
 #include <vector>
 
-namespace {
+namespace limits_tests {
 
 // 128-bit arithmetic for the exact window formulas (a GCC and Clang extension).
 __extension__ typedef __int128 wide;
@@ -312,4 +312,4 @@ TEST(Limits, IndicesPast2To31DoNotWrap) {
   EXPECT_GT(index(0, 0, 0, 0), std::int64_t{std::numeric_limits<std::int32_t>::max()});
 }
 
-}  // namespace
+}  // namespace limits_tests

@@ -20,7 +20,7 @@
 #include <utility>
 #include <vector>
 
-namespace {
+namespace no_allocation_tests {
 std::atomic<long> allocation_count{0};
 
 void* counted_malloc(std::size_t size) {
@@ -34,17 +34,17 @@ void* counted_aligned_malloc(std::size_t size, std::align_val_t align) {
   // aligned_alloc wants a size that is a multiple of the alignment.
   return std::aligned_alloc(alignment, (size + alignment - 1) / alignment * alignment + (size == 0 ? alignment : 0));
 }
-}  // namespace
+}  // namespace no_allocation_tests
 
 // Not inlined: GCC would otherwise see `delete` become free() on a pointer
 // from `new` at call sites and warn (-Wmismatched-new-delete), though the pair
 // is consistent.
 [[gnu::noinline]] void* operator new(std::size_t size) {
-  if (void* p = counted_malloc(size)) return p;
+  if (void* p = no_allocation_tests::counted_malloc(size)) return p;
   throw std::bad_alloc();
 }
 [[gnu::noinline]] void* operator new(std::size_t size, std::align_val_t align) {
-  if (void* p = counted_aligned_malloc(size, align)) return p;
+  if (void* p = no_allocation_tests::counted_aligned_malloc(size, align)) return p;
   throw std::bad_alloc();
 }
 [[gnu::noinline]] void operator delete(void* p) noexcept { std::free(p); }
@@ -52,7 +52,7 @@ void* counted_aligned_malloc(std::size_t size, std::align_val_t align) {
 [[gnu::noinline]] void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
 [[gnu::noinline]] void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
 
-namespace {
+namespace no_allocation_tests {
 
 template <class F>
 long allocations_during(F&& f) {
@@ -181,4 +181,4 @@ TEST(NoAllocation, StridedFloat) {
   EXPECT_EQ(allocations_during([&] { adapool::global_avg_pool(in, adapool::make_view(y.data(), 2, 5, 1, 1)); }), 0);
 }
 
-}  // namespace
+}  // namespace no_allocation_tests

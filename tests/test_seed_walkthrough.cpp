@@ -17,7 +17,7 @@
 #include "reference.hpp"
 #include "test_support.hpp"
 
-namespace {
+namespace seed_walkthrough_tests {
 
 using namespace adapool_test;
 
@@ -95,4 +95,4 @@ TEST(SeedWalkthrough, ChannelsLast) {
                              100.0));
 }
 
-}  // namespace
+}  // namespace seed_walkthrough_tests

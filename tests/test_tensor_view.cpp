@@ -16,7 +16,7 @@
 #include "reference.hpp"
 #include "test_support.hpp"
 
-namespace {
+namespace tensor_view_tests {
 
 using namespace adapool_test;
 using adapool::channels_last;
@@ -191,4 +191,4 @@ TEST(TypedViews, ChannelPool) {
   check_typed_views<channel_max_op<true>, 4>({2, 19, 5, 6}, {2, 3, 5, 6});
 }
 
-}  // namespace
+}  // namespace tensor_view_tests

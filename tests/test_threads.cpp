@@ -11,7 +11,7 @@
 #include <random>
 #include <vector>
 
-namespace {
+namespace threads_tests {
 
 struct results {
   std::vector<float> avg, max, channel_max, channel_avg;
@@ -105,4 +105,4 @@ TEST(Threads, ScopedCountOverridesGlobalAndRestores) {
   EXPECT_EQ(adapool::get_num_threads(), before);
 }
 
-}  // namespace
+}  // namespace threads_tests

@@ -13,7 +13,7 @@
 
 #include "reference.hpp"
 
-namespace {
+namespace windows_tests {
 
 __extension__ typedef __int128 wide;
 
@@ -106,4 +106,4 @@ TEST(Windows, LargeSizes) {
   EXPECT_NE(static_cast<std::int64_t>(std::ceil(static_cast<float>(n) / 1.0f)), n);
 }
 
-}  // namespace
+}  // namespace windows_tests
