@@ -121,14 +121,12 @@ class lane_planes {
     // max rule's NaN test).
     typename V::vector sum = V::zero();
     if constexpr (L == 1) {
+      // One plane, read where it is. NaN elements are counted: the compiler
+      // vectorises that, where the adds of a sum would each wait for the last.
       cells_ = planes[0];
-      T even = 0, odd = 0;
-      std::int64_t p = 0;
-      for (; p + 2 <= size; p += 2) {
-        even += planes[0][p];
-        odd += planes[0][p + 1];
-      }
-      sum = p < size ? even + odd + planes[0][p] : even + odd;
+      int nan = 0;
+      for (std::int64_t p = 0; p < size; ++p) nan += planes[0][p] != planes[0][p];
+      if (nan) sum = std::numeric_limits<T>::quiet_NaN();
     } else {
       for (std::int64_t block = 0; block < size; block += L) {
         // The last block overlaps the one before it rather than reading past the plane.
@@ -497,16 +495,20 @@ void max_scan(const T* plane, const view5d<const T>& in, const view5d<T>& out, c
       const window wh = rows_of[oh];
       for (std::int64_t ow = 0; ow < out.w; ++ow) {
         const window ww = columns_of[ow];
+        // Whole rows are one run (the plane is contiguous).
+        const bool whole_rows = ww.size() == in.w;
+        const std::int64_t run = whole_rows ? wh.size() * in.w : ww.size();
+        const window runs = whole_rows ? window{wh.begin, wh.begin + 1} : wh;
         T best = -std::numeric_limits<T>::infinity();
         std::int64_t best_at = (wd.begin * in.h + wh.begin) * in.w + ww.begin;
         for (std::int64_t d = wd.begin; d < wd.end; ++d) {
-          for (std::int64_t h = wh.begin; h < wh.end; ++h) {
-            const std::int64_t row = (d * in.h + h) * in.w;
-            for (std::int64_t w = ww.begin; w < ww.end; ++w) {
-              const T v = plane[row + w];
+          for (std::int64_t h = runs.begin; h < runs.end; ++h) {
+            const std::int64_t first = (d * in.h + h) * in.w + ww.begin;
+            for (std::int64_t i = first; i < first + run; ++i) {
+              const T v = plane[i];
               if (NanFree ? v > best : replaces(v, best)) {
                 best = v;
-                best_at = row + w;
+                best_at = i;
               }
             }
           }
