@@ -213,11 +213,13 @@ void finish_planes(const power_rule& rule, const view5d<const T>& in, const view
     for (std::int64_t i = 0; i < k; ++i) *where[i] = static_cast<T>(m[i]);
     k = 0;
   };
-  for (std::int64_t c = 0; c < out.c; ++c) {
-    for (std::int64_t od = 0; od < out.d; ++od) {
-      const std::int64_t depth = rule.of_mean ? 1 : window_at(od, in.d, out.d).size();
-      for (std::int64_t oh = 0; oh < out.h; ++oh) {
-        const std::int64_t rows = rule.of_mean ? 1 : depth * window_at(oh, in.h, out.h).size();
+  // Planes innermost, so that each output row's window height costs its
+  // integer divisions once, not once per plane.
+  for (std::int64_t od = 0; od < out.d; ++od) {
+    const std::int64_t depth = rule.of_mean ? 1 : window_at(od, in.d, out.d).size();
+    for (std::int64_t oh = 0; oh < out.h; ++oh) {
+      const std::int64_t rows = rule.of_mean ? 1 : depth * window_at(oh, in.h, out.h).size();
+      for (std::int64_t c = 0; c < out.c; ++c) {
         for (std::int64_t ow = 0; ow < out.w; ++ow) {
           where[k] = out.at(0, c, od, oh, ow);
           m[k] = static_cast<double>(*where[k]);
