@@ -125,7 +125,7 @@ class lane_planes {
       // vectorises that, where the adds of a sum would each wait for the last.
       cells_ = planes[0];
       int nan = 0;
-      for (std::int64_t p = 0; p < size; ++p) nan += planes[0][p] != planes[0][p];
+      for (std::int64_t p = 0; p < size; ++p) nan += V::is_nan(planes[0][p]);
       if (nan) sum = std::numeric_limits<T>::quiet_NaN();
     } else {
       for (std::int64_t block = 0; block < size; block += L) {
