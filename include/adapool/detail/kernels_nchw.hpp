@@ -117,17 +117,17 @@ class lane_planes {
     const T* planes[std::size_t{L}] = {};
     group.planes(in, planes);
     const std::int64_t size = in.plane_size();
-    // A sum is NaN when an element is (or for inf - inf, which only costs the
-    // max rule's NaN test).
-    typename V::vector sum = V::zero();
     if constexpr (L == 1) {
       // One plane, read where it is. NaN elements are counted: the compiler
       // vectorises that, where the adds of a sum would each wait for the last.
       cells_ = planes[0];
       int nan = 0;
       for (std::int64_t p = 0; p < size; ++p) nan += V::is_nan(planes[0][p]);
-      if (nan) sum = std::numeric_limits<T>::quiet_NaN();
+      maybe_nan_ = nan > 0;
     } else {
+      // A sum is NaN when an element is (or for inf - inf, which only costs
+      // the max rule's NaN test).
+      typename V::vector sum = V::zero();
       for (std::int64_t block = 0; block < size; block += L) {
         // The last block overlaps the one before it rather than reading past the plane.
         const std::int64_t begin = size >= L ? std::min(block, size - L) : 0;
@@ -142,8 +142,8 @@ class lane_planes {
         for (std::int64_t j = 0; j < L; ++j) V::store(copy_ + (begin + j) * L, rows[j]);
       }
       cells_ = copy_;
+      maybe_nan_ = V::any(V::is_nan(sum));
     }
-    maybe_nan_ = V::any(V::is_nan(sum));
   }
   lane_planes(const lane_planes&) = delete;
   lane_planes& operator=(const lane_planes&) = delete;

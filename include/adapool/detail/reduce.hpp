@@ -239,8 +239,9 @@ void sum_small_planes(const T* p, std::int64_t size, std::int64_t stride, std::i
     const std::int64_t planes = std::min(L, count - first);
     // The loads interleave L planes, an order the hardware prefetcher does not
     // follow far enough ahead of data coming from L3 or memory: then the planes
-    // two groups on are fetched now (a prefetch past the data is harmless).
-    if (prefetch) {
+    // two groups on, one run when planes are adjacent, are fetched now (a
+    // prefetch past the data is harmless).
+    if (prefetch && stride == size) {
       const char* ahead = reinterpret_cast<const char*>(group + 2 * L * stride);
       for (std::int64_t byte = 0; byte < L * stride * static_cast<std::int64_t>(sizeof(T)); byte += 64)
         __builtin_prefetch(ahead + byte);
