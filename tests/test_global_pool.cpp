@@ -66,6 +66,13 @@ TEST_P(GlobalPool, LargePlanes) {
     }
     const std::array<std::int64_t, 4> plane{2, 3, 33, 65};
     check_global_ops<T>(plane, GetParam().layout, i++, random_values<T>(element_count(plane), fill_kind::ties, rng));
+    // Contiguous planes of three 65536-element chunks, 66 chunks in all: more
+    // than the 64 that threads share at a time, with a plane across the cut.
+    if (GetParam().layout == layout_kind::nchw) {
+      const std::array<std::int64_t, 3> chunked{1, 22, 2 * 65536 + 3};
+      check_global_ops<T>(chunked, GetParam().layout, i++,
+                          random_values<T>(element_count(chunked), fill_kind::uniform, rng));
+    }
   });
 }
 

@@ -36,11 +36,12 @@ struct workload {
 // Sizes above the library's per-thread grain (2^18 elements), so that a second
 // thread is used when one is allowed.
 const workload workloads[] = {
-    {1, 256, 56, 56, 1, 1, false},   // global, one image: split over channel blocks
-    {1, 256, 56, 56, 1, 1, true},    // global channels-last: split over channel runs
-    {8, 512, 13, 13, 7, 7, false},   // overlapping windows, split over planes
-    {2, 64, 112, 112, 3, 5, true},   // channels-last windows
-    {1, 64, 112, 112, 1, 1, false},  // channel pooling over long pixel runs
+    {1, 256, 56, 56, 1, 1, false},    // global, one image: split over channel blocks
+    {1, 256, 56, 56, 1, 1, true},     // global channels-last: split over channel runs
+    {8, 512, 13, 13, 7, 7, false},    // overlapping windows, split over planes
+    {2, 64, 112, 112, 3, 5, true},    // channels-last windows
+    {1, 64, 112, 112, 1, 1, false},   // channel pooling over long pixel runs
+    {1, 3, 1024, 1024, 1, 1, false},  // huge planes: global average split by chunks of planes
 };
 
 results run(const workload& s, const std::vector<float>& x, int threads) {

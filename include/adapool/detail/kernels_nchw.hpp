@@ -65,12 +65,26 @@ bool covers_whole_plane(const view5d<T>& in, const view5d<U>& out) {
 template <class Arch, class T>
 inline constexpr std::int64_t small_plane = 16 * simd::ops<T, Arch>::lanes;
 
+// Planes larger than this are summed in chunks of this many elements, whose
+// totals are added in order. Threads can then share a plane by chunks (W4 has
+// three planes for any number of threads) and give one thread's bits.
+inline constexpr std::int64_t plane_chunk = 64 * sum_block;
+
+template <class Arch, class T>
+double chunk_sum(const T* plane, std::int64_t size, std::int64_t chunk) {
+  const std::int64_t begin = chunk * plane_chunk;
+  return sum_row<Arch>(plane + begin, std::min(plane_chunk, size - begin), 1);
+}
+
 // The whole-plane sum of global pooling, for one plane.
 template <class Arch, class T>
 double plane_sum(const T* plane, std::int64_t size) {
-  if (size > small_plane<Arch, T>) return sum_row<Arch>(plane, size, 1);
   double sum = 0;
-  sum_small_planes<Arch>(plane, size, size, 1, &sum);
+  if (size > small_plane<Arch, T>) {
+    for (std::int64_t chunk = 0; chunk * plane_chunk < size; ++chunk) sum += chunk_sum<Arch>(plane, size, chunk);
+  } else {
+    sum_small_planes<Arch>(plane, size, size, 1, &sum);
+  }
   return sum;
 }
 
@@ -411,9 +425,34 @@ void for_each_plane_block(const view5d<const T>& in, const Body& body) {
   });
 }
 
+// Global averages of planes larger than plane_chunk, as plane_sum adds them:
+// chunks of every plane are spread over threads, `batch` at a time, and each
+// plane's chunk totals are then added in order.
+template <class Arch, class T>
+void global_avg_chunks(const view5d<const T>& in, const view5d<T>& out) {
+  const std::int64_t size = in.plane_size(), chunks = (size + plane_chunk - 1) / plane_chunk;
+  const double scale = 1.0 / static_cast<double>(size);
+  constexpr std::int64_t batch = 64;
+  double totals[batch];
+  double sum = 0;
+  for (std::int64_t first = 0; first < in.n * in.c * chunks; first += batch) {
+    const std::int64_t count = std::min(batch, in.n * in.c * chunks - first);
+    parallel_for(count, count * plane_chunk, [&](std::int64_t k) {
+      const std::int64_t plane = (first + k) / chunks;
+      totals[k] = chunk_sum<Arch>(in.at(plane / in.c, plane % in.c, 0, 0, 0), size, (first + k) % chunks);
+    });
+    for (std::int64_t k = 0; k < count; ++k) {
+      const std::int64_t plane = (first + k) / chunks, chunk = (first + k) % chunks;
+      sum = (chunk == 0 ? 0.0 : sum) + totals[k];
+      if (chunk == chunks - 1) *out.at(plane / in.c, plane % in.c, 0, 0, 0) = static_cast<T>(sum * scale);
+    }
+  }
+}
+
 template <class Arch, class T>
 void global_avg_planes(const view5d<const T>& in, const view5d<T>& out) {
   const std::int64_t size = in.plane_size();
+  if (size > plane_chunk) return global_avg_chunks<Arch>(in, out);
   const double scale = 1.0 / static_cast<double>(size);
   // Inputs this big come from L3 or memory; smaller ones are likely in L2,
   // where prefetching only costs instructions.
@@ -423,7 +462,7 @@ void global_avg_planes(const view5d<const T>& in, const view5d<T>& out) {
     if (size <= small_plane<Arch, T>) {
       sum_small_planes<Arch>(in.at(n, c0, 0, 0, 0), size, in.stride_c, count, sums, prefetch);
     } else {
-      for (std::int64_t j = 0; j < count; ++j) sums[j] = sum_row<Arch>(in.at(n, c0 + j, 0, 0, 0), size, 1);
+      for (std::int64_t j = 0; j < count; ++j) sums[j] = plane_sum<Arch>(in.at(n, c0 + j, 0, 0, 0), size);
     }
     for (std::int64_t j = 0; j < count; ++j) *out.at(n, c0 + j, 0, 0, 0) = static_cast<T>(sums[j] * scale);
   });
