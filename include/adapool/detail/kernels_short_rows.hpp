@@ -179,26 +179,29 @@ class short_row_averages {
     typename V::index picks[std::size_t{Terms > 0 ? Terms : 1}];
     for (std::int64_t k = 0; k < Terms; ++k) picks[k] = windows_.pick(k);
     const auto pick = [&](std::int64_t k) { return Terms > 0 ? picks[k] : windows_.pick(k); };
+    // Stores through vectors may alias any member: the loops read locals.
+    const std::int64_t w = in_.w, in_stride = in_.stride_h, out_h = out_.h, out_stride = out_.stride_h,
+                       whole_rows = whole_rows_;
     for (std::int64_t c = c0; c < c0 + count; ++c) {
       const T* plane = in_.at(n, c, 0, 0, 0);
       T* out = out_.at(n, c, 0, 0, 0);
-      for (std::int64_t oh = 0; oh < out_.h; ++oh) {
+      for (std::int64_t oh = 0; oh < out_h; ++oh) {
         const std::int64_t begin = rows_.begin[oh], end = rows_.end[oh];
         typename V::vector lo, hi;
-        load_short_row<Arch>(plane + begin * in_.stride_h, in_.w, lo, hi);
+        load_short_row<Arch>(plane + begin * in_stride, w, lo, hi);
         for (std::int64_t h = begin + 1; h < end; ++h) {
           typename V::vector next_lo, next_hi;
-          load_short_row<Arch>(plane + h * in_.stride_h, in_.w, next_lo, next_hi);
+          load_short_row<Arch>(plane + h * in_stride, w, next_lo, next_hi);
           lo = V::add(lo, next_lo);
           hi = V::add(hi, next_hi);
         }
         typename V::vector sum = V::pick(lo, hi, pick(0));
         for (std::int64_t k = 1; k < terms; ++k) sum = V::add(sum, V::pick(lo, hi, pick(k)));
         sum = V::mul(sum, scale_[oh]);
-        if (oh < whole_rows_) {
-          V::store(out + oh * out_.stride_h, sum);
+        if (oh < whole_rows) {
+          V::store(out + oh * out_stride, sum);
         } else {
-          store_lanes<Arch, T>(out + oh * out_.stride_h, out_.stride_w, out_.w, sum);
+          store_lanes<Arch, T>(out + oh * out_stride, out_.stride_w, out_.w, sum);
         }
       }
     }
@@ -230,7 +233,8 @@ class short_row_maxima {
         out_(out),
         indices_(indices),
         rows_(in.h, out.h),
-        whole_rows_(whole_vector_rows(out, L)) {}
+        whole_rows_(whole_vector_rows(out, L)),
+        whole_index_rows_(indices ? whole_vector_rows(*indices, L) : 0) {}
 
   /// Planes (n, c0) .. (n, c0 + count - 1).
   void planes(std::int64_t n, std::int64_t c0, std::int64_t count) const {
@@ -277,7 +281,14 @@ class short_row_maxima {
         } else {
           store_lanes<Arch, T>(out + oh * out_.stride_h, out_.stride_w, out_.w, best);
         }
-        if constexpr (Winners) store_lanes<Arch, T>(indices_->at(n, c, 0, oh, 0), indices_->stride_w, out_.w, at);
+        if constexpr (Winners) {
+          std::int64_t* positions = indices_->at(n, c, 0, oh, 0);
+          if (oh < whole_index_rows_) {
+            V::store_positions(positions, at);
+          } else {
+            store_lanes<Arch, T>(positions, indices_->stride_w, out_.w, at);
+          }
+        }
       }
     }
   }
@@ -287,7 +298,7 @@ class short_row_maxima {
   view5d<T> out_;
   const view5d<std::int64_t>* indices_;
   short_row_heights rows_;
-  std::int64_t whole_rows_;
+  std::int64_t whole_rows_, whole_index_rows_;
 };
 
 }  // namespace adapool::detail

@@ -16,6 +16,11 @@ struct ops<float, avx2> {
 
   static vector load(const float* p) { return _mm256_loadu_ps(p); }
   static void store(float* p, vector v) { _mm256_storeu_ps(p, v); }
+  static void store_positions(std::int64_t* p, vector v) {
+    const __m256i i32 = _mm256_cvttps_epi32(v);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), _mm256_cvtepu32_epi64(_mm256_castsi256_si128(i32)));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(p + 4), _mm256_cvtepu32_epi64(_mm256_extracti128_si256(i32, 1)));
+  }
   static vector broadcast(float x) { return _mm256_set1_ps(x); }
   static vector zero() { return _mm256_setzero_ps(); }
   static vector iota() { return _mm256_setr_ps(0, 1, 2, 3, 4, 5, 6, 7); }
@@ -97,6 +102,9 @@ struct ops<double, avx2> {
 
   static vector load(const double* p) { return _mm256_loadu_pd(p); }
   static void store(double* p, vector v) { _mm256_storeu_pd(p, v); }
+  static void store_positions(std::int64_t* p, vector v) {
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), _mm256_cvtepu32_epi64(_mm256_cvttpd_epi32(v)));
+  }
   static vector broadcast(double x) { return _mm256_set1_pd(x); }
   static vector zero() { return _mm256_setzero_pd(); }
   static vector iota() { return _mm256_setr_pd(0, 1, 2, 3); }

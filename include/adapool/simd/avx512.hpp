@@ -24,6 +24,11 @@ struct ops<float, avx512f> {
 
   static vector load(const float* p) { return _mm512_loadu_ps(p); }
   static void store(float* p, vector v) { _mm512_storeu_ps(p, v); }
+  static void store_positions(std::int64_t* p, vector v) {
+    const __m512i i32 = _mm512_cvttps_epi32(v);
+    _mm512_storeu_si512(p, _mm512_cvtepu32_epi64(_mm512_castsi512_si256(i32)));
+    _mm512_storeu_si512(p + 8, _mm512_cvtepu32_epi64(_mm512_extracti64x4_epi64(i32, 1)));
+  }
   static vector broadcast(float x) { return _mm512_set1_ps(x); }
   static vector zero() { return _mm512_setzero_ps(); }
   static vector iota() { return _mm512_setr_ps(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15); }
@@ -105,6 +110,7 @@ struct ops<double, avx512f> {
 
   static vector load(const double* p) { return _mm512_loadu_pd(p); }
   static void store(double* p, vector v) { _mm512_storeu_pd(p, v); }
+  static void store_positions(std::int64_t* p, vector v) { _mm512_storeu_si512(p, _mm512_cvttpd_epi64(v)); }
   static vector broadcast(double x) { return _mm512_set1_pd(x); }
   static vector zero() { return _mm512_setzero_pd(); }
   static vector iota() { return _mm512_setr_pd(0, 1, 2, 3, 4, 5, 6, 7); }

@@ -27,6 +27,11 @@ struct ops<float, neon> {
 
   static vector load(const float* p) { return vld1q_f32(p); }
   static void store(float* p, vector v) { vst1q_f32(p, v); }
+  static void store_positions(std::int64_t* p, vector v) {
+    const uint32x4_t u32 = vcvtq_u32_f32(v);
+    vst1q_s64(p, vreinterpretq_s64_u64(vmovl_u32(vget_low_u32(u32))));
+    vst1q_s64(p + 2, vreinterpretq_s64_u64(vmovl_high_u32(u32)));
+  }
   static vector broadcast(float x) { return vdupq_n_f32(x); }
   static vector zero() { return vdupq_n_f32(0.0f); }
   static vector iota() {
@@ -89,6 +94,7 @@ struct ops<double, neon> {
 
   static vector load(const double* p) { return vld1q_f64(p); }
   static void store(double* p, vector v) { vst1q_f64(p, v); }
+  static void store_positions(std::int64_t* p, vector v) { vst1q_s64(p, vcvtq_s64_f64(v)); }
   static vector broadcast(double x) { return vdupq_n_f64(x); }
   static vector zero() { return vdupq_n_f64(0.0); }
   static vector iota() {

@@ -26,6 +26,8 @@ struct ops<T, scalar> {
 
   static vector load(const T* p) { return *p; }
   static void store(T* p, vector v) { *p = v; }
+  // Lanes holding positions (integers exact in T, 0 <= v < 2^31) stored as int64_t.
+  static void store_positions(std::int64_t* p, vector v) { *p = static_cast<std::int64_t>(v); }
   static vector broadcast(T x) { return x; }
   static vector zero() { return T(0); }
   static vector iota() { return T(0); }  // lane i holds i

@@ -19,6 +19,12 @@ struct ops<float, sse2> {
 
   static vector load(const float* p) { return _mm_loadu_ps(p); }
   static void store(float* p, vector v) { _mm_storeu_ps(p, v); }
+  static void store_positions(std::int64_t* p, vector v) {
+    // Non-negative, so zero-extension widens them (SSE2 has no sign extension).
+    const __m128i i32 = _mm_cvttps_epi32(v);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(p), _mm_unpacklo_epi32(i32, _mm_setzero_si128()));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(p + 2), _mm_unpackhi_epi32(i32, _mm_setzero_si128()));
+  }
   static vector broadcast(float x) { return _mm_set1_ps(x); }
   static vector zero() { return _mm_setzero_ps(); }
   static vector iota() { return _mm_setr_ps(0, 1, 2, 3); }
@@ -86,6 +92,9 @@ struct ops<double, sse2> {
 
   static vector load(const double* p) { return _mm_loadu_pd(p); }
   static void store(double* p, vector v) { _mm_storeu_pd(p, v); }
+  static void store_positions(std::int64_t* p, vector v) {
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(p), _mm_unpacklo_epi32(_mm_cvttpd_epi32(v), _mm_setzero_si128()));
+  }
   static vector broadcast(double x) { return _mm_set1_pd(x); }
   static vector zero() { return _mm_setzero_pd(); }
   static vector iota() { return _mm_setr_pd(0, 1); }
