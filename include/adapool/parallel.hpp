@@ -3,9 +3,9 @@
 
 // Threading. Operations split independent outer work (planes, images, channel
 // blocks, pixel runs) over OpenMP threads when the translation unit is built
-// with OpenMP, and run on the calling thread otherwise. Every output element is
-// computed by one thread with the same code, so results are bit-identical for
-// any thread count.
+// with OpenMP, and run on the calling thread otherwise. Work is split at points
+// that do not depend on the thread count (a huge plane's sum in fixed chunks,
+// their totals added in order), so results are bit-identical for any count.
 
 #include <algorithm>
 #include <atomic>
