@@ -496,12 +496,7 @@ void average_plane(const view5d<const T>& in, const view5d<T>& out, const window
         for (std::int64_t ow = 0; ow < out.w; ++ow) {
           const window ww = columns_of[ow];
           // Four chains of adds, not one add waiting on the last per column.
-          double part[4] = {};
-          std::int64_t w = ww.begin;
-          for (; w + 4 <= ww.end; w += 4)
-            for (int k = 0; k < 4; ++k) part[k] += columns.totals[w + k];
-          for (; w < ww.end; ++w) part[0] += columns.totals[w];
-          average(ow, (part[0] + part[1]) + (part[2] + part[3]), ww);
+          average(ow, sum_block_contiguous<simd::scalar>(columns.totals + ww.begin, ww.size()), ww);
         }
         continue;
       }

@@ -42,11 +42,6 @@ void for_each_window_and_channels(const view5d<In>& in, const view5d<Out>& out, 
   });
 }
 
-// A window row's pixels are added this many at a time. Each column strip then
-// reads a span that L1 keeps (8 pixels of 256 floats: 8 KB) before the next
-// strip reads the lines beside it; a whole row of a large window would evict them.
-inline constexpr std::int64_t pixels_per_pass = 8;
-
 template <class Arch, class T>
 void adaptive_avg_channels_last(const view5d<const T>& in, const view5d<T>& out) {
   for_each_window_and_channels(in, out,
@@ -55,9 +50,7 @@ void adaptive_avg_channels_last(const view5d<const T>& in, const view5d<T>& out)
                                  column_sums<Arch, T> sums(len, 1);
                                  for (std::int64_t d = wd.begin; d < wd.end; ++d)
                                    for (std::int64_t h = wh.begin; h < wh.end; ++h)
-                                     for (std::int64_t w = ww.begin; w < ww.end; w += pixels_per_pass)
-                                       sums.add_rows(in.at(n, c0, d, h, w), in.stride_w,
-                                                     std::min(pixels_per_pass, ww.end - w));
+                                     sums.add_rows(in.at(n, c0, d, h, ww.begin), in.stride_w, ww.size());
                                  sums.finish();
                                  const double scale = 1.0 / static_cast<double>(wd.size() * wh.size() * ww.size());
                                  for (std::int64_t j = 0; j < len; ++j)
