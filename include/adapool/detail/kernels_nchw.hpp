@@ -462,7 +462,11 @@ void global_avg_planes(const view5d<const T>& in, const view5d<T>& out) {
     if (size <= small_plane<Arch, T>) {
       sum_small_planes<Arch>(in.at(n, c0, 0, 0, 0), size, in.stride_c, count, sums, prefetch);
     } else {
-      for (std::int64_t j = 0; j < count; ++j) sums[j] = plane_sum<Arch>(in.at(n, c0 + j, 0, 0, 0), size);
+      // plane_sum's additions (one chunk here), read four planes side by side:
+      // a plane from memory streams faster next to three others than alone.
+      std::int64_t j = 0;
+      for (; j + 4 <= count; j += 4) sum_rows<Arch, 4>(in.at(n, c0 + j, 0, 0, 0), in.stride_c, size, sums + j);
+      for (; j < count; ++j) sums[j] = plane_sum<Arch>(in.at(n, c0 + j, 0, 0, 0), size);
     }
     for (std::int64_t j = 0; j < count; ++j) *out.at(n, c0 + j, 0, 0, 0) = static_cast<T>(sums[j] * scale);
   });
