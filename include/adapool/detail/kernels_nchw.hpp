@@ -529,40 +529,84 @@ void average_group(const lane_planes<Arch, T>& cells, const view5d<const T>& in,
   }
 }
 
+// Elements first .. end - 1 of `plane` in scan order, by the max rule.
+template <class T, bool NanFree>
+void scan_run(const T* plane, std::int64_t first, std::int64_t end, max_and_position<T>& best) {
+  for (std::int64_t i = first; i < end; ++i) {
+    const T v = plane[i];
+    if (NanFree ? v > best.value : replaces(v, best.value)) best = {v, i};
+  }
+}
+
 // With one lane the scan itself, a branch per element, costs less than
-// selects: the same rule, the same results.
+// selects: the same rule, the same results. Shapes, strides and output
+// addresses are locals: an index store may alias any int64 member.
 template <class T, bool NanFree>
 void max_scan(const T* plane, const view5d<const T>& in, const view5d<T>& out, const view5d<std::int64_t>* indices,
               const window_table& rows_of, const window_table& columns_of, std::int64_t n, std::int64_t c) {
-  for (std::int64_t od = 0; od < out.d; ++od) {
-    const window wd = out.d == 1 ? window{0, in.d} : window_at(od, in.d, out.d);
-    for (std::int64_t oh = 0; oh < out.h; ++oh) {
+  const std::int64_t in_d = in.d, in_h = in.h, in_w = in.w;
+  const std::int64_t out_d = out.d, out_h = out.h, out_w = out.w;
+  T* const out_plane = out.at(n, c, 0, 0, 0);
+  const std::int64_t out_stride[3] = {out.stride_d, out.stride_h, out.stride_w};
+  std::int64_t* const index_plane = indices ? indices->at(n, c, 0, 0, 0) : nullptr;
+  const std::int64_t index_stride[3] = {indices ? indices->stride_d : 0, indices ? indices->stride_h : 0,
+                                        indices ? indices->stride_w : 0};
+  for (std::int64_t od = 0; od < out_d; ++od) {
+    const window wd = out_d == 1 ? window{0, in_d} : window_at(od, in_d, out_d);
+    for (std::int64_t oh = 0; oh < out_h; ++oh) {
       const window wh = rows_of[oh];
-      for (std::int64_t ow = 0; ow < out.w; ++ow) {
+      for (std::int64_t ow = 0; ow < out_w; ++ow) {
         const window ww = columns_of[ow];
         // Whole rows are one run (the plane is contiguous).
-        const bool whole_rows = ww.size() == in.w;
-        const std::int64_t run = whole_rows ? wh.size() * in.w : ww.size();
+        const bool whole_rows = ww.size() == in_w;
+        const std::int64_t run = whole_rows ? wh.size() * in_w : ww.size();
         const window runs = whole_rows ? window{wh.begin, wh.begin + 1} : wh;
-        T best = -std::numeric_limits<T>::infinity();
-        std::int64_t best_at = (wd.begin * in.h + wh.begin) * in.w + ww.begin;
+        max_and_position<T> best{-std::numeric_limits<T>::infinity(), (wd.begin * in_h + wh.begin) * in_w + ww.begin};
         for (std::int64_t d = wd.begin; d < wd.end; ++d) {
           for (std::int64_t h = runs.begin; h < runs.end; ++h) {
-            const std::int64_t first = (d * in.h + h) * in.w + ww.begin;
-            for (std::int64_t i = first; i < first + run; ++i) {
-              const T v = plane[i];
-              if (NanFree ? v > best : replaces(v, best)) {
-                best = v;
-                best_at = i;
-              }
-            }
+            const std::int64_t first = (d * in_h + h) * in_w + ww.begin;
+            scan_run<T, NanFree>(plane, first, first + run, best);
           }
         }
-        *out.at(n, c, od, oh, ow) = best;
-        if (indices) *indices->at(n, c, od, oh, ow) = best_at;
+        out_plane[od * out_stride[0] + oh * out_stride[1] + ow * out_stride[2]] = best.value;
+        if (index_plane)
+          index_plane[od * index_stride[0] + oh * index_stride[1] + ow * index_stride[2]] = best.position;
       }
     }
   }
+}
+
+// One lane, planes in lanes' range: each plane is scanned where it is. Planes
+// that are one run get one NaN test per block, not one per plane (whose loop
+// setup costs as much as a 7 x 7 plane's test).
+template <class T>
+void max_scan_planes(const view5d<const T>& in, const view5d<T>& out, const view5d<std::int64_t>* indices,
+                     const window_table& rows_of, const window_table& columns_of) {
+  const std::int64_t size = in.plane_size();
+  const auto any_nan = [](const T* p, std::int64_t count) {
+    int nan = 0;  // counted, which the compiler vectorises
+    for (std::int64_t i = 0; i < count; ++i) nan += p[i] != p[i];
+    return nan > 0;
+  };
+  const bool whole_plane = out.d == 1 && out.h == 1 && out.w == 1;
+  for_each_plane_block(in, [&](std::int64_t n, std::int64_t c0, std::int64_t count) {
+    const bool one_run = in.stride_c == size;
+    const bool block_nan = one_run && any_nan(in.at(n, c0, 0, 0, 0), count * size);
+    for (std::int64_t c = c0; c < c0 + count; ++c) {
+      const T* plane = in.at(n, c, 0, 0, 0);
+      const bool nan = one_run ? block_nan : any_nan(plane, size);
+      if (whole_plane) {
+        max_and_position<T> best{-std::numeric_limits<T>::infinity(), 0};
+        nan ? scan_run<T, false>(plane, 0, size, best) : scan_run<T, true>(plane, 0, size, best);
+        *out.at(n, c, 0, 0, 0) = best.value;
+        if (indices) *indices->at(n, c, 0, 0, 0) = best.position;
+      } else if (nan) {
+        max_scan<T, false>(plane, in, out, indices, rows_of, columns_of, n, c);
+      } else {
+        max_scan<T, true>(plane, in, out, indices, rows_of, columns_of, n, c);
+      }
+    }
+  });
 }
 
 // `positions` may be null when `indices` is.
@@ -739,6 +783,7 @@ void adaptive_max_planes(const view5d<const T>& in, const view5d<T>& out, const 
   const window_table columns_of(in.w, out.w);
   if (planes_in_lanes(in)) {
     const window_table rows_of(in.h, out.h);
+    if constexpr (simd::ops<T, Arch>::lanes == 1) return max_scan_planes(in, out, indices, rows_of, columns_of);
     std::optional<lane_positions<Arch, T>> positions;
     if (indices) positions.emplace(in.plane_size());
     const lane_positions<Arch, T>* position_cells = positions ? &*positions : nullptr;
