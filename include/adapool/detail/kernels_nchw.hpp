@@ -585,7 +585,7 @@ void max_scan_planes(const view5d<const T>& in, const view5d<T>& out, const view
   const std::int64_t size = in.plane_size();
   const auto any_nan = [](const T* p, std::int64_t count) {
     int nan = 0;  // counted, which the compiler vectorises
-    for (std::int64_t i = 0; i < count; ++i) nan += p[i] != p[i];
+    for (std::int64_t i = 0; i < count; ++i) nan += simd::ops<T, simd::scalar>::is_nan(p[i]);
     return nan > 0;
   };
   const bool whole_plane = out.d == 1 && out.h == 1 && out.w == 1;

@@ -58,7 +58,7 @@ template <class Arch, int Rows, class T>
 void sum_blocks_contiguous(const T* p, std::int64_t row_stride, std::int64_t n, T* totals) {
   using V = simd::ops<T, Arch>;
   constexpr std::int64_t L = V::lanes;
-  typename V::vector a[Rows][4];
+  typename V::vector a[std::size_t{Rows}][4];
   for (auto& row : a) row[0] = row[1] = row[2] = row[3] = V::zero();
   std::int64_t i = 0;
   for (; i + 4 * L <= n; i += 4 * L) {
@@ -94,7 +94,7 @@ template <class Arch, int Rows, class T>
 void sum_rows(const T* p, std::int64_t row_stride, std::int64_t n, double* totals) {
   for (int r = 0; r < Rows; ++r) totals[r] = 0;
   for (std::int64_t begin = 0; begin < n; begin += sum_block) {
-    T blocks[Rows];
+    T blocks[std::size_t{Rows}];
     sum_blocks_contiguous<Arch, Rows>(p + begin, row_stride, std::min(sum_block, n - begin), blocks);
     for (int r = 0; r < Rows; ++r) totals[r] += static_cast<double>(blocks[r]);
   }
