@@ -118,6 +118,15 @@ struct lane_group {
   }
 };
 
+// Whether any of p[0 .. n) is NaN, for n below 2^31. Counted, which the
+// compiler vectorises, where adds of a sum would each wait for the last.
+template <class T>
+bool any_nan(const T* p, std::int64_t n) {
+  int nan = 0;
+  for (std::int64_t i = 0; i < n; ++i) nan += simd::ops<T, simd::scalar>::is_nan(p[i]);
+  return nan > 0;
+}
+
 // A group's planes transposed to [position][lane]; lanes past the group's
 // count hold zeros, so that each lane's results do not depend on which planes
 // share its group.
@@ -132,12 +141,9 @@ class lane_planes {
     group.planes(in, planes);
     const std::int64_t size = in.plane_size();
     if constexpr (L == 1) {
-      // One plane, read where it is. NaN elements are counted: the compiler
-      // vectorises that, where the adds of a sum would each wait for the last.
+      // One plane, read where it is.
       cells_ = planes[0];
-      int nan = 0;
-      for (std::int64_t p = 0; p < size; ++p) nan += V::is_nan(planes[0][p]);
-      maybe_nan_ = nan > 0;
+      maybe_nan_ = any_nan(planes[0], size);
     } else {
       // A sum is NaN when an element is (or for inf - inf, which only costs
       // the max rule's NaN test).
@@ -583,11 +589,6 @@ template <class T>
 void max_scan_planes(const view5d<const T>& in, const view5d<T>& out, const view5d<std::int64_t>* indices,
                      const window_table& rows_of, const window_table& columns_of) {
   const std::int64_t size = in.plane_size();
-  const auto any_nan = [](const T* p, std::int64_t count) {
-    int nan = 0;  // counted, which the compiler vectorises
-    for (std::int64_t i = 0; i < count; ++i) nan += simd::ops<T, simd::scalar>::is_nan(p[i]);
-    return nan > 0;
-  };
   const bool whole_plane = out.d == 1 && out.h == 1 && out.w == 1;
   for_each_plane_block(in, [&](std::int64_t n, std::int64_t c0, std::int64_t count) {
     const bool one_run = in.stride_c == size;

@@ -109,8 +109,9 @@ double sum_row(const T* p, std::int64_t n, std::int64_t stride) {
     return total;
   }
   for (std::int64_t begin = 0; begin < n; begin += sum_block) {
+    const std::int64_t end = std::min(begin + sum_block, n);
     T block = 0;
-    for (std::int64_t i = begin; i < std::min(begin + sum_block, n); ++i) block += p[i * stride];
+    for (std::int64_t i = begin; i < end; ++i) block += p[i * stride];
     total += static_cast<double>(block);
   }
   return total;
