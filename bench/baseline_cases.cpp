@@ -263,7 +263,11 @@ float streaming_sum(const float* data, std::int64_t count) {
     for (int k = 0; k < 8; ++k) acc[k] = _mm512_add_ps(acc[k], _mm512_load_ps(data + i + 16 * k));
   }
   for (int k = 1; k < 8; ++k) acc[0] = _mm512_add_ps(acc[0], acc[k]);
-  total = _mm512_reduce_add_ps(acc[0]);
+  // Lanes through memory, not _mm512_reduce_add_ps: GCC 12's expansion of it
+  // trips -Wuninitialized (an undefined upper half), an error under -Werror.
+  alignas(64) float lanes[16];
+  _mm512_store_ps(lanes, acc[0]);
+  for (float lane : lanes) total += lane;
 #elif defined(__AVX2__)
   __m256 acc[8];
   for (auto& a : acc) a = _mm256_setzero_ps();
