@@ -26,11 +26,14 @@ struct sse2 : scalar {
 #endif
 };
 
-/// AVX2 with FMA (every AVX2 CPU has both).
+/// AVX2. The kernels use no FMA instruction, so `-mavx2` alone enables it (and
+/// so does `-mavx512f` alone, which implies AVX2 but not the rest of AVX-512
+/// that the avx512f kernels need): a partial set of flags gets the widest path
+/// it can run, never a silent SSE2.
 struct avx2 : sse2 {
   using parent = sse2;
   static constexpr const char* name = "avx2";
-#if defined(__AVX2__) && defined(__FMA__)
+#if defined(__AVX2__)
   static constexpr bool enabled = true;
 #else
   static constexpr bool enabled = false;
@@ -87,7 +90,7 @@ inline bool cpu_supports() {
   } else {
 #if (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__))
     if constexpr (std::is_same_v<Arch, sse2>) return __builtin_cpu_supports("sse2");
-    if constexpr (std::is_same_v<Arch, avx2>) return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    if constexpr (std::is_same_v<Arch, avx2>) return __builtin_cpu_supports("avx2");
     if constexpr (std::is_same_v<Arch, avx512f>) {
       return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
              __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq");

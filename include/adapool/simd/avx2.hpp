@@ -3,7 +3,7 @@
 
 #include "sse2.hpp"
 
-#if defined(__AVX2__) && defined(__FMA__)
+#if defined(__AVX2__)
 #include <immintrin.h>
 
 namespace adapool::simd {
