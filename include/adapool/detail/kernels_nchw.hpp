@@ -635,11 +635,12 @@ void max_group(const lane_planes<Arch, T>& cells, const lane_positions<Arch, T>*
 template <class Arch, class T>
 void adaptive_avg_planes(const view5d<const T>& in, const view5d<T>& out) {
   if (covers_whole_plane(in, out)) return global_avg_planes<Arch>(in, out);
-  if (fits_short_rows<Arch>(in, out)) {
-    const short_row_averages<Arch, T> averages(in, out);
-    return for_each_plane_block(
-        in, [&](std::int64_t n, std::int64_t c0, std::int64_t count) { averages.planes(n, c0, count); });
-  }
+  const bool short_rows = with_short_rows<Arch>(in, out, [&](auto row_arch) {
+    const short_row_averages<decltype(row_arch), T> averages(in, out);
+    for_each_plane_block(in,
+                         [&](std::int64_t n, std::int64_t c0, std::int64_t count) { averages.planes(n, c0, count); });
+  });
+  if (short_rows) return;
   const window_table columns_of(in.w, out.w);
   if (planes_in_lanes(in)) {
     const window_table rows_of(in.h, out.h);
@@ -661,7 +662,7 @@ void adaptive_avg_pyramid_planes(const view5d<const T>& in, const std::array<vie
   // A level of short rows has its own plane-by-plane kernel, which shares no
   // read with the others: then each level is its own call.
   for (const view5d<T>& out : outs) {
-    if (out.plane_size() > 0 && fits_short_rows<Arch>(in, out)) {
+    if (out.plane_size() > 0 && with_short_rows<Arch>(in, out, [](auto) {})) {
       for (const view5d<T>& level : outs)
         if (level.plane_size() > 0) adaptive_avg_planes<Arch>(in, level);
       return;
@@ -776,11 +777,11 @@ template <class Arch, class T>
 void adaptive_max_planes(const view5d<const T>& in, const view5d<T>& out, const view5d<std::int64_t>* indices) {
   if (covers_whole_plane(in, out) && small_max_planes<Arch>(in))
     return global_max_small_planes<Arch>(in, out, indices, static_cast<const view5d<T>*>(nullptr));
-  if (fits_short_rows<Arch>(in, out)) {
-    const short_row_maxima<Arch, T> maxima(in, out, indices);
-    return for_each_plane_block(
-        in, [&](std::int64_t n, std::int64_t c0, std::int64_t count) { maxima.planes(n, c0, count); });
-  }
+  const bool short_rows = with_short_rows<Arch>(in, out, [&](auto row_arch) {
+    const short_row_maxima<decltype(row_arch), T> maxima(in, out, indices);
+    for_each_plane_block(in, [&](std::int64_t n, std::int64_t c0, std::int64_t count) { maxima.planes(n, c0, count); });
+  });
+  if (short_rows) return;
   const window_table columns_of(in.w, out.w);
   if (planes_in_lanes(in)) {
     const window_table rows_of(in.h, out.h);
@@ -812,19 +813,20 @@ void adaptive_avg_max_planes(const view5d<const T>& in, const view5d<T>& avg, co
     adaptive_max_planes<Arch>(in, max, indices);
     return;
   }
-  if (fits_short_rows<Arch>(in, avg)) {
-    const short_row_averages<Arch, T> averages(in, avg);
-    const short_row_maxima<Arch, T> maxima(in, max, indices);
+  const bool short_rows = with_short_rows<Arch>(in, avg, [&](auto row_arch) {
+    const short_row_averages<decltype(row_arch), T> averages(in, avg);
+    const short_row_maxima<decltype(row_arch), T> maxima(in, max, indices);
     // 16 KB of planes at a time, so that the max reads them from L1.
     const std::int64_t planes_in_cache =
         std::max<std::int64_t>(1, 16 * 1024 / (in.plane_size() * static_cast<std::int64_t>(sizeof(T))));
-    return for_each_plane_block(in, [&](std::int64_t n, std::int64_t c0, std::int64_t count) {
+    for_each_plane_block(in, [&](std::int64_t n, std::int64_t c0, std::int64_t count) {
       for (std::int64_t c = c0; c < c0 + count; c += planes_in_cache) {
         averages.planes(n, c, std::min(planes_in_cache, c0 + count - c));
         maxima.planes(n, c, std::min(planes_in_cache, c0 + count - c));
       }
     });
-  }
+  });
+  if (short_rows) return;
   const window_table columns_of(in.w, avg.w);
   if (planes_in_lanes(in)) {
     const window_table rows_of(in.h, avg.h);

@@ -31,6 +31,23 @@ bool fits_short_rows(const view5d<const T>& in, const view5d<U>& out) {
          out.w <= L && in.h <= short_rows_max_height && out.h <= short_rows_max_height;
 }
 
+// Calls `body` with the instruction set tag that pools these short rows, and
+// says whether one does. The narrowest set in Arch's chain whose vectors hold
+// the rows wins: the kernel does the same picks and adds per window column at
+// any width, so wider vectors only add idle lanes and dearer permutes. In an
+// AVX-512 build a 13 -> 7 row (2 x 8 lanes, 7 outputs) runs the AVX2 form,
+// which AVX-512VL CPUs execute natively.
+template <class Arch, class T, class U, class Body>
+bool with_short_rows(const view5d<const T>& in, const view5d<U>& out, const Body& body) {
+  using Parent = typename Arch::parent;
+  if constexpr (!std::is_void_v<Parent>) {
+    if (with_short_rows<Parent>(in, out, body)) return true;
+  }
+  if (!fits_short_rows<Arch>(in, out)) return false;
+  body(Arch{});
+  return true;
+}
+
 // The window rows of every output row, computed once per call (each costs
 // integer divisions).
 struct short_row_heights {
