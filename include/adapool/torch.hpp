@@ -33,6 +33,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <sstream>
 #include <string>
 #include <tuple>
 #include <type_traits>
@@ -127,7 +128,9 @@ inline bool check_tensor(const char* op, const ::at::Tensor& t, const char* name
     return false;
   }
   if (t.layout() != ::c10::kStrided) {
-    fail(op, std::string(name) + " has layout " + ::c10::toString(t.layout()) + ", expected Strided");
+    std::ostringstream layout;
+    layout << t.layout();  // "Sparse", "SparseCsr", "Mkldnn", ...
+    fail(op, std::string(name) + " has layout " + layout.str() + ", expected Strided");
     return false;
   }
   if (t.is_neg()) {
