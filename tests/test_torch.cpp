@@ -6,11 +6,12 @@
 // average_tolerance below. Each comparison runs on contiguous, channels-last,
 // sliced, transposed and expanded (stride 0) inputs, for every dtype the core
 // operation takes, and checks the memory format of the results. Where ATen
-// 1.13 has no CPU kernel for a dtype (adaptive pooling of Half, integer
-// averages), the reference is ATen's result on exactly widened data: every
-// Half, BFloat16, Char and Byte value is a float, so maxima and indices do not
-// change, and integer means are rounded half to even (at::round), adapool's
-// rule for integers.
+// 1.13 has no CPU kernel for a dtype (adaptive max pooling of Half, of 3d
+// BFloat16 and of integers) the reference is ATen's result on exactly widened
+// data: every Half, BFloat16, Char and Byte value is a float, so maxima and
+// indices do not change. Averages of 16-bit types are compared with ATen's
+// float result rounded to the type, integer averages with ATen's double mean
+// rounded half to even (at::round), adapool's rule for integers.
 //
 // One translation unit, and only the ATen headers it calls: libtorch's
 // headers are most of the compile time.
@@ -220,8 +221,7 @@ void expect_format(const Tensor& result, const Tensor& input) {
       << "strides " << sizes_text(result.strides()) << " for an input with strides " << sizes_text(input.strides());
 }
 
-// ---------------------------------------------------------------- ATen
-// references
+// ---------------------------------------------------------------- ATen references
 
 // ATen's average of x: its own kernel for float and double; for integers, on
 // doubles rounded half to even; for Half and BFloat16, ATen's float result
@@ -510,12 +510,11 @@ TEST_P(TorchFloatTypes, GemAndLpPool) {
   }
 }
 
-// grad_out is arranged as the input is; ATen's backward operators give the
-// reference.
-// Against ATen's backward operators on the same tensors, and bit for bit
-// against them on contiguous copies: ATen's channels-last 2d average kernel can
-// differ from its plane kernel in the last bit of a double gradient, and ATen
-// 1.13's adaptive_max_pool3d_backward misreads channels-last-3d grad_output and
+// grad_out is arranged as the input is. Compared with ATen's backward
+// operators on the same tensors, and bit for bit with them on contiguous
+// copies: ATen's channels-last 2d average kernel can differ from its plane
+// kernel in the last bit of a double gradient, and ATen 1.13's
+// adaptive_max_pool3d_backward misreads channels-last-3d grad_output and
 // indices (a wrong gradient, unlike zeros().scatter_add_()), so that case is
 // compared on contiguous copies only.
 TEST_P(TorchFloatTypes, AdaptiveBackward) {
