@@ -149,8 +149,8 @@ Tensor concat_pool2d_autograd(const Tensor& x, IntArrayRef output_size) {
   return at::cat({max, avg}, 1);
 }
 
-using channel_avg = avg_function<&ops::channel_avg_pool, &ops::channel_avg_pool_backward>;
-using channel_max = max_function<&ops::channel_max_pool, &ops::channel_max_pool_backward>;
+using channel_avg = avg_function<&ops::channel_avg_pool<>, &ops::channel_avg_pool_backward<>>;
+using channel_max = max_function<&ops::channel_max_pool<>, &ops::channel_max_pool_backward<>>;
 
 // CBAM's [channel max, channel mean]: the two channel poolings and cat.
 Tensor channel_max_avg_pool_autograd(const Tensor& x) {
@@ -197,41 +197,41 @@ TORCH_LIBRARY(adapool, m) {
 }
 
 TORCH_LIBRARY_IMPL(adapool, CPU, m) {
-  m.impl("adaptive_avg_pool1d", &ops::adaptive_avg_pool1d);
-  m.impl("adaptive_avg_pool2d", &ops::adaptive_avg_pool2d);
-  m.impl("adaptive_avg_pool3d", &ops::adaptive_avg_pool3d);
-  m.impl("adaptive_max_pool1d", &ops::adaptive_max_pool1d);
-  m.impl("adaptive_max_pool2d", &ops::adaptive_max_pool2d);
-  m.impl("adaptive_max_pool3d", &ops::adaptive_max_pool3d);
-  m.impl("global_avg_pool", &ops::global_avg_pool);
-  m.impl("global_max_pool", &ops::global_max_pool);
-  m.impl("channel_avg_pool", &ops::channel_avg_pool);
-  m.impl("channel_max_pool", &ops::channel_max_pool);
-  m.impl("adaptive_avg_max_pool2d", &ops::adaptive_avg_max_pool2d);
-  m.impl("adaptive_concat_pool2d", &ops::adaptive_concat_pool2d);
-  m.impl("channel_max_avg_pool", &ops::channel_max_avg_pool);
-  m.impl("adaptive_avg_pool2d_pyramid", &ops::adaptive_avg_pool2d_pyramid);
-  m.impl("adaptive_avg_pool1d_backward", &ops::adaptive_avg_pool1d_backward);
-  m.impl("adaptive_avg_pool2d_backward", &ops::adaptive_avg_pool2d_backward);
-  m.impl("adaptive_avg_pool3d_backward", &ops::adaptive_avg_pool3d_backward);
-  m.impl("adaptive_max_pool1d_backward", &ops::adaptive_max_pool1d_backward);
-  m.impl("adaptive_max_pool2d_backward", &ops::adaptive_max_pool2d_backward);
-  m.impl("adaptive_max_pool3d_backward", &ops::adaptive_max_pool3d_backward);
-  m.impl("global_avg_pool_backward", &ops::global_avg_pool_backward);
-  m.impl("global_max_pool_backward", &ops::global_max_pool_backward);
-  m.impl("channel_avg_pool_backward", &ops::channel_avg_pool_backward);
-  m.impl("channel_max_pool_backward", &ops::channel_max_pool_backward);
+  m.impl("adaptive_avg_pool1d", &ops::adaptive_avg_pool1d<>);
+  m.impl("adaptive_avg_pool2d", &ops::adaptive_avg_pool2d<>);
+  m.impl("adaptive_avg_pool3d", &ops::adaptive_avg_pool3d<>);
+  m.impl("adaptive_max_pool1d", &ops::adaptive_max_pool1d<>);
+  m.impl("adaptive_max_pool2d", &ops::adaptive_max_pool2d<>);
+  m.impl("adaptive_max_pool3d", &ops::adaptive_max_pool3d<>);
+  m.impl("global_avg_pool", &ops::global_avg_pool<>);
+  m.impl("global_max_pool", &ops::global_max_pool<>);
+  m.impl("channel_avg_pool", &ops::channel_avg_pool<>);
+  m.impl("channel_max_pool", &ops::channel_max_pool<>);
+  m.impl("adaptive_avg_max_pool2d", &ops::adaptive_avg_max_pool2d<>);
+  m.impl("adaptive_concat_pool2d", &ops::adaptive_concat_pool2d<>);
+  m.impl("channel_max_avg_pool", &ops::channel_max_avg_pool<>);
+  m.impl("adaptive_avg_pool2d_pyramid", &ops::adaptive_avg_pool2d_pyramid<>);
+  m.impl("adaptive_avg_pool1d_backward", &ops::adaptive_avg_pool1d_backward<>);
+  m.impl("adaptive_avg_pool2d_backward", &ops::adaptive_avg_pool2d_backward<>);
+  m.impl("adaptive_avg_pool3d_backward", &ops::adaptive_avg_pool3d_backward<>);
+  m.impl("adaptive_max_pool1d_backward", &ops::adaptive_max_pool1d_backward<>);
+  m.impl("adaptive_max_pool2d_backward", &ops::adaptive_max_pool2d_backward<>);
+  m.impl("adaptive_max_pool3d_backward", &ops::adaptive_max_pool3d_backward<>);
+  m.impl("global_avg_pool_backward", &ops::global_avg_pool_backward<>);
+  m.impl("global_max_pool_backward", &ops::global_max_pool_backward<>);
+  m.impl("channel_avg_pool_backward", &ops::channel_avg_pool_backward<>);
+  m.impl("channel_max_pool_backward", &ops::channel_max_pool_backward<>);
 }
 
 TORCH_LIBRARY_IMPL(adapool, Autograd, m) {
-  using avg1d = avg_function<&ops::adaptive_avg_pool1d, &ops::adaptive_avg_pool1d_backward>;
-  using avg2d = avg_function<&ops::adaptive_avg_pool2d, &ops::adaptive_avg_pool2d_backward>;
-  using avg3d = avg_function<&ops::adaptive_avg_pool3d, &ops::adaptive_avg_pool3d_backward>;
-  using max1d = max_function<&ops::adaptive_max_pool1d, &ops::adaptive_max_pool1d_backward>;
-  using max2d = max_function<&ops::adaptive_max_pool2d, &ops::adaptive_max_pool2d_backward>;
-  using max3d = max_function<&ops::adaptive_max_pool3d, &ops::adaptive_max_pool3d_backward>;
-  using global_avg = avg_function<&ops::global_avg_pool, &ops::global_avg_pool_backward>;
-  using global_max = max_function<&ops::global_max_pool, &ops::global_max_pool_backward>;
+  using avg1d = avg_function<&ops::adaptive_avg_pool1d<>, &ops::adaptive_avg_pool1d_backward<>>;
+  using avg2d = avg_function<&ops::adaptive_avg_pool2d<>, &ops::adaptive_avg_pool2d_backward<>>;
+  using avg3d = avg_function<&ops::adaptive_avg_pool3d<>, &ops::adaptive_avg_pool3d_backward<>>;
+  using max1d = max_function<&ops::adaptive_max_pool1d<>, &ops::adaptive_max_pool1d_backward<>>;
+  using max2d = max_function<&ops::adaptive_max_pool2d<>, &ops::adaptive_max_pool2d_backward<>>;
+  using max3d = max_function<&ops::adaptive_max_pool3d<>, &ops::adaptive_max_pool3d_backward<>>;
+  using global_avg = avg_function<&ops::global_avg_pool<>, &ops::global_avg_pool_backward<>>;
+  using global_max = max_function<&ops::global_max_pool<>, &ops::global_max_pool_backward<>>;
 
   m.impl("adaptive_avg_pool1d", [](const Tensor& x, IntArrayRef size) { return avg1d::apply(x, size); });
   m.impl("adaptive_avg_pool2d", [](const Tensor& x, IntArrayRef size) { return avg2d::apply(x, size); });
