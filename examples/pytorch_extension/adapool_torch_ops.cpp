@@ -4,12 +4,15 @@
 // - TORCH_LIBRARY declares each schema, named and shaped as torch.nn.functional's;
 // - TORCH_LIBRARY_IMPL(adapool, CPU) binds it to the tensor form in <adapool/torch.hpp>;
 // - TORCH_LIBRARY_IMPL(adapool, Autograd) wraps it in a torch::autograd::Function
-//   whose backward calls adapool's backward kernels (registered too, as <name>_backward).
+//   whose backward calls adapool's backward kernels (registered too, as <name>_backward)
+//   through the dispatcher. They have Autograd kernels of their own, so gradients
+//   of gradients (create_graph=True, gradient penalties) work as with ATen's.
 // Under torch.inference_mode() the dispatcher skips the Autograd layer entirely.
 // Python loads the library with torch.ops.load_library(path) (see adapool_torch.py).
 
 #include <ATen/core/LegacyTypeDispatch.h>
 #include <ATen/core/Tensor.h>
+#include <ATen/core/dispatch/Dispatcher.h>
 #include <ATen/ops/cat.h>
 #include <torch/csrc/autograd/custom_function.h>
 #include <torch/library.h>
@@ -39,11 +42,45 @@ struct arity;
 template <class R, class... Args>
 struct arity<R (*)(Args...)> : std::integral_constant<std::size_t, sizeof...(Args)> {};
 
-// Tensors the backward adds up: an undefined part (an output nobody used) adds nothing.
+// Tensors the backward adds up: an undefined part (an output nobody used) adds
+// nothing. In place unless autograd records the sum (create_graph=True).
 Tensor add_defined(Tensor sum, const Tensor& part) {
   if (!part.defined()) return sum;
-  return sum.defined() ? sum.add_(part) : part;
+  if (!sum.defined()) return part;
+  return at::GradMode::is_enabled() ? sum.add(part) : sum.add_(part);
 }
+
+template <class Signature>
+c10::TypedOperatorHandle<Signature> find_op(const char* name) {
+  return c10::Dispatcher::singleton().findSchemaOrThrow(name, "").typed<Signature>();
+}
+
+// The forward functions' backward passes call the backward operators through
+// the dispatcher, so that under create_graph=True autograd records them.
+template <const char* Name>
+Tensor avg_backward(const Tensor& grad_out, const Tensor& x) {
+  static const auto op = find_op<Tensor(const Tensor&, const Tensor&)>(Name);
+  return op.call(grad_out, x);
+}
+
+template <const char* Name>
+Tensor max_backward(const Tensor& grad_out, const Tensor& x, const Tensor& indices) {
+  static const auto op = find_op<Tensor(const Tensor&, const Tensor&, const Tensor&)>(Name);
+  return op.call(grad_out, x, indices);
+}
+
+namespace names {
+constexpr char adaptive_avg_pool1d_backward[] = "adapool::adaptive_avg_pool1d_backward";
+constexpr char adaptive_avg_pool2d_backward[] = "adapool::adaptive_avg_pool2d_backward";
+constexpr char adaptive_avg_pool3d_backward[] = "adapool::adaptive_avg_pool3d_backward";
+constexpr char adaptive_max_pool1d_backward[] = "adapool::adaptive_max_pool1d_backward";
+constexpr char adaptive_max_pool2d_backward[] = "adapool::adaptive_max_pool2d_backward";
+constexpr char adaptive_max_pool3d_backward[] = "adapool::adaptive_max_pool3d_backward";
+constexpr char global_avg_pool_backward[] = "adapool::global_avg_pool_backward";
+constexpr char global_max_pool_backward[] = "adapool::global_max_pool_backward";
+constexpr char channel_avg_pool_backward[] = "adapool::channel_avg_pool_backward";
+constexpr char channel_max_pool_backward[] = "adapool::channel_max_pool_backward";
+}  // namespace names
 
 // Averages: the backward needs only the input's shape and memory format, as
 // aten::_adaptive_avg_pool2d_backward(grad_output, self) does.
@@ -104,8 +141,9 @@ struct avg_max_function : Function<avg_max_function> {
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
     const variable_list saved = ctx->get_saved_variables();
     Tensor grad;
-    if (grads[0].defined()) grad = ops::adaptive_avg_pool2d_backward(grads[0], saved[0]);
-    if (grads[1].defined()) grad = add_defined(grad, ops::adaptive_max_pool2d_backward(grads[1], saved[0], saved[1]));
+    if (grads[0].defined()) grad = avg_backward<names::adaptive_avg_pool2d_backward>(grads[0], saved[0]);
+    if (grads[1].defined())
+      grad = add_defined(grad, max_backward<names::adaptive_max_pool2d_backward>(grads[1], saved[0], saved[1]));
     return {grad, Tensor()};
   }
 
@@ -129,7 +167,7 @@ struct pyramid_function : Function<pyramid_function> {
     const Tensor x = ctx->get_saved_variables()[0];
     Tensor grad;
     for (const Tensor& level : grads)
-      if (level.defined()) grad = add_defined(grad, ops::adaptive_avg_pool2d_backward(level, x));
+      if (level.defined()) grad = add_defined(grad, avg_backward<names::adaptive_avg_pool2d_backward>(level, x));
     return {grad, Tensor()};
   }
 };
@@ -149,8 +187,16 @@ Tensor concat_pool2d_autograd(const Tensor& x, IntArrayRef output_size) {
   return at::cat({max, avg}, 1);
 }
 
-using channel_avg = avg_function<&ops::channel_avg_pool<>, &ops::channel_avg_pool_backward<>>;
-using channel_max = max_function<&ops::channel_max_pool<>, &ops::channel_max_pool_backward<>>;
+using avg1d = avg_function<&ops::adaptive_avg_pool1d<>, &avg_backward<names::adaptive_avg_pool1d_backward>>;
+using avg2d = avg_function<&ops::adaptive_avg_pool2d<>, &avg_backward<names::adaptive_avg_pool2d_backward>>;
+using avg3d = avg_function<&ops::adaptive_avg_pool3d<>, &avg_backward<names::adaptive_avg_pool3d_backward>>;
+using max1d = max_function<&ops::adaptive_max_pool1d<>, &max_backward<names::adaptive_max_pool1d_backward>>;
+using max2d = max_function<&ops::adaptive_max_pool2d<>, &max_backward<names::adaptive_max_pool2d_backward>>;
+using max3d = max_function<&ops::adaptive_max_pool3d<>, &max_backward<names::adaptive_max_pool3d_backward>>;
+using global_avg = avg_function<&ops::global_avg_pool<>, &avg_backward<names::global_avg_pool_backward>>;
+using global_max = max_function<&ops::global_max_pool<>, &max_backward<names::global_max_pool_backward>>;
+using channel_avg = avg_function<&ops::channel_avg_pool<>, &avg_backward<names::channel_avg_pool_backward>>;
+using channel_max = max_function<&ops::channel_max_pool<>, &max_backward<names::channel_max_pool_backward>>;
 
 // CBAM's [channel max, channel mean]: the two channel poolings and cat.
 Tensor channel_max_avg_pool_autograd(const Tensor& x) {
@@ -161,6 +207,49 @@ Tensor channel_max_avg_pool_autograd(const Tensor& x) {
   const auto [max, indices] = channel_max::call(x, std::int64_t{1});
   return at::cat({max, channel_avg::apply(x, std::int64_t{1})}, 1);
 }
+
+// The backward operators are linear in grad_output and use only the input's
+// shape, so their own gradient is with respect to grad_output alone: for an
+// average, the incoming gradient pooled over the same windows; for a max, the
+// incoming gradient read at the saved indices. (ATen's double backward is the same.)
+template <auto Backward, auto Pool>
+struct avg_backward_function : Function<avg_backward_function<Backward, Pool>> {
+  static Tensor forward(AutogradContext* ctx, const Tensor& grad_out, const Tensor& x) {
+    at::AutoDispatchBelowADInplaceOrView below_autograd;
+    ctx->saved_data["grad_out_sizes"] = grad_out.sizes().vec();
+    return Backward(grad_out, x);
+  }
+
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    return {Pool(grads[0], ctx->saved_data["grad_out_sizes"].toIntVector()), Tensor()};
+  }
+};
+
+template <auto Backward, auto Gather>
+struct max_backward_function : Function<max_backward_function<Backward, Gather>> {
+  static Tensor forward(AutogradContext* ctx, const Tensor& grad_out, const Tensor& x, const Tensor& indices) {
+    at::AutoDispatchBelowADInplaceOrView below_autograd;
+    ctx->save_for_backward({indices});
+    return Backward(grad_out, x, indices);
+  }
+
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    return {Gather(grads[0], ctx->get_saved_variables()[0]), Tensor(), Tensor()};
+  }
+};
+
+// The pooling a backward's gradient goes through, given grad_output's sizes.
+Tensor pool_avg1d(const Tensor& g, IntArrayRef sizes) { return avg1d::apply(g, sizes.slice(2)); }
+Tensor pool_avg2d(const Tensor& g, IntArrayRef sizes) { return avg2d::apply(g, sizes.slice(2)); }
+Tensor pool_avg3d(const Tensor& g, IntArrayRef sizes) { return avg3d::apply(g, sizes.slice(2)); }
+Tensor pool_global_avg(const Tensor& g, IntArrayRef /*sizes*/) { return global_avg::apply(g); }
+Tensor pool_channel_avg(const Tensor& g, IntArrayRef sizes) { return channel_avg::apply(g, sizes[1]); }
+
+// Indices within each plane (adaptive and global max) or channels (channel max).
+Tensor gather_in_plane(const Tensor& g, const Tensor& indices) {
+  return g.flatten(2).gather(2, indices.flatten(2)).reshape(indices.sizes());
+}
+Tensor gather_channel(const Tensor& g, const Tensor& indices) { return g.gather(1, indices); }
 
 }  // namespace
 
@@ -224,15 +313,6 @@ TORCH_LIBRARY_IMPL(adapool, CPU, m) {
 }
 
 TORCH_LIBRARY_IMPL(adapool, Autograd, m) {
-  using avg1d = avg_function<&ops::adaptive_avg_pool1d<>, &ops::adaptive_avg_pool1d_backward<>>;
-  using avg2d = avg_function<&ops::adaptive_avg_pool2d<>, &ops::adaptive_avg_pool2d_backward<>>;
-  using avg3d = avg_function<&ops::adaptive_avg_pool3d<>, &ops::adaptive_avg_pool3d_backward<>>;
-  using max1d = max_function<&ops::adaptive_max_pool1d<>, &ops::adaptive_max_pool1d_backward<>>;
-  using max2d = max_function<&ops::adaptive_max_pool2d<>, &ops::adaptive_max_pool2d_backward<>>;
-  using max3d = max_function<&ops::adaptive_max_pool3d<>, &ops::adaptive_max_pool3d_backward<>>;
-  using global_avg = avg_function<&ops::global_avg_pool<>, &ops::global_avg_pool_backward<>>;
-  using global_max = max_function<&ops::global_max_pool<>, &ops::global_max_pool_backward<>>;
-
   m.impl("adaptive_avg_pool1d", [](const Tensor& x, IntArrayRef size) { return avg1d::apply(x, size); });
   m.impl("adaptive_avg_pool2d", [](const Tensor& x, IntArrayRef size) { return avg2d::apply(x, size); });
   m.impl("adaptive_avg_pool3d", [](const Tensor& x, IntArrayRef size) { return avg3d::apply(x, size); });
@@ -249,4 +329,31 @@ TORCH_LIBRARY_IMPL(adapool, Autograd, m) {
   m.impl("adaptive_avg_pool2d_pyramid", [](const Tensor& x, IntArrayRef bins) {
     return static_cast<std::vector<Tensor>>(pyramid_function::apply(x, bins));
   });
+
+  using avg1d_backward = avg_backward_function<&ops::adaptive_avg_pool1d_backward<>, &pool_avg1d>;
+  using avg2d_backward = avg_backward_function<&ops::adaptive_avg_pool2d_backward<>, &pool_avg2d>;
+  using avg3d_backward = avg_backward_function<&ops::adaptive_avg_pool3d_backward<>, &pool_avg3d>;
+  using global_avg_backward = avg_backward_function<&ops::global_avg_pool_backward<>, &pool_global_avg>;
+  using channel_avg_backward = avg_backward_function<&ops::channel_avg_pool_backward<>, &pool_channel_avg>;
+  using max1d_backward = max_backward_function<&ops::adaptive_max_pool1d_backward<>, &gather_in_plane>;
+  using max2d_backward = max_backward_function<&ops::adaptive_max_pool2d_backward<>, &gather_in_plane>;
+  using max3d_backward = max_backward_function<&ops::adaptive_max_pool3d_backward<>, &gather_in_plane>;
+  using global_max_backward = max_backward_function<&ops::global_max_pool_backward<>, &gather_in_plane>;
+  using channel_max_backward = max_backward_function<&ops::channel_max_pool_backward<>, &gather_channel>;
+  m.impl("adaptive_avg_pool1d_backward", [](const Tensor& g, const Tensor& x) { return avg1d_backward::apply(g, x); });
+  m.impl("adaptive_avg_pool2d_backward", [](const Tensor& g, const Tensor& x) { return avg2d_backward::apply(g, x); });
+  m.impl("adaptive_avg_pool3d_backward", [](const Tensor& g, const Tensor& x) { return avg3d_backward::apply(g, x); });
+  m.impl("global_avg_pool_backward", [](const Tensor& g, const Tensor& x) { return global_avg_backward::apply(g, x); });
+  m.impl("channel_avg_pool_backward",
+         [](const Tensor& g, const Tensor& x) { return channel_avg_backward::apply(g, x); });
+  m.impl("adaptive_max_pool1d_backward",
+         [](const Tensor& g, const Tensor& x, const Tensor& i) { return max1d_backward::apply(g, x, i); });
+  m.impl("adaptive_max_pool2d_backward",
+         [](const Tensor& g, const Tensor& x, const Tensor& i) { return max2d_backward::apply(g, x, i); });
+  m.impl("adaptive_max_pool3d_backward",
+         [](const Tensor& g, const Tensor& x, const Tensor& i) { return max3d_backward::apply(g, x, i); });
+  m.impl("global_max_pool_backward",
+         [](const Tensor& g, const Tensor& x, const Tensor& i) { return global_max_backward::apply(g, x, i); });
+  m.impl("channel_max_pool_backward",
+         [](const Tensor& g, const Tensor& x, const Tensor& i) { return channel_max_backward::apply(g, x, i); });
 }

@@ -190,6 +190,43 @@ def test_gradcheck_in_double():
             assert torch.autograd.gradcheck(function, (x,), eps=1e-6, atol=1e-8), (index, layout)
 
 
+def test_gradgradcheck_in_double():
+    cases = [
+        (lambda x: ops.adaptive_avg_pool1d(x, [3]), (1, 2, 5)),
+        (lambda x: ops.adaptive_avg_pool2d(x, [3, 3]), (1, 2, 5, 5)),
+        (lambda x: ops.adaptive_avg_pool3d(x, [2, 3, 1]), (1, 2, 3, 4, 2)),
+        (lambda x: ops.adaptive_max_pool1d(x, [3])[0], (1, 2, 5)),
+        (lambda x: ops.adaptive_max_pool2d(x, [3, 3])[0], (1, 2, 5, 5)),
+        (lambda x: ops.adaptive_max_pool3d(x, [2, 2, 3])[0], (1, 2, 3, 3, 5)),
+        (lambda x: ops.global_avg_pool(x), (1, 3, 4, 5)),
+        (lambda x: ops.global_max_pool(x)[0], (1, 3, 4, 5)),
+        (lambda x: ops.channel_avg_pool(x, 3), (1, 5, 3, 2)),
+        (lambda x: ops.channel_max_pool(x, 3)[0], (1, 5, 3, 2)),
+        (lambda x: ops.adaptive_concat_pool2d(x, [2, 3]), (1, 2, 5, 5)),
+        (lambda x: ops.adaptive_avg_pool2d_pyramid(x, [1, 2, 3]), (1, 2, 5, 5)),
+    ]
+    for index, (function, shape) in enumerate(cases):
+        x = arrange(distinct(shape, seed=index), "channels_last")
+        assert torch.autograd.gradgradcheck(function, (x,), eps=1e-6, atol=1e-8), index
+
+
+@pytest.mark.parametrize("pool", ["avg", "max"])
+def test_gradient_penalty_matches_pytorch(pool):
+    # A WGAN-GP style penalty differentiates a gradient: it needs the backward's own backward.
+    def penalty(pooling, x):
+        y = pooling(torch.tanh(x))
+        (g,) = torch.autograd.grad((y * y).sum(), x, create_graph=True)
+        (result,) = torch.autograd.grad((g * g).sum(), x)
+        return result
+
+    x = arrange(tie_heavy((2, 3, 13, 13)) / 3 + smooth((2, 3, 13, 13)) / 100, "channels_last")
+    if pool == "avg":
+        ours, theirs = (lambda t: ops.adaptive_avg_pool2d(t, [7, 7])), (lambda t: F.adaptive_avg_pool2d(t, 7))
+    else:
+        ours, theirs = (lambda t: ops.adaptive_max_pool2d(t, [7, 7])[0]), (lambda t: F.adaptive_max_pool2d(t, 7))
+    torch.testing.assert_close(penalty(ours, x), penalty(theirs, x), rtol=1e-5, atol=1e-6)
+
+
 def test_gradient_of_a_sum_reads_an_expanded_grad_output():
     # y.sum().backward() hands the backward a grad_output of stride 0.
     x = arrange(tie_heavy((2, 3, 13, 13)), "contiguous")
