@@ -669,6 +669,15 @@ TEST(TorchView, MutableViewWritesTheTensor) {
   EXPECT_EQ(expanded.abs().sum().item<double>(), 0.0);  // nothing written
 }
 
+// The forms record no autograd history, whatever the input's requires_grad.
+TEST(TorchView, ResultsRecordNoHistory) {
+  Tensor x = random_tensor({1, 3, 4, 4}, at::kFloat, false, 13);
+  x.set_requires_grad(true);
+  const Tensor y = apt::adaptive_avg_pool2d(x, {2, 2});
+  EXPECT_FALSE(y.requires_grad());
+  expect_close(y, at::adaptive_avg_pool2d(x.detach(), {2, 2}));
+}
+
 // ---------------------------------------------------------------- errors
 
 template <class Call>

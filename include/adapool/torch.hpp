@@ -24,6 +24,11 @@
 // adapool::error whose message names the function, the tensor and what was
 // expected; the core operation then checks shapes, strides and overlaps with
 // its own messages.
+//
+// The tensor forms record no autograd history (like a kernel called inside an
+// autograd::Function): a training extension pairs each forward form with its
+// backward form. Only <ATen/core/Tensor.h> and the one operator header used
+// (empty) are included, since ATen's umbrella header costs compile time.
 
 #include <ATen/core/Tensor.h>
 #include <ATen/ops/empty.h>
@@ -461,8 +466,9 @@ template <class Arch = default_arch>
 
 /// F.adaptive_max_pool1d(x, output_size, return_indices=True): (values,
 /// indices), indices Long offsets within one input plane. Ties keep the first
-/// maximum, a NaN wins (the last NaN's index), as ATen: bit-identical to it.
-/// Dtypes as adaptive_avg_pool1d.
+/// maximum, a NaN wins (the last NaN's index), as in ATen: values and indices
+/// are ATen's bit for bit, but that a NaN maximum is the NaN element itself
+/// (ATen's vectorised loops may return another NaN). Dtypes as adaptive_avg_pool1d.
 template <class Arch = default_arch>
 std::tuple<::at::Tensor, ::at::Tensor> adaptive_max_pool1d(const ::at::Tensor& x, ::at::IntArrayRef output_size) {
   return detail::adaptive_max<Arch, 3>("adapool::torch::adaptive_max_pool1d", x, output_size);
