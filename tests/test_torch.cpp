@@ -22,6 +22,7 @@
 #include <ATen/core/Tensor.h>
 #include <ATen/ops/_adaptive_avg_pool2d_backward.h>
 #include <ATen/ops/_adaptive_avg_pool3d_backward.h>
+#include <ATen/ops/_neg_view.h>
 #include <ATen/ops/adaptive_avg_pool1d.h>
 #include <ATen/ops/adaptive_avg_pool2d.h>
 #include <ATen/ops/adaptive_avg_pool3d.h>
@@ -668,6 +669,15 @@ TEST(TorchView, MutableViewWritesTheTensor) {
   EXPECT_EQ(expanded.abs().sum().item<double>(), 0.0);  // nothing written
 }
 
+// The forms record no autograd history, whatever the input's requires_grad.
+TEST(TorchView, ResultsRecordNoHistory) {
+  Tensor x = random_tensor({1, 3, 4, 4}, at::kFloat, false, 13);
+  x.set_requires_grad(true);
+  const Tensor y = apt::adaptive_avg_pool2d(x, {2, 2});
+  EXPECT_FALSE(y.requires_grad());
+  expect_close(y, at::adaptive_avg_pool2d(x.detach(), {2, 2}));
+}
+
 // ---------------------------------------------------------------- errors
 
 template <class Call>
@@ -704,6 +714,9 @@ TEST(TorchErrors, ViewChecks) {
       "adapool::torch::view: input is on device meta, expected cpu");
   expect_error([&] { apt::view<float, 4>(x.to_sparse()); },
                "adapool::torch::view: input has layout Sparse, expected Strided");
+  expect_error([&] { apt::view<float, 4>(at::_neg_view(x)); },
+               "adapool::torch::view: input has its negative bit set, expected materialised values (call "
+               "resolve_neg())");
 }
 
 TEST(TorchErrors, TensorFormChecks) {
@@ -820,6 +833,12 @@ TEST(TorchEmpty, EmptyResults) {
   EXPECT_EQ(std::get<1>(apt::adaptive_max_pool2d(none, {2, 2})).sizes(), at::IntArrayRef({0, 3, 2, 2}));
   EXPECT_EQ(apt::global_avg_pool(at::zeros({2, 0, 5})).sizes(), at::IntArrayRef({2, 0, 1}));
   EXPECT_EQ(apt::adaptive_avg_pool2d(at::zeros({1, 3, 4, 4}), {0, 2}).sizes(), at::IntArrayRef({1, 3, 0, 2}));
+  const Tensor x = random_tensor({1, 3, 4, 4}, at::kFloat, false, 12);
+  const std::vector<Tensor> levels = apt::adaptive_avg_pool2d_pyramid(x, {0, 2});
+  ASSERT_EQ(levels.size(), 2u);
+  EXPECT_EQ(levels[0].sizes(), at::IntArrayRef({1, 3, 0, 0}));
+  expect_bits(levels[1], apt::adaptive_avg_pool2d(x, {2, 2}));
+  EXPECT_TRUE(apt::adaptive_avg_pool2d_pyramid(x, {}).empty());
 }
 
 }  // namespace torch_tests

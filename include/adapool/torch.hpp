@@ -24,6 +24,11 @@
 // adapool::error whose message names the function, the tensor and what was
 // expected; the core operation then checks shapes, strides and overlaps with
 // its own messages.
+//
+// The tensor forms record no autograd history (like a kernel called inside an
+// autograd::Function): a training extension pairs each forward form with its
+// backward form. Only <ATen/core/Tensor.h> and the one operator header used
+// (empty) are included, since ATen's umbrella header costs compile time.
 
 #include <ATen/core/Tensor.h>
 #include <ATen/ops/empty.h>
@@ -369,21 +374,34 @@ inline bool check_backward(const char* op, const ::at::Tensor& grad_out, const :
 }
 
 // grad_in shaped, typed and formatted as the forward's input, as ATen's
-// backward operators allocate it; body(grad_out view, grad_in view).
-template <class Body>
-::at::Tensor backward_into_new(const ::at::Tensor& grad_out, const ::at::Tensor& input, const Body& body) {
+// backward operators allocate it. Calls body(grad_out view, grad_in view), or
+// body(grad_out view, indices view, grad_in view) for a max; Rank 0 stands for
+// grad_out's rank, 3 to 5.
+template <std::size_t Rank, bool WithIndices, class Body>
+::at::Tensor backward_into_new(const ::at::Tensor& grad_out, const ::at::Tensor& input, const ::at::Tensor* indices,
+                               const Body& body) {
   ::at::Tensor grad_in = empty_like_format(input, input.sizes());
-  visit_rank(grad_out, [&](auto rank) {
-    visit_dtype(
+  const auto run = [&](auto rank) {
+    constexpr std::size_t r = decltype(rank)::value;
+    return visit_dtype(
         grad_out,
         [&](auto tag) {
           using T = typename decltype(tag)::type;
-          body(unchecked_view<const T, rank()>(grad_out), unchecked_view<T, rank()>(grad_in));
+          if constexpr (WithIndices) {
+            body(unchecked_view<const T, r>(grad_out), unchecked_view<const std::int64_t, r>(*indices),
+                 unchecked_view<T, r>(grad_in));
+          } else {
+            body(unchecked_view<const T, r>(grad_out), unchecked_view<T, r>(grad_in));
+          }
           return 0;
         },
         float_types{});
-    return 0;
-  });
+  };
+  if constexpr (Rank == 0) {
+    visit_rank(grad_out, run);
+  } else {
+    run(std::integral_constant<std::size_t, Rank>{});
+  }
   return grad_in;
 }
 
@@ -448,8 +466,9 @@ template <class Arch = default_arch>
 
 /// F.adaptive_max_pool1d(x, output_size, return_indices=True): (values,
 /// indices), indices Long offsets within one input plane. Ties keep the first
-/// maximum, a NaN wins (the last NaN's index), as ATen: bit-identical to it.
-/// Dtypes as adaptive_avg_pool1d.
+/// maximum, a NaN wins (the last NaN's index), as in ATen: values and indices
+/// are ATen's bit for bit, but that a NaN maximum is the NaN element itself
+/// (ATen's vectorised loops may return another NaN). Dtypes as adaptive_avg_pool1d.
 template <class Arch = default_arch>
 std::tuple<::at::Tensor, ::at::Tensor> adaptive_max_pool1d(const ::at::Tensor& x, ::at::IntArrayRef output_size) {
   return detail::adaptive_max<Arch, 3>("adapool::torch::adaptive_max_pool1d", x, output_size);
@@ -692,86 +711,73 @@ template <class Arch = default_arch>
 /// aten::_adaptive_avg_pool2d_backward for 1 spatial axis: grad_out N x C x L' -> N x C x L.
 template <class Arch = default_arch>
 ::at::Tensor adaptive_avg_pool1d_backward(const ::at::Tensor& grad_out, const ::at::Tensor& input) {
-  constexpr const char* op = "adapool::torch::adaptive_avg_pool1d_backward";
-  if (!detail::check_backward(op, grad_out, input, nullptr, 3)) return {};
-  return detail::backward_into_new(grad_out, input, [](const auto& go, const auto& gi) {
-    if constexpr (std::decay_t<decltype(gi)>::rank == 3) adapool::adaptive_avg_pool1d_backward<Arch>(go, gi);
+  if (!detail::check_backward("adapool::torch::adaptive_avg_pool1d_backward", grad_out, input, nullptr, 3)) return {};
+  return detail::backward_into_new<3, false>(grad_out, input, nullptr, [](const auto& go, const auto& gi) {
+    adapool::adaptive_avg_pool1d_backward<Arch>(go, gi);
   });
 }
 
 /// aten::_adaptive_avg_pool2d_backward(grad_out, input).
 template <class Arch = default_arch>
 ::at::Tensor adaptive_avg_pool2d_backward(const ::at::Tensor& grad_out, const ::at::Tensor& input) {
-  constexpr const char* op = "adapool::torch::adaptive_avg_pool2d_backward";
-  if (!detail::check_backward(op, grad_out, input, nullptr, 4)) return {};
-  return detail::backward_into_new(grad_out, input, [](const auto& go, const auto& gi) {
-    if constexpr (std::decay_t<decltype(gi)>::rank == 4) adapool::adaptive_avg_pool2d_backward<Arch>(go, gi);
+  if (!detail::check_backward("adapool::torch::adaptive_avg_pool2d_backward", grad_out, input, nullptr, 4)) return {};
+  return detail::backward_into_new<4, false>(grad_out, input, nullptr, [](const auto& go, const auto& gi) {
+    adapool::adaptive_avg_pool2d_backward<Arch>(go, gi);
   });
 }
 
 /// aten::_adaptive_avg_pool3d_backward(grad_out, input).
 template <class Arch = default_arch>
 ::at::Tensor adaptive_avg_pool3d_backward(const ::at::Tensor& grad_out, const ::at::Tensor& input) {
-  constexpr const char* op = "adapool::torch::adaptive_avg_pool3d_backward";
-  if (!detail::check_backward(op, grad_out, input, nullptr, 5)) return {};
-  return detail::backward_into_new(grad_out, input, [](const auto& go, const auto& gi) {
-    if constexpr (std::decay_t<decltype(gi)>::rank == 5) adapool::adaptive_avg_pool3d_backward<Arch>(go, gi);
+  if (!detail::check_backward("adapool::torch::adaptive_avg_pool3d_backward", grad_out, input, nullptr, 5)) return {};
+  return detail::backward_into_new<5, false>(grad_out, input, nullptr, [](const auto& go, const auto& gi) {
+    adapool::adaptive_avg_pool3d_backward<Arch>(go, gi);
   });
 }
-
-namespace detail {
-// Max backward passes: the indices view beside grad_out's and grad_in's.
-template <class Body>
-::at::Tensor max_backward_into_new(const ::at::Tensor& grad_out, const ::at::Tensor& input, const ::at::Tensor& indices,
-                                   const Body& body) {
-  return backward_into_new(grad_out, input, [&](const auto& go, const auto& gi) {
-    body(go, unchecked_view<const std::int64_t, std::decay_t<decltype(gi)>::rank>(indices), gi);
-  });
-}
-}  // namespace detail
 
 /// aten::adaptive_max_pool2d_backward for 1 spatial axis: grad_in is zero but
 /// for grad_out added at each index (in [0, L), else an error naming it).
 template <class Arch = default_arch>
 ::at::Tensor adaptive_max_pool1d_backward(const ::at::Tensor& grad_out, const ::at::Tensor& input,
                                           const ::at::Tensor& indices) {
-  constexpr const char* op = "adapool::torch::adaptive_max_pool1d_backward";
-  if (!detail::check_backward(op, grad_out, input, &indices, 3)) return {};
-  return detail::max_backward_into_new(grad_out, input, indices, [](const auto& go, const auto& idx, const auto& gi) {
-    if constexpr (std::decay_t<decltype(gi)>::rank == 3) adapool::adaptive_max_pool1d_backward<Arch>(go, idx, gi);
-  });
+  if (!detail::check_backward("adapool::torch::adaptive_max_pool1d_backward", grad_out, input, &indices, 3)) return {};
+  return detail::backward_into_new<3, true>(grad_out, input, &indices,
+                                            [](const auto& go, const auto& idx, const auto& gi) {
+                                              adapool::adaptive_max_pool1d_backward<Arch>(go, idx, gi);
+                                            });
 }
 
 /// aten::adaptive_max_pool2d_backward(grad_out, input, indices).
 template <class Arch = default_arch>
 ::at::Tensor adaptive_max_pool2d_backward(const ::at::Tensor& grad_out, const ::at::Tensor& input,
                                           const ::at::Tensor& indices) {
-  constexpr const char* op = "adapool::torch::adaptive_max_pool2d_backward";
-  if (!detail::check_backward(op, grad_out, input, &indices, 4)) return {};
-  return detail::max_backward_into_new(grad_out, input, indices, [](const auto& go, const auto& idx, const auto& gi) {
-    if constexpr (std::decay_t<decltype(gi)>::rank == 4) adapool::adaptive_max_pool2d_backward<Arch>(go, idx, gi);
-  });
+  if (!detail::check_backward("adapool::torch::adaptive_max_pool2d_backward", grad_out, input, &indices, 4)) return {};
+  return detail::backward_into_new<4, true>(grad_out, input, &indices,
+                                            [](const auto& go, const auto& idx, const auto& gi) {
+                                              adapool::adaptive_max_pool2d_backward<Arch>(go, idx, gi);
+                                            });
 }
 
 /// aten::adaptive_max_pool3d_backward(grad_out, input, indices).
 template <class Arch = default_arch>
 ::at::Tensor adaptive_max_pool3d_backward(const ::at::Tensor& grad_out, const ::at::Tensor& input,
                                           const ::at::Tensor& indices) {
-  constexpr const char* op = "adapool::torch::adaptive_max_pool3d_backward";
-  if (!detail::check_backward(op, grad_out, input, &indices, 5)) return {};
-  return detail::max_backward_into_new(grad_out, input, indices, [](const auto& go, const auto& idx, const auto& gi) {
-    if constexpr (std::decay_t<decltype(gi)>::rank == 5) adapool::adaptive_max_pool3d_backward<Arch>(go, idx, gi);
-  });
+  if (!detail::check_backward("adapool::torch::adaptive_max_pool3d_backward", grad_out, input, &indices, 5)) return {};
+  return detail::backward_into_new<5, true>(grad_out, input, &indices,
+                                            [](const auto& go, const auto& idx, const auto& gi) {
+                                              adapool::adaptive_max_pool3d_backward<Arch>(go, idx, gi);
+                                            });
 }
 
 /// Gradient of global_avg_pool, any rank 3 to 5: every element of plane (n, c)
-/// gets grad_out / plane size.
+/// gets grad_out / plane size (the gradient of a mean, as autograd gives it
+/// for F.adaptive_avg_pool2d(x, 1)).
 template <class Arch = default_arch>
 ::at::Tensor global_avg_pool_backward(const ::at::Tensor& grad_out, const ::at::Tensor& input) {
-  constexpr const char* op = "adapool::torch::global_avg_pool_backward";
-  if (!detail::check_backward(op, grad_out, input, nullptr, 0)) return {};
-  return detail::backward_into_new(
-      grad_out, input, [](const auto& go, const auto& gi) { adapool::global_avg_pool_backward<Arch>(go, gi); });
+  if (!detail::check_backward("adapool::torch::global_avg_pool_backward", grad_out, input, nullptr, 0)) return {};
+  return detail::backward_into_new<0, false>(grad_out, input, nullptr, [](const auto& go, const auto& gi) {
+    adapool::global_avg_pool_backward<Arch>(go, gi);
+  });
 }
 
 /// Gradient of global_max_pool, any rank 3 to 5: plane (n, c) is zero but for
@@ -779,21 +785,20 @@ template <class Arch = default_arch>
 template <class Arch = default_arch>
 ::at::Tensor global_max_pool_backward(const ::at::Tensor& grad_out, const ::at::Tensor& input,
                                       const ::at::Tensor& indices) {
-  constexpr const char* op = "adapool::torch::global_max_pool_backward";
-  if (!detail::check_backward(op, grad_out, input, &indices, 0)) return {};
-  return detail::max_backward_into_new(grad_out, input, indices, [](const auto& go, const auto& idx, const auto& gi) {
-    adapool::global_max_pool_backward<Arch>(go, idx, gi);
-  });
+  if (!detail::check_backward("adapool::torch::global_max_pool_backward", grad_out, input, &indices, 0)) return {};
+  return detail::backward_into_new<0, true>(
+      grad_out, input, &indices,
+      [](const auto& go, const auto& idx, const auto& gi) { adapool::global_max_pool_backward<Arch>(go, idx, gi); });
 }
 
 /// Gradient of channel_avg_pool, any rank 3 to 5: at every pixel, each output
 /// channel adds grad_out / window size to the channels of its window.
 template <class Arch = default_arch>
 ::at::Tensor channel_avg_pool_backward(const ::at::Tensor& grad_out, const ::at::Tensor& input) {
-  constexpr const char* op = "adapool::torch::channel_avg_pool_backward";
-  if (!detail::check_backward(op, grad_out, input, nullptr, 0)) return {};
-  return detail::backward_into_new(
-      grad_out, input, [](const auto& go, const auto& gi) { adapool::channel_avg_pool_backward<Arch>(go, gi); });
+  if (!detail::check_backward("adapool::torch::channel_avg_pool_backward", grad_out, input, nullptr, 0)) return {};
+  return detail::backward_into_new<0, false>(grad_out, input, nullptr, [](const auto& go, const auto& gi) {
+    adapool::channel_avg_pool_backward<Arch>(go, gi);
+  });
 }
 
 /// Gradient of channel_max_pool, any rank 3 to 5:
@@ -802,11 +807,10 @@ template <class Arch = default_arch>
 template <class Arch = default_arch>
 ::at::Tensor channel_max_pool_backward(const ::at::Tensor& grad_out, const ::at::Tensor& input,
                                        const ::at::Tensor& indices) {
-  constexpr const char* op = "adapool::torch::channel_max_pool_backward";
-  if (!detail::check_backward(op, grad_out, input, &indices, 0)) return {};
-  return detail::max_backward_into_new(grad_out, input, indices, [](const auto& go, const auto& idx, const auto& gi) {
-    adapool::channel_max_pool_backward<Arch>(go, idx, gi);
-  });
+  if (!detail::check_backward("adapool::torch::channel_max_pool_backward", grad_out, input, &indices, 0)) return {};
+  return detail::backward_into_new<0, true>(
+      grad_out, input, &indices,
+      [](const auto& go, const auto& idx, const auto& gi) { adapool::channel_max_pool_backward<Arch>(go, idx, gi); });
 }
 
 }  // namespace adapool::torch
