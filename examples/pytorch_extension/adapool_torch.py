@@ -10,8 +10,9 @@ maxima and indices bit for bit, averages at least as accurate), and the
 modules are drop-in replacements for ``nn.AdaptiveAvgPool2d`` and friends
 (subclasses of them, so ``isinstance`` checks, ``repr`` and ``state_dict``
 are unchanged); ``replace_pooling(model)`` swaps them in. Every operation has
-a gradient through adapool's backward kernels. Tensors on another device than
-the CPU go to ``torch.nn.functional`` instead, where it has the operation.
+a gradient through adapool's backward kernels, and that gradient has one too
+(``create_graph=True``). Tensors on another device than the CPU go to
+``torch.nn.functional`` instead, where it has the operation.
 """
 
 import os
