@@ -3,8 +3,8 @@
 (W1 to W12 of the benchmark workload table), as a PyTorch user calls them:
 from Python, one thread, under torch.inference_mode(). Each output is checked
 once against PyTorch's before timing (maxima and indices exactly, averages
-within float rounding); then the median time per call of several samples is
-printed for each, with adapool's speed-up.
+within float rounding); then the two take turns, sample by sample, and the
+median time per call of each is printed with adapool's speed-up.
 
     ADAPOOL_TORCH_OPS=build/examples/pytorch_extension/libadapool_torch_ops.so \\
         /usr/bin/python3 bench/torch_ops_bench.py
@@ -46,26 +46,32 @@ def check(name, ours, theirs, exact):
             torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6, msg=f"{name}: output {k} differs")
 
 
-def median_seconds(call, samples, min_sample_seconds):
-    """The median over `samples` of the mean time per call, each sample running
-    as many calls as fill `min_sample_seconds`."""
+def calls_per_sample(call, min_sample_seconds):
+    """How many calls fill `min_sample_seconds` (after one warm-up call)."""
     call()
     calls = 1
     while True:
         start = time.perf_counter()
         for _ in range(calls):
             call()
-        elapsed = time.perf_counter() - start
-        if elapsed >= min_sample_seconds:
-            break
+        if time.perf_counter() - start >= min_sample_seconds:
+            return calls
         calls *= 2
-    times = []
+
+
+def median_seconds(calls, samples, min_sample_seconds):
+    """The median over `samples` of the mean time per call of each function in
+    `calls`. The functions take turns, sample by sample, so that a change in
+    the load of a shared machine falls on all of them alike."""
+    counts = [calls_per_sample(call, min_sample_seconds) for call in calls]
+    times = [[] for _ in calls]
     for _ in range(samples):
-        start = time.perf_counter()
-        for _ in range(calls):
-            call()
-        times.append((time.perf_counter() - start) / calls)
-    return statistics.median(times)
+        for call, count, record in zip(calls, counts, times):
+            start = time.perf_counter()
+            for _ in range(count):
+                call()
+            record.append((time.perf_counter() - start) / count)
+    return [statistics.median(record) for record in times]
 
 
 def workloads():
@@ -178,13 +184,14 @@ def main():
         f"torch {torch.__version__}, adapool instruction set {adapool_torch.instruction_set()}, "
         f"{torch.get_num_threads()} thread, inference mode, median of {args.samples} samples"
     )
+    print("load average (1, 5, 15 min) at start: %.2f, %.2f, %.2f" % os.getloadavg())
     print(f"{'id':4} {'workload':31} {'torch.nn.functional':>20} {'torch.ops.adapool':>18} {'speed-up':>9}")
     with torch.inference_mode():
         for wid, name, theirs, ours, exact in workloads():
             check(f"{wid} {name}", ours(), theirs(), exact)
-            t_theirs = median_seconds(theirs, args.samples, args.min_sample_ms / 1e3)
-            t_ours = median_seconds(ours, args.samples, args.min_sample_ms / 1e3)
+            t_theirs, t_ours = median_seconds([theirs, ours], args.samples, args.min_sample_ms / 1e3)
             print(f"{wid:4} {name:31} {t_theirs * 1e6:17.1f} us {t_ours * 1e6:15.1f} us {t_theirs / t_ours:8.2f}x")
+    print("load average (1, 5, 15 min) at end: %.2f, %.2f, %.2f" % os.getloadavg())
 
 
 if __name__ == "__main__":
