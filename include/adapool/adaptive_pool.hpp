@@ -12,12 +12,14 @@
 
 #include "detail/dispatch.hpp"
 #include "simd/arch.hpp"
+#include "simd/target.hpp"
 #include "tensor.hpp"
 #include "tensor_view.hpp"
 
 namespace adapool {
 
 namespace detail {
+inline namespace ADAPOOL_TARGET_NAMESPACE {
 template <std::size_t S>
 bool check_output_size(const char* op, const std::array<std::int64_t, S>& size) {
   for (std::int64_t s : size) {
@@ -28,7 +30,10 @@ bool check_output_size(const char* op, const std::array<std::int64_t, S>& size) 
   }
   return true;
 }
+}  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace detail
+
+inline namespace ADAPOOL_TARGET_NAMESPACE {
 
 /// adaptive_avg_pool2d over 1 spatial axis: [N, C, L] -> [N, C, output sizes].
 template <class Arch = default_arch, class TIn, class TOut, class LIn, class LOut>
@@ -265,4 +270,5 @@ std::array<tensor<std::remove_const_t<T>, 4, detail::owning_layout<Layout>>, Lev
   return results;
 }
 
+}  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace adapool

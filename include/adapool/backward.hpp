@@ -27,11 +27,13 @@
 #include "error.hpp"
 #include "parallel.hpp"
 #include "simd/arch.hpp"
+#include "simd/target.hpp"
 #include "tensor_view.hpp"
 
 namespace adapool {
 
 namespace detail {
+inline namespace ADAPOOL_TARGET_NAMESPACE {
 
 template <class Arch, class TOut, class TIn, class TIdx = const std::int64_t>
 constexpr void check_backward_types() {
@@ -539,7 +541,10 @@ void channel_max_backward(const char* op, const tensor_view<TOut, Rank, LOut>& g
   channel_max_backward_kernel(to_5d(tensor_view<const TIn, Rank, LOut>(grad_out)), i5, to_5d(grad_in));
 }
 
+}  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace detail
+
+inline namespace ADAPOOL_TARGET_NAMESPACE {
 
 /// Gradient of adaptive_avg_pool1d: grad_out [N, C, L'] -> grad_in [N, C, L] (the
 /// forward's input shape). grad_in is overwritten: zero, plus grad_out / window
@@ -638,4 +643,5 @@ void channel_max_pool_backward(const tensor_view<TOut, Rank, LOut>& grad_out,
   detail::channel_max_backward<Arch>("channel_max_pool_backward", grad_out, indices, grad_in);
 }
 
+}  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace adapool

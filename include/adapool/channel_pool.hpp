@@ -14,12 +14,14 @@
 
 #include "detail/dispatch.hpp"
 #include "simd/arch.hpp"
+#include "simd/target.hpp"
 #include "tensor.hpp"
 #include "tensor_view.hpp"
 
 namespace adapool {
 
 namespace detail {
+inline namespace ADAPOOL_TARGET_NAMESPACE {
 template <std::size_t Rank>
 std::array<std::int64_t, Rank> channel_pooled_shape(const char* op, const std::array<std::int64_t, Rank>& in,
                                                     std::int64_t out_channels, bool* ok) {
@@ -29,7 +31,10 @@ std::array<std::int64_t, Rank> channel_pooled_shape(const char* op, const std::a
   if (!*ok) report_error(std::string(op) + ": out_channels is " + std::to_string(out_channels) + ", a negative size");
   return shape;
 }
+}  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace detail
+
+inline namespace ADAPOOL_TARGET_NAMESPACE {
 
 /// Mean over channel windows. `out` has the input's N and spatial sizes; its C
 /// is the number of windows. Errors: other N or spatial sizes, C == 0 with a
@@ -117,4 +122,5 @@ tensor<std::remove_const_t<T>, Rank> channel_max_avg_pool(const tensor_view<T, R
   return out;
 }
 
+}  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace adapool

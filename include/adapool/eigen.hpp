@@ -55,10 +55,12 @@
 #include "layout.hpp"
 #include "power_pool.hpp"
 #include "simd/arch.hpp"
+#include "simd/target.hpp"
 #include "tensor.hpp"
 #include "tensor_view.hpp"
 
 namespace adapool::eigen {
+inline namespace ADAPOOL_TARGET_NAMESPACE {
 
 /// Eigen indices (n, c, spatial...): PyTorch's order. The default.
 struct nchw {};
@@ -622,4 +624,5 @@ void channel_max_pool_backward(Args&&... args) {
   detail::call<Order>([](auto&&... v) { adapool::channel_max_pool_backward<Arch>(v...); }, std::forward<Args>(args)...);
 }
 
+}  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace adapool::eigen

@@ -15,6 +15,8 @@
 #include <immintrin.h>
 #endif
 
+#include "simd/target.hpp"
+
 namespace adapool {
 
 /// IEEE 754 binary16: 1 sign bit, 5 exponent bits, 10 mantissa bits.
@@ -111,6 +113,7 @@ struct bfloat16 {
 };
 
 namespace detail {
+inline namespace ADAPOOL_TARGET_NAMESPACE {
 
 template <class T>
 inline constexpr bool is_half_type = std::is_same_v<T, float16> || std::is_same_v<T, bfloat16>;
@@ -149,5 +152,6 @@ void widen(const T* p, std::int64_t n, std::int64_t stride, float* out) {
   for (; i < n; ++i) out[i] = static_cast<float>(p[i * stride]);
 }
 
+}  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace detail
 }  // namespace adapool

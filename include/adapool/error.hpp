@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "simd/target.hpp"
+
 #if defined(__cpp_exceptions) || defined(__EXCEPTIONS) || defined(_CPPUNWIND)
 #define ADAPOOL_HAS_EXCEPTIONS 1
 #else
@@ -49,6 +51,7 @@ inline error_handler set_error_handler(error_handler handler) {
 }
 
 namespace detail {
+inline namespace ADAPOOL_TARGET_NAMESPACE {
 
 // Operations report through this one function, so the exception and the
 // no-exception builds share every message.
@@ -60,5 +63,6 @@ inline void report_error(const std::string& message) {
 #endif
 }
 
+}  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace detail
 }  // namespace adapool

@@ -12,12 +12,14 @@
 
 #include "detail/dispatch.hpp"
 #include "simd/arch.hpp"
+#include "simd/target.hpp"
 #include "tensor.hpp"
 #include "tensor_view.hpp"
 
 namespace adapool {
 
 namespace detail {
+inline namespace ADAPOOL_TARGET_NAMESPACE {
 template <std::size_t Rank>
 std::array<std::int64_t, Rank> global_shape(const std::array<std::int64_t, Rank>& in) {
   std::array<std::int64_t, Rank> shape{};
@@ -26,7 +28,10 @@ std::array<std::int64_t, Rank> global_shape(const std::array<std::int64_t, Rank>
   shape[1] = in[1];
   return shape;
 }
+}  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace detail
+
+inline namespace ADAPOOL_TARGET_NAMESPACE {
 
 /// Mean of every plane: [N, C, S...] -> [N, C, 1...]. The sum runs in float
 /// blocks combined in double, within a few ulps on 1024 x 1024 planes.
@@ -80,4 +85,5 @@ values_and_indices<std::remove_const_t<T>, Rank, detail::owning_layout<Layout>> 
   return result;
 }
 
+}  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace adapool

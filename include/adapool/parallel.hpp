@@ -13,6 +13,8 @@
 
 #if defined(_OPENMP)
 #include <omp.h>
+
+#include "simd/target.hpp"
 #endif
 
 namespace adapool {
@@ -60,6 +62,7 @@ class scoped_num_threads {
 };
 
 namespace detail {
+inline namespace ADAPOOL_TARGET_NAMESPACE {
 
 // Below this many input elements per thread, starting threads costs more than
 // it saves (a ResNet-50 head, 100K elements, stays on one thread).
@@ -92,5 +95,6 @@ void parallel_for(std::int64_t tasks, std::int64_t work, const Body& body) {
   for (std::int64_t task = 0; task < tasks; ++task) body(task);
 }
 
+}  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace detail
 }  // namespace adapool

@@ -19,12 +19,14 @@
 #include "adaptive_pool.hpp"
 #include "detail/kernels_power.hpp"
 #include "simd/arch.hpp"
+#include "simd/target.hpp"
 #include "tensor.hpp"
 #include "tensor_view.hpp"
 
 namespace adapool {
 
 namespace detail {
+inline namespace ADAPOOL_TARGET_NAMESPACE {
 // The allocating forms: N x C x `output_size`, in the input's memory format.
 template <class Arch, class T, std::size_t Rank, class Layout>
 tensor<std::remove_const_t<T>, Rank, owning_layout<Layout>> power_pooled(
@@ -35,7 +37,10 @@ tensor<std::remove_const_t<T>, Rank, owning_layout<Layout>> power_pooled(
   adaptive_power<Arch>(op, in, out.view(), p, eps, gem);
   return out;
 }
+}  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace detail
+
+inline namespace ADAPOOL_TARGET_NAMESPACE {
 
 /// GeM pooling over adaptive windows, [N, C, H, W] -> [N, C, output sizes]:
 /// each output is (mean of max(x, eps)^p over its window)^(1/p). p = 1, 2, 3
@@ -136,4 +141,5 @@ tensor<std::remove_const_t<T>, 5, detail::owning_layout<Layout>> adaptive_lp_poo
   return detail::power_pooled<Arch>("adaptive_lp_pool3d", in, output_size, p, 0, false);
 }
 
+}  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace adapool

@@ -10,6 +10,7 @@
 #include "detail/format.hpp"
 #include "error.hpp"
 #include "layout.hpp"
+#include "simd/target.hpp"
 
 namespace adapool {
 
@@ -85,6 +86,8 @@ class tensor_view {
   extents_type strides_{};
 };
 
+inline namespace ADAPOOL_TARGET_NAMESPACE {
+
 /// A view of `data` with the given sizes, for example
 /// `make_view(ptr, 1, 8, 4, 4)` or `make_view<channels_last>(ptr, 1, 7, 7, 2048)`.
 /// Sizes are always given in the logical order N, C, spatial...
@@ -94,7 +97,10 @@ constexpr tensor_view<T, sizeof...(Sizes), Layout> make_view(T* data, Sizes... s
   return {data, {static_cast<std::int64_t>(sizes)...}};
 }
 
+}  // namespace ADAPOOL_TARGET_NAMESPACE
+
 namespace detail {
+inline namespace ADAPOOL_TARGET_NAMESPACE {
 
 template <class View>
 View checked_vector_view(const View& view, std::size_t vector_size) {
@@ -109,7 +115,10 @@ View checked_vector_view(const View& view, std::size_t vector_size) {
   return view;
 }
 
+}  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace detail
+
+inline namespace ADAPOOL_TARGET_NAMESPACE {
 
 /// A view of a whole `std::vector`; reports an error if its size is not the
 /// product of `sizes`.
@@ -131,4 +140,5 @@ constexpr tensor_view<T, Rank, strided> make_strided_view(T* data, const std::ar
   return {data, shape, strides};
 }
 
+}  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace adapool

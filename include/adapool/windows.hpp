@@ -3,7 +3,10 @@
 
 #include <cstdint>
 
+#include "simd/target.hpp"
+
 namespace adapool {
+inline namespace ADAPOOL_TARGET_NAMESPACE {
 
 // PyTorch's adaptive window along one axis: output position `i` of `out` reads
 // input positions [window_begin, window_end) of `in`. Integer arithmetic only:
@@ -21,4 +24,5 @@ constexpr std::int64_t window_end(std::int64_t i, std::int64_t in, std::int64_t 
   return 1 + ((i + 1) * in - 1) / out;
 }
 
+}  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace adapool

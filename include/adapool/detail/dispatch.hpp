@@ -9,6 +9,7 @@
 #include <type_traits>
 
 #include "../simd/arch.hpp"
+#include "../simd/target.hpp"
 #include "../tensor.hpp"
 #include "../tensor_view.hpp"
 #include "kernels_channel.hpp"
@@ -19,6 +20,7 @@
 #include "view5d.hpp"
 
 namespace adapool::detail {
+inline namespace ADAPOOL_TARGET_NAMESPACE {
 
 // The basic average and max operations also take the narrow types
 // (element_types.hpp); the others take float and double.
@@ -189,4 +191,5 @@ std::array<std::int64_t, Rank> pooled_shape(const std::array<std::int64_t, Rank>
   return shape;
 }
 
+}  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace adapool::detail

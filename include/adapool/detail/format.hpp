@@ -6,7 +6,10 @@
 #include <cstdint>
 #include <string>
 
+#include "../simd/target.hpp"
+
 namespace adapool::detail {
+inline namespace ADAPOOL_TARGET_NAMESPACE {
 
 // "[1, 8, 4, 4]", the way PyTorch prints a size.
 template <std::size_t Rank>
@@ -29,4 +32,5 @@ std::int64_t checked_element_count(const std::array<std::int64_t, Rank>& shape) 
   return count;
 }
 
+}  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace adapool::detail

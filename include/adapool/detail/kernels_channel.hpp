@@ -11,11 +11,13 @@
 #include <type_traits>
 
 #include "../parallel.hpp"
+#include "../simd/target.hpp"
 #include "kernels_nchw.hpp"
 #include "reduce.hpp"
 #include "view5d.hpp"
 
 namespace adapool::detail {
+inline namespace ADAPOOL_TARGET_NAMESPACE {
 
 // Calls body(n, oc, channel window, d, h, w0, len) for each run of up to
 // `longest_run` pixels along w, spread over threads, after merging the spatial
@@ -414,4 +416,5 @@ void channel_max_avg_kernel(view5d<const T> in, view5d<T> max, view5d<T> avg) {
       &max, &avg);
 }
 
+}  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace adapool::detail

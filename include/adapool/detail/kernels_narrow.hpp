@@ -13,11 +13,13 @@
 
 #include "../element_types.hpp"
 #include "../parallel.hpp"
+#include "../simd/target.hpp"
 #include "kernels_nchw.hpp"
 #include "reduce.hpp"
 #include "view5d.hpp"
 
 namespace adapool::detail {
+inline namespace ADAPOOL_TARGET_NAMESPACE {
 
 // Rows are widened this many elements at a time.
 inline constexpr std::int64_t widen_block = 256;
@@ -361,4 +363,5 @@ void narrow_channel(view5d<const T> in, view5d<T> out, const view5d<std::int64_t
   });
 }
 
+}  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace adapool::detail

@@ -22,12 +22,14 @@
 #include <type_traits>
 
 #include "../parallel.hpp"
+#include "../simd/target.hpp"
 #include "../windows.hpp"
 #include "kernels_short_rows.hpp"
 #include "reduce.hpp"
 #include "view5d.hpp"
 
 namespace adapool::detail {
+inline namespace ADAPOOL_TARGET_NAMESPACE {
 
 struct window {
   std::int64_t begin, end;
@@ -846,4 +848,5 @@ void adaptive_avg_max_planes(const view5d<const T>& in, const view5d<T>& avg, co
   });
 }
 
+}  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace adapool::detail

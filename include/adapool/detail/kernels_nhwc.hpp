@@ -9,11 +9,13 @@
 #include <cstdint>
 
 #include "../parallel.hpp"
+#include "../simd/target.hpp"
 #include "kernels_nchw.hpp"
 #include "reduce.hpp"
 #include "view5d.hpp"
 
 namespace adapool::detail {
+inline namespace ADAPOOL_TARGET_NAMESPACE {
 
 // Calls body(n, od, oh, ow, wd, wh, ww, c0, len) for every output position and
 // run of channels [c0, c0 + len), spread over threads. With fewer output
@@ -78,4 +80,5 @@ void adaptive_max_channels_last(const view5d<const T>& in, const view5d<T>& out,
                                });
 }
 
+}  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace adapool::detail

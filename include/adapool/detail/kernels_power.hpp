@@ -23,6 +23,7 @@
 #include <type_traits>
 
 #include "../parallel.hpp"
+#include "../simd/target.hpp"
 #include "dispatch.hpp"
 #include "kernels_nchw.hpp"
 #include "kernels_nhwc.hpp"
@@ -31,6 +32,7 @@
 #include "view5d.hpp"
 
 namespace adapool::detail {
+inline namespace ADAPOOL_TARGET_NAMESPACE {
 
 // Outputs are finished in runs of this many, gathered into a stack array.
 inline constexpr std::int64_t finish_chunk = 256;
@@ -385,4 +387,5 @@ void adaptive_power(const char* op, const tensor_view<TIn, Rank, LIn>& in, const
   }
 }
 
+}  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace adapool::detail

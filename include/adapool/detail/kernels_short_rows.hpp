@@ -12,11 +12,13 @@
 #include <type_traits>
 
 #include "../parallel.hpp"
+#include "../simd/target.hpp"
 #include "../windows.hpp"
 #include "reduce.hpp"
 #include "view5d.hpp"
 
 namespace adapool::detail {
+inline namespace ADAPOOL_TARGET_NAMESPACE {
 
 // Input rows above this many are left to the other kernels: the max kernel
 // keeps one vector per input row on the stack.
@@ -318,4 +320,5 @@ class short_row_maxima {
   std::int64_t whole_rows_, whole_index_rows_;
 };
 
+}  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace adapool::detail

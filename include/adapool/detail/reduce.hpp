@@ -22,8 +22,10 @@
 #include "../simd/neon.hpp"
 #include "../simd/scalar.hpp"
 #include "../simd/sse2.hpp"
+#include "../simd/target.hpp"
 
 namespace adapool::detail {
+inline namespace ADAPOOL_TARGET_NAMESPACE {
 
 // Float sums run in blocks: within a block, `lanes * 4` float partial sums of
 // a few elements each; block totals are added in double. That keeps a sum over
@@ -534,4 +536,5 @@ class column_max {
   std::int64_t len_, stride_;
 };
 
+}  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace adapool::detail

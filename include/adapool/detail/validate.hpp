@@ -14,10 +14,12 @@
 #include <type_traits>
 
 #include "../error.hpp"
+#include "../simd/target.hpp"
 #include "../tensor_view.hpp"
 #include "format.hpp"
 
 namespace adapool::detail {
+inline namespace ADAPOOL_TARGET_NAMESPACE {
 
 // Lowest and highest byte touched by a view, relative to its data pointer.
 struct byte_span {
@@ -245,4 +247,5 @@ bool check_channel(const char* op, const In& in, const Out& out, const Indices* 
   return check.input_size(in.extent(1), out.extent(1), "no channels") && check.disjoint();
 }
 
+}  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace adapool::detail

@@ -4,9 +4,11 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "../simd/target.hpp"
 #include "../tensor_view.hpp"
 
 namespace adapool::detail {
+inline namespace ADAPOOL_TARGET_NAMESPACE {
 
 // Every view as N x C x D x H x W: missing leading spatial axes get size 1, so
 // one loop nest serves 1d, 2d and 3d, and the in-plane index d*H*W + h*W + w
@@ -50,4 +52,5 @@ view5d<T> to_5d(const tensor_view<T, Rank, Layout>& v) {
           v.stride(0), v.stride(1), stride[0],   stride[1], stride[2]};
 }
 
+}  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace adapool::detail

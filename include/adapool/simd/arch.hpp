@@ -8,6 +8,8 @@
 
 #include <type_traits>
 
+#include "target.hpp"
+
 namespace adapool::simd {
 
 struct scalar {
@@ -114,7 +116,11 @@ using default_arch = simd::best_arch;
 
 static_assert(default_arch::enabled, "ADAPOOL_ARCH names an instruction set these compiler flags do not enable");
 
+inline namespace ADAPOOL_TARGET_NAMESPACE {
 /// Name of the instruction set operations use by default ("avx512f", "scalar", ...).
+/// Keyed by target like the functions: files built with different flags each
+/// see their own.
 inline constexpr const char* active_arch_name = default_arch::name;
+}  // namespace ADAPOOL_TARGET_NAMESPACE
 
 }  // namespace adapool

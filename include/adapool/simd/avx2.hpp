@@ -7,6 +7,7 @@
 #include <immintrin.h>
 
 namespace adapool::simd {
+inline namespace ADAPOOL_TARGET_NAMESPACE {
 
 template <>
 struct ops<float, avx2> {
@@ -173,5 +174,6 @@ struct ops<double, avx2> {
   }
 };
 
+}  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace adapool::simd
 #endif

@@ -15,6 +15,7 @@
 #endif
 
 namespace adapool::simd {
+inline namespace ADAPOOL_TARGET_NAMESPACE {
 
 template <>
 struct ops<float, avx512f> {
@@ -176,6 +177,7 @@ struct ops<double, avx512f> {
   static unsigned equal_bits(vector v, double x) { return _mm512_cmp_pd_mask(v, _mm512_set1_pd(x), _CMP_EQ_OQ); }
 };
 
+}  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace adapool::simd
 
 #if defined(__GNUC__) && !defined(__clang__)

@@ -10,6 +10,7 @@
 #include <cstring>
 
 namespace adapool::simd {
+inline namespace ADAPOOL_TARGET_NAMESPACE {
 
 // pick's table-lookup index: the `bytes` bytes of each lane's position within
 // the 32 bytes of lo and hi.
@@ -140,5 +141,6 @@ struct ops<double, neon> {
   }
 };
 
+}  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace adapool::simd
 #endif

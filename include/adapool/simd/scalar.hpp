@@ -7,6 +7,7 @@
 #include "arch.hpp"
 
 namespace adapool::simd {
+inline namespace ADAPOOL_TARGET_NAMESPACE {
 
 /// The operations every kernel is written against. Each ISA header specialises
 /// `ops<T, Arch>` for float and double with the same members in the same order;
@@ -66,4 +67,5 @@ struct ops<T, scalar> {
   static unsigned equal_bits(vector v, T x) { return v == x ? 1u : 0u; }
 };
 
+}  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace adapool::simd

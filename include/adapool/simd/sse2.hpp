@@ -10,6 +10,7 @@
 #include <cstring>
 
 namespace adapool::simd {
+inline namespace ADAPOOL_TARGET_NAMESPACE {
 
 template <>
 struct ops<float, sse2> {
@@ -141,5 +142,6 @@ struct ops<double, sse2> {
   }
 };
 
+}  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace adapool::simd
 #endif
