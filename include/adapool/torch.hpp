@@ -54,9 +54,11 @@
 #include "layout.hpp"
 #include "power_pool.hpp"
 #include "simd/arch.hpp"
+#include "simd/target.hpp"
 #include "tensor_view.hpp"
 
 namespace adapool::torch {
+inline namespace ADAPOOL_TARGET_NAMESPACE {
 
 namespace detail {
 
@@ -813,4 +815,5 @@ template <class Arch = default_arch>
       [](const auto& go, const auto& idx, const auto& gi) { adapool::channel_max_pool_backward<Arch>(go, idx, gi); });
 }
 
+}  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace adapool::torch
