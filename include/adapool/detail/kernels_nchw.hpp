@@ -35,7 +35,7 @@ struct window {
 };
 
 inline window window_at(std::int64_t i, std::int64_t in, std::int64_t out) {
-  return {window_begin(i, in, out), window_end(i, in, out)};
+  return {unchecked_window_begin(i, in, out), unchecked_window_end(i, in, out)};
 }
 
 // Windows along one axis, computed once per call rather than per element
