@@ -86,8 +86,11 @@ class tensor_view {
 };
 
 /// A view of `data` with the given sizes, for example
-/// `make_view(ptr, 1, 8, 4, 4)` or `make_view<channels_last>(ptr, 1, 7, 7, 2048)`.
-/// Sizes are always given in the logical order N, C, spatial...
+/// `make_view(ptr, 1, 8, 4, 4)` or `make_view<channels_last>(ptr, 1, 2048, 7, 7)`
+/// (N = 1, C = 2048, 7 x 7, stored channels-last):
+/// \snippet api_checks.cpp make_view example
+/// Sizes are always given in the logical order N, C, spatial..., whatever the
+/// layout: the layout decides the strides, not the order of the sizes.
 template <class Layout = contiguous, class T, class... Sizes>
 constexpr tensor_view<T, sizeof...(Sizes), Layout> make_view(T* data, Sizes... sizes) {
   static_assert(!std::is_same_v<Layout, strided>, "make_view: use make_strided_view for strided views");

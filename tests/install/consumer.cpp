@@ -47,6 +47,8 @@ int main() {
 
   std::printf("adapool %d.%d.%d (%s, %d thread%s): %s\n", ADAPOOL_VERSION_MAJOR, ADAPOOL_VERSION_MINOR,
               ADAPOOL_VERSION_PATCH, adapool::active_arch_name, threads, threads == 1 ? "" : "s",
-              !ok ? "WRONG RESULTS" : !threads_ok ? "WRONG THREAD COUNT" : "results as expected");
+              !ok           ? "WRONG RESULTS"
+              : !threads_ok ? "WRONG THREAD COUNT"
+                            : "results as expected");
   return ok && threads_ok ? 0 : 1;
 }
