@@ -3,6 +3,9 @@
 
 // Everything but the optional Eigen interop (adapool/eigen.hpp).
 
+// First, so that a build older than C++17 stops with that message on top.
+#include "simd/compiler.hpp"
+
 #include "adaptive_pool.hpp"
 #include "backward.hpp"
 #include "channel_pool.hpp"

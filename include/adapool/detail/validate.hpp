@@ -14,6 +14,7 @@
 #include <type_traits>
 
 #include "../error.hpp"
+#include "../simd/compiler.hpp"
 #include "../tensor_view.hpp"
 #include "format.hpp"
 
@@ -43,13 +44,13 @@ bool check_view(const char* op, const char* name, const tensor_view<T, Rank, Lay
   std::int64_t low = 0, high = 0;
   for (std::size_t axis = 0; axis < Rank; ++axis) {
     std::int64_t reach = 0;
-    if (__builtin_mul_overflow(v.stride(axis), v.extent(axis) - 1, &reach) ||
-        __builtin_add_overflow(reach < 0 ? low : high, reach, reach < 0 ? &low : &high)) {
+    if (simd::mul_overflow(v.stride(axis), v.extent(axis) - 1, &reach) ||
+        simd::add_overflow(reach < 0 ? low : high, reach, reach < 0 ? &low : &high)) {
       return fail(" and strides " + shape_string(v.strides()) + ", whose offsets overflow int64_t");
     }
   }
   const auto element = static_cast<std::int64_t>(sizeof(T));
-  if (__builtin_mul_overflow(low, element, &span->low) || __builtin_mul_overflow(high + 1, element, &span->high)) {
+  if (simd::mul_overflow(low, element, &span->low) || simd::mul_overflow(high + 1, element, &span->high)) {
     return fail(" and strides " + shape_string(v.strides()) + ", whose byte offsets overflow int64_t");
   }
   return true;
@@ -192,7 +193,7 @@ struct argument_check {
   // overflows int64_t (the window arithmetic of windows.hpp forms it).
   bool input_size(std::int64_t in_size, std::int64_t out_size, const char* what) {
     std::int64_t product = 0;
-    if (in_size != 0 && !__builtin_mul_overflow(in_size, out_size, &product)) return true;
+    if (in_size != 0 && !simd::mul_overflow(in_size, out_size, &product)) return true;
     report_error(std::string(op) + ": input has shape " + shape_string(in.shape()) +
                  (in_size == 0 ? std::string(" with ") + what + ", but"
                                : " whose size " + std::to_string(in_size) + " and output size " +

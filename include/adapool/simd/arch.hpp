@@ -8,6 +8,8 @@
 
 #include <type_traits>
 
+#include "compiler.hpp"
+
 namespace adapool::simd {
 
 struct scalar {
@@ -88,14 +90,12 @@ inline bool cpu_supports() {
   if constexpr (std::is_same_v<Arch, scalar> || std::is_same_v<Arch, neon>) {
     return Arch::enabled;
   } else {
-#if (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__))
-    if constexpr (std::is_same_v<Arch, sse2>) return __builtin_cpu_supports("sse2");
-    if constexpr (std::is_same_v<Arch, avx2>) return __builtin_cpu_supports("avx2");
+    if constexpr (std::is_same_v<Arch, sse2>) return cpu_has(cpu_feature::sse2);
+    if constexpr (std::is_same_v<Arch, avx2>) return cpu_has(cpu_feature::avx2);
     if constexpr (std::is_same_v<Arch, avx512f>) {
-      return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-             __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq");
+      return cpu_has(cpu_feature::avx512f) && cpu_has(cpu_feature::avx512bw) && cpu_has(cpu_feature::avx512vl) &&
+             cpu_has(cpu_feature::avx512dq);
     }
-#endif
     return false;
   }
 }
