@@ -6,6 +6,8 @@
 // with OpenMP, and run on the calling thread otherwise. Work is split at points
 // that do not depend on the thread count (a huge plane's sum in fixed chunks,
 // their totals added in order), so results are bit-identical for any count.
+// Threads are the user's choice: the adapool::adapool CMake target and
+// adapool.pc never add OpenMP; adapool::openmp and adapool-openmp.pc do.
 
 #include <algorithm>
 #include <atomic>
