@@ -8,7 +8,8 @@
 #   bench/run_report.sh --exe PATH      use an already built adapool_bench
 #   bench/run_report.sh --out DIR       write somewhere else
 #   bench/run_report.sh --build-dir DIR build there instead of build/bench
-#   bench/run_report.sh -- ARGS...      extra flags for adapool_bench, e.g. --benchmark_filter=W1_
+#   bench/run_report.sh -- ARGS...      extra flags for adapool_bench, e.g. --benchmark_filter=W1_;
+#                                       the report goes to build/bench/partial-report (never bench/results)
 
 set -euo pipefail
 
@@ -26,7 +27,7 @@ while (($#)); do
     --build-dir) build_dir=$2; shift 2 ;;
     --quick) quick=1; shift ;;
     --) shift; extra=("$@"); break ;;
-    -h|--help) sed -n '3,11p' "$0"; exit 0 ;;
+    -h|--help) sed -n '3,12p' "$0"; exit 0 ;;
     *) echo "run_report.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -38,6 +39,18 @@ if [[ -z $exe ]]; then
   exe="$build_dir/bench/adapool_bench"
 fi
 [[ -x $exe ]] || { echo "run_report.sh: $exe is not built (Google Benchmark missing?)" >&2; exit 1; }
+
+# bench/results holds the committed report of a full run: a run given extra
+# adapool_bench flags (a filter, other timings) would replace it with a
+# partial one, so such runs report elsewhere and may not be pointed at it.
+if ((${#extra[@]})); then
+  if [[ -n $out && -d $out && $(cd "$out" && pwd -P) == $(cd "$here/results" && pwd -P) ]]; then
+    echo "run_report.sh: bench/results holds the full report; a run with adapool_bench flags (${extra[*]})" \
+      "cannot write there: leave out --out, or give another directory" >&2
+    exit 2
+  fi
+  out=${out:-$build_dir/partial-report}
+fi
 
 if ((quick)); then
   out=${out:-$build_dir/quick-report}

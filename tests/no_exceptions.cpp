@@ -76,6 +76,13 @@ int main() {
     check(all_sentinel(out), "no value written after an indices error");
     check(idx == std::vector<std::int64_t>(32, -1), "no index written after an indices error");
   }
+  {  // A window helper called out of its preconditions reports, then returns 0.
+    std::int64_t begin = -1, end = -1;
+    const std::string message = reported_by([&] { begin = adapool::window_begin(0, 5, 0); });
+    check(contains(message, "window_begin") && contains(message, "out = 0"), "window_begin message");
+    check(reported_by([&] { end = adapool::window_end(-1, 5, 3); }) != "", "window_end reports i = -1");
+    check(begin == 0 && end == 0, "the window helpers return 0 after a returning handler");
+  }
   {  // Global pooling into a non-1x1 output.
     std::vector<float> out(16, sentinel);
     const std::string message = reported_by([&] { adapool::global_avg_pool(in, adapool::make_view(out, 1, 8, 2, 1)); });

@@ -424,6 +424,50 @@ TEST(Errors, OverlappingMemory) {
   }
 }
 
+// The fused operations have two outputs: every message says which one is at
+// fault, by its parameter name (avg or max), never just "output".
+TEST(Errors, FusedOutputsNamed) {
+  std::vector<float> x(2 * 3 * 4 * 4, 1.0f);
+  const auto in = adapool::make_view(x.data(), 2, 3, 4, 4);
+  std::vector<float> memory(200, sentinel);
+  std::vector<std::int64_t> indices(12, index_sentinel);
+  const auto at = [&](std::int64_t offset, std::int64_t c, std::int64_t h, std::int64_t w) {
+    return adapool::tensor_view<float, 4>(memory.data() + offset, {2, c, h, w});
+  };
+  const auto untouched = [&] {
+    return std::all_of(memory.begin(), memory.end(), [](float v) { return v == sentinel; }) &&
+           std::all_of(indices.begin(), indices.end(), [](std::int64_t v) { return v == index_sentinel; });
+  };
+
+  // avg [2, 3, 1, 2] at 0..11, max at 6..17: they share elements 6..11.
+  EXPECT_EQ(error_message([&] { adapool::adaptive_avg_max_pool2d(in, at(0, 3, 1, 2), at(6, 3, 1, 2)); }),
+            "adaptive_avg_max_pool2d: max (shape [2, 3, 1, 2]) overlaps avg (shape [2, 3, 1, 2]) in memory");
+  EXPECT_TRUE(untouched());
+  // channel_max_avg_pool(in, max, avg): max [2, 1, 4, 4] at 0..31, avg at 16..47.
+  EXPECT_EQ(error_message([&] { adapool::channel_max_avg_pool(in, at(0, 1, 4, 4), at(16, 1, 4, 4)); }),
+            "channel_max_avg_pool: avg (shape [2, 1, 4, 4]) overlaps max (shape [2, 1, 4, 4]) in memory");
+  EXPECT_TRUE(untouched());
+
+  // Shapes: each output by name, against the input and against each other.
+  EXPECT_EQ(error_message([&] { adapool::adaptive_avg_max_pool2d(in, at(0, 3, 1, 2), at(100, 2, 1, 2)); }),
+            "adaptive_avg_max_pool2d: max has shape [2, 2, 1, 2], expected [2, 3, *, *] (input has shape "
+            "[2, 3, 4, 4])");
+  EXPECT_EQ(error_message([&] { adapool::adaptive_avg_max_pool2d(in, at(0, 3, 1, 2), at(100, 3, 2, 1)); }),
+            "adaptive_avg_max_pool2d: avg has shape [2, 3, 1, 2] and max has shape [2, 3, 2, 1], expected the same");
+  EXPECT_EQ(error_message([&] { adapool::channel_max_avg_pool(in, at(0, 1, 4, 4), at(100, 1, 4, 3)); }),
+            "channel_max_avg_pool: avg has shape [2, 1, 4, 3], expected [2, *, 4, 4] (input has shape [2, 3, 4, 4])");
+  EXPECT_TRUE(untouched());
+
+  // The max's indices over the max itself.
+  const adapool::tensor_view<std::int64_t, 4> over_max(reinterpret_cast<std::int64_t*>(memory.data() + 100),
+                                                       {2, 3, 1, 1});
+  const std::string indices_message =
+      error_message([&] { adapool::adaptive_avg_max_pool2d(in, at(0, 3, 1, 1), at(100, 3, 1, 1), over_max); });
+  EXPECT_EQ(indices_message,
+            "adaptive_avg_max_pool2d: indices (shape [2, 3, 1, 1]) overlaps max (shape [2, 3, 1, 1]) in memory");
+  EXPECT_TRUE(untouched());
+}
+
 // A pyramid checks every level before writing any: a bad last level leaves
 // the good first ones untouched.
 TEST(Errors, Pyramid) {

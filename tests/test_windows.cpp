@@ -6,10 +6,14 @@
 
 #include <gtest/gtest.h>
 
+#include <adapool/error.hpp>
 #include <adapool/windows.hpp>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <random>
+#include <string>
+#include <utility>
 
 #include "reference.hpp"
 
@@ -104,6 +108,59 @@ TEST(Windows, LargeSizes) {
   const std::int64_t n = (std::int64_t{1} << 24) + 1;
   EXPECT_EQ(adapool::window_end(0, n, 1), n);
   EXPECT_NE(static_cast<std::int64_t>(std::ceil(static_cast<float>(n) / 1.0f)), n);
+}
+
+// The public forms check their preconditions (0 <= i < out, in >= 0, out >= 1,
+// in * out within int64_t) and report a bad call as an adapool::error naming
+// the function and the arguments, instead of dividing by zero or returning a
+// window of some other axis.
+std::string message_of(std::int64_t (*f)(std::int64_t, std::int64_t, std::int64_t), std::int64_t i, std::int64_t in,
+                       std::int64_t out) {
+  try {
+    const std::int64_t value = f(i, in, out);
+    return "<no error: returned " + std::to_string(value) + ">";
+  } catch (const adapool::error& e) {
+    return e.what();
+  }
+}
+
+TEST(Windows, BadArgumentsAreErrors) {
+  constexpr std::int64_t max = std::numeric_limits<std::int64_t>::max();
+  // out = 0 divided by zero (SIGFPE); i < 0 or i >= out gave windows that are no output's.
+  EXPECT_EQ(message_of(adapool::window_begin, 0, 5, 0),
+            "window_begin: i = 0, in = 5, out = 0 break the preconditions 0 <= i < out, in >= 0, out >= 1 and in * "
+            "out <= INT64_MAX");
+  EXPECT_EQ(message_of(adapool::window_end, -1, 5, 3),
+            "window_end: i = -1, in = 5, out = 3 break the preconditions 0 <= i < out, in >= 0, out >= 1 and in * out "
+            "<= INT64_MAX");
+  const struct {
+    std::int64_t i, in, out;
+  } bad[] = {{0, 5, 0}, {0, 5, -2}, {-1, 5, 3}, {3, 5, 3}, {max, 5, 3}, {0, -1, 3}, {0, max / 3 + 1, 3}, {1, max, 2}};
+  for (const auto& [i, in, out] : bad) {
+    const std::string args =
+        "i = " + std::to_string(i) + ", in = " + std::to_string(in) + ", out = " + std::to_string(out) + " break";
+    EXPECT_EQ(message_of(adapool::window_begin, i, in, out).rfind("window_begin: " + args, 0), 0u)
+        << message_of(adapool::window_begin, i, in, out);
+    EXPECT_EQ(message_of(adapool::window_end, i, in, out).rfind("window_end: " + args, 0), 0u)
+        << message_of(adapool::window_end, i, in, out);
+  }
+}
+
+TEST(Windows, PreconditionEdgesAreAccepted) {
+  constexpr std::int64_t max = std::numeric_limits<std::int64_t>::max();
+  // in * out exactly at the limit, and the whole int64_t range pooled to one output.
+  for (const auto& [in, out] :
+       {std::pair{max / 3, std::int64_t{3}}, std::pair{max, std::int64_t{1}}, std::pair{std::int64_t{1}, max}}) {
+    for (std::int64_t i : {std::int64_t{0}, out - 1}) {
+      EXPECT_EQ(adapool::window_begin(i, in, out), exact_begin(i, in, out)) << i << " " << in << " " << out;
+      EXPECT_EQ(adapool::window_end(i, in, out), exact_end(i, in, out)) << i << " " << in << " " << out;
+    }
+  }
+  // An empty axis: every window is empty, [0, 0).
+  for (std::int64_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(adapool::window_begin(i, 0, 4), 0);
+    EXPECT_EQ(adapool::window_end(i, 0, 4), 0);
+  }
 }
 
 }  // namespace windows_tests

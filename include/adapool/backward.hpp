@@ -27,6 +27,7 @@
 #include "error.hpp"
 #include "parallel.hpp"
 #include "simd/arch.hpp"
+#include "simd/compiler.hpp"
 #include "simd/target.hpp"
 #include "tensor_view.hpp"
 
@@ -90,7 +91,7 @@ bool check_backward(const char* op, const GradOut& grad_out, const GradIn& grad_
   if (!grad_out.empty()) {
     for (std::size_t axis = channel ? 1 : 2; axis < (channel ? 2 : rank); ++axis) {
       std::int64_t product = 0;
-      if (grad_in.extent(axis) != 0 && !__builtin_mul_overflow(grad_in.extent(axis), grad_out.extent(axis), &product))
+      if (grad_in.extent(axis) != 0 && !simd::mul_overflow(grad_in.extent(axis), grad_out.extent(axis), &product))
         continue;
       report_error(std::string(op) + ": grad_in has shape " + shape_string(grad_in.shape()) +
                    (grad_in.extent(axis) == 0

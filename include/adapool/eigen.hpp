@@ -59,6 +59,10 @@
 #include "tensor.hpp"
 #include "tensor_view.hpp"
 
+/// \namespace adapool::eigen
+/// Views of Eigen tensors (view(), tensor_map()) and a twin of every operation
+/// that takes and returns Eigen tensors; index orders say which Eigen index
+/// holds which axis. Only with `<adapool/eigen.hpp>` (Eigen 3.3 or later).
 namespace adapool::eigen {
 inline namespace ADAPOOL_TARGET_NAMESPACE {
 
@@ -229,8 +233,8 @@ auto map(const tensor_view<T, Rank, Layout>& v) {
 /// values and of their int64_t indices, for `auto [values, indices] = ...`.
 template <class Values, class Indices>
 struct values_and_indices {
-  Values values;
-  Indices indices;
+  Values values;    ///< The pooled maxima.
+  Indices indices;  ///< Where each maximum is, as adapool::values_and_indices::indices says.
 };
 
 namespace detail {
@@ -360,81 +364,132 @@ auto call(const Op& op, Args&&... args) {
 
 // ---------------------------------------------------------------- adaptive pooling
 
+/// Eigen twin of adapool::adaptive_avg_pool1d(): the same arguments, each view replaced by an
+/// Eigen tensor or map indexed as `Order` says (adapool views pass through).
+/// Writes the outputs given, or returns Eigen tensors in the first Eigen
+/// argument's storage order and index order. Errors as for adapool::adaptive_avg_pool1d().
 template <class Order = nchw, class Arch = default_arch, class... Args>
 auto adaptive_avg_pool1d(Args&&... args) {
   return detail::call<Order>([](auto&&... v) { return adapool::adaptive_avg_pool1d<Arch>(v...); },
                              std::forward<Args>(args)...);
 }
+/// Allocating Eigen twin of adapool::adaptive_avg_pool1d(): pools `in` (an Eigen tensor or map
+/// indexed as `Order` says) to `output_size`, written as braces (`{2, 3}`), and
+/// returns an Eigen tensor in `in`'s storage order and index order.
 template <class Order = nchw, class Arch = default_arch, class In>
 auto adaptive_avg_pool1d(In&& in, const std::array<std::int64_t, 1>& output_size) {
   return detail::call<Order>([](auto&&... v) { return adapool::adaptive_avg_pool1d<Arch>(v...); }, std::forward<In>(in),
                              output_size);
 }
 
+/// Eigen twin of adapool::adaptive_max_pool1d(): the same arguments, each view replaced by an
+/// Eigen tensor or map indexed as `Order` says (adapool views pass through).
+/// Writes the outputs given, or returns Eigen tensors in the first Eigen
+/// argument's storage order and index order. Errors as for adapool::adaptive_max_pool1d().
 template <class Order = nchw, class Arch = default_arch, class... Args>
 auto adaptive_max_pool1d(Args&&... args) {
   return detail::call<Order>([](auto&&... v) { return adapool::adaptive_max_pool1d<Arch>(v...); },
                              std::forward<Args>(args)...);
 }
+/// Allocating Eigen twin of adapool::adaptive_max_pool1d(): pools `in` (an Eigen tensor or map
+/// indexed as `Order` says) to `output_size`, written as braces (`{2, 3}`), and
+/// returns an Eigen tensor in `in`'s storage order and index order.
 template <class Order = nchw, class Arch = default_arch, class In>
 auto adaptive_max_pool1d(In&& in, const std::array<std::int64_t, 1>& output_size) {
   return detail::call<Order>([](auto&&... v) { return adapool::adaptive_max_pool1d<Arch>(v...); }, std::forward<In>(in),
                              output_size);
 }
+/// Allocating Eigen twin of adapool::adaptive_max_pool1d_with_indices(): pools `in` (an Eigen tensor or map
+/// indexed as `Order` says) to `output_size` and returns an eigen::values_and_indices
+/// of Eigen tensors in `in`'s storage order and index order.
 template <class Order = nchw, class Arch = default_arch, class In>
 auto adaptive_max_pool1d_with_indices(In&& in, const std::array<std::int64_t, 1>& output_size) {
   return detail::call<Order>([](auto&&... v) { return adapool::adaptive_max_pool1d_with_indices<Arch>(v...); },
                              std::forward<In>(in), output_size);
 }
 
+/// Eigen twin of adapool::adaptive_avg_pool2d(): the same arguments, each view replaced by an
+/// Eigen tensor or map indexed as `Order` says (adapool views pass through).
+/// Writes the outputs given, or returns Eigen tensors in the first Eigen
+/// argument's storage order and index order. Errors as for adapool::adaptive_avg_pool2d().
 template <class Order = nchw, class Arch = default_arch, class... Args>
 auto adaptive_avg_pool2d(Args&&... args) {
   return detail::call<Order>([](auto&&... v) { return adapool::adaptive_avg_pool2d<Arch>(v...); },
                              std::forward<Args>(args)...);
 }
+/// Allocating Eigen twin of adapool::adaptive_avg_pool2d(): pools `in` (an Eigen tensor or map
+/// indexed as `Order` says) to `output_size`, written as braces (`{2, 3}`), and
+/// returns an Eigen tensor in `in`'s storage order and index order.
 template <class Order = nchw, class Arch = default_arch, class In>
 auto adaptive_avg_pool2d(In&& in, const std::array<std::int64_t, 2>& output_size) {
   return detail::call<Order>([](auto&&... v) { return adapool::adaptive_avg_pool2d<Arch>(v...); }, std::forward<In>(in),
                              output_size);
 }
 
+/// Eigen twin of adapool::adaptive_max_pool2d(): the same arguments, each view replaced by an
+/// Eigen tensor or map indexed as `Order` says (adapool views pass through).
+/// Writes the outputs given, or returns Eigen tensors in the first Eigen
+/// argument's storage order and index order. Errors as for adapool::adaptive_max_pool2d().
 template <class Order = nchw, class Arch = default_arch, class... Args>
 auto adaptive_max_pool2d(Args&&... args) {
   return detail::call<Order>([](auto&&... v) { return adapool::adaptive_max_pool2d<Arch>(v...); },
                              std::forward<Args>(args)...);
 }
+/// Allocating Eigen twin of adapool::adaptive_max_pool2d(): pools `in` (an Eigen tensor or map
+/// indexed as `Order` says) to `output_size`, written as braces (`{2, 3}`), and
+/// returns an Eigen tensor in `in`'s storage order and index order.
 template <class Order = nchw, class Arch = default_arch, class In>
 auto adaptive_max_pool2d(In&& in, const std::array<std::int64_t, 2>& output_size) {
   return detail::call<Order>([](auto&&... v) { return adapool::adaptive_max_pool2d<Arch>(v...); }, std::forward<In>(in),
                              output_size);
 }
+/// Allocating Eigen twin of adapool::adaptive_max_pool2d_with_indices(): pools `in` (an Eigen tensor or map
+/// indexed as `Order` says) to `output_size` and returns an eigen::values_and_indices
+/// of Eigen tensors in `in`'s storage order and index order.
 template <class Order = nchw, class Arch = default_arch, class In>
 auto adaptive_max_pool2d_with_indices(In&& in, const std::array<std::int64_t, 2>& output_size) {
   return detail::call<Order>([](auto&&... v) { return adapool::adaptive_max_pool2d_with_indices<Arch>(v...); },
                              std::forward<In>(in), output_size);
 }
 
+/// Eigen twin of adapool::adaptive_avg_pool3d(): the same arguments, each view replaced by an
+/// Eigen tensor or map indexed as `Order` says (adapool views pass through).
+/// Writes the outputs given, or returns Eigen tensors in the first Eigen
+/// argument's storage order and index order. Errors as for adapool::adaptive_avg_pool3d().
 template <class Order = nchw, class Arch = default_arch, class... Args>
 auto adaptive_avg_pool3d(Args&&... args) {
   return detail::call<Order>([](auto&&... v) { return adapool::adaptive_avg_pool3d<Arch>(v...); },
                              std::forward<Args>(args)...);
 }
+/// Allocating Eigen twin of adapool::adaptive_avg_pool3d(): pools `in` (an Eigen tensor or map
+/// indexed as `Order` says) to `output_size`, written as braces (`{2, 3}`), and
+/// returns an Eigen tensor in `in`'s storage order and index order.
 template <class Order = nchw, class Arch = default_arch, class In>
 auto adaptive_avg_pool3d(In&& in, const std::array<std::int64_t, 3>& output_size) {
   return detail::call<Order>([](auto&&... v) { return adapool::adaptive_avg_pool3d<Arch>(v...); }, std::forward<In>(in),
                              output_size);
 }
 
+/// Eigen twin of adapool::adaptive_max_pool3d(): the same arguments, each view replaced by an
+/// Eigen tensor or map indexed as `Order` says (adapool views pass through).
+/// Writes the outputs given, or returns Eigen tensors in the first Eigen
+/// argument's storage order and index order. Errors as for adapool::adaptive_max_pool3d().
 template <class Order = nchw, class Arch = default_arch, class... Args>
 auto adaptive_max_pool3d(Args&&... args) {
   return detail::call<Order>([](auto&&... v) { return adapool::adaptive_max_pool3d<Arch>(v...); },
                              std::forward<Args>(args)...);
 }
+/// Allocating Eigen twin of adapool::adaptive_max_pool3d(): pools `in` (an Eigen tensor or map
+/// indexed as `Order` says) to `output_size`, written as braces (`{2, 3}`), and
+/// returns an Eigen tensor in `in`'s storage order and index order.
 template <class Order = nchw, class Arch = default_arch, class In>
 auto adaptive_max_pool3d(In&& in, const std::array<std::int64_t, 3>& output_size) {
   return detail::call<Order>([](auto&&... v) { return adapool::adaptive_max_pool3d<Arch>(v...); }, std::forward<In>(in),
                              output_size);
 }
+/// Allocating Eigen twin of adapool::adaptive_max_pool3d_with_indices(): pools `in` (an Eigen tensor or map
+/// indexed as `Order` says) to `output_size` and returns an eigen::values_and_indices
+/// of Eigen tensors in `in`'s storage order and index order.
 template <class Order = nchw, class Arch = default_arch, class In>
 auto adaptive_max_pool3d_with_indices(In&& in, const std::array<std::int64_t, 3>& output_size) {
   return detail::call<Order>([](auto&&... v) { return adapool::adaptive_max_pool3d_with_indices<Arch>(v...); },
@@ -443,6 +498,10 @@ auto adaptive_max_pool3d_with_indices(In&& in, const std::array<std::int64_t, 3>
 
 // ---------------------------------------------------------------- fused and pyramid
 
+/// Eigen twin of adapool::adaptive_avg_max_pool2d(): the same arguments, each view replaced by an
+/// Eigen tensor or map indexed as `Order` says (adapool views pass through).
+/// Writes the outputs given, or returns Eigen tensors in the first Eigen
+/// argument's storage order and index order. Errors as for adapool::adaptive_avg_max_pool2d().
 template <class Order = nchw, class Arch = default_arch, class... Args>
 auto adaptive_avg_max_pool2d(Args&&... args) {
   return detail::call<Order>([](auto&&... v) { return adapool::adaptive_avg_max_pool2d<Arch>(v...); },
@@ -462,6 +521,9 @@ auto adaptive_avg_pool2d_pyramid(Args&&... args) {
   return detail::call<Order>([](auto&&... v) { return adapool::adaptive_avg_pool2d_pyramid<Arch>(v...); },
                              std::forward<Args>(args)...);
 }
+/// Allocating Eigen twin of adapool::adaptive_avg_pool2d_pyramid() with square levels of `bins[k] x bins[k]`,
+/// e.g. `adaptive_avg_pool2d_pyramid(x, {1, 2, 3, 6})`: returns a std::array of Eigen
+/// tensors in `in`'s storage order and index order.
 template <class Order = nchw, class Arch = default_arch, class In, std::size_t Levels>
 auto adaptive_avg_pool2d_pyramid(In&& in, const std::int64_t (&bins)[Levels]) {
   return detail::call<Order>([](auto&&... v) { return adapool::adaptive_avg_pool2d_pyramid<Arch>(v...); },
@@ -470,36 +532,62 @@ auto adaptive_avg_pool2d_pyramid(In&& in, const std::int64_t (&bins)[Levels]) {
 
 // ---------------------------------------------------------------- global and channel pooling
 
+/// Eigen twin of adapool::global_avg_pool(): the same arguments, each view replaced by an
+/// Eigen tensor or map indexed as `Order` says (adapool views pass through).
+/// Writes the outputs given, or returns Eigen tensors in the first Eigen
+/// argument's storage order and index order. Errors as for adapool::global_avg_pool().
 template <class Order = nchw, class Arch = default_arch, class... Args>
 auto global_avg_pool(Args&&... args) {
   return detail::call<Order>([](auto&&... v) { return adapool::global_avg_pool<Arch>(v...); },
                              std::forward<Args>(args)...);
 }
+/// Eigen twin of adapool::global_max_pool(): the same arguments, each view replaced by an
+/// Eigen tensor or map indexed as `Order` says (adapool views pass through).
+/// Writes the outputs given, or returns Eigen tensors in the first Eigen
+/// argument's storage order and index order. Errors as for adapool::global_max_pool().
 template <class Order = nchw, class Arch = default_arch, class... Args>
 auto global_max_pool(Args&&... args) {
   return detail::call<Order>([](auto&&... v) { return adapool::global_max_pool<Arch>(v...); },
                              std::forward<Args>(args)...);
 }
+/// Eigen twin of adapool::global_max_pool_with_indices(): takes an Eigen tensor or map indexed as `Order`
+/// says, returns an eigen::values_and_indices of Eigen tensors in its storage
+/// order and index order. Errors as for adapool::global_max_pool_with_indices().
 template <class Order = nchw, class Arch = default_arch, class... Args>
 auto global_max_pool_with_indices(Args&&... args) {
   return detail::call<Order>([](auto&&... v) { return adapool::global_max_pool_with_indices<Arch>(v...); },
                              std::forward<Args>(args)...);
 }
+/// Eigen twin of adapool::channel_avg_pool(): the same arguments, each view replaced by an
+/// Eigen tensor or map indexed as `Order` says (adapool views pass through).
+/// Writes the outputs given, or returns Eigen tensors in the first Eigen
+/// argument's storage order and index order. Errors as for adapool::channel_avg_pool().
 template <class Order = nchw, class Arch = default_arch, class... Args>
 auto channel_avg_pool(Args&&... args) {
   return detail::call<Order>([](auto&&... v) { return adapool::channel_avg_pool<Arch>(v...); },
                              std::forward<Args>(args)...);
 }
+/// Eigen twin of adapool::channel_max_pool(): the same arguments, each view replaced by an
+/// Eigen tensor or map indexed as `Order` says (adapool views pass through).
+/// Writes the outputs given, or returns Eigen tensors in the first Eigen
+/// argument's storage order and index order. Errors as for adapool::channel_max_pool().
 template <class Order = nchw, class Arch = default_arch, class... Args>
 auto channel_max_pool(Args&&... args) {
   return detail::call<Order>([](auto&&... v) { return adapool::channel_max_pool<Arch>(v...); },
                              std::forward<Args>(args)...);
 }
+/// Eigen twin of adapool::channel_max_pool_with_indices(): takes an Eigen tensor or map indexed as `Order`
+/// says, returns an eigen::values_and_indices of Eigen tensors in its storage
+/// order and index order. Errors as for adapool::channel_max_pool_with_indices().
 template <class Order = nchw, class Arch = default_arch, class... Args>
 auto channel_max_pool_with_indices(Args&&... args) {
   return detail::call<Order>([](auto&&... v) { return adapool::channel_max_pool_with_indices<Arch>(v...); },
                              std::forward<Args>(args)...);
 }
+/// Eigen twin of adapool::channel_max_avg_pool(): the same arguments, each view replaced by an
+/// Eigen tensor or map indexed as `Order` says (adapool views pass through).
+/// Writes the outputs given, or returns Eigen tensors in the first Eigen
+/// argument's storage order and index order. Errors as for adapool::channel_max_avg_pool().
 template <class Order = nchw, class Arch = default_arch, class... Args>
 auto channel_max_avg_pool(Args&&... args) {
   return detail::call<Order>([](auto&&... v) { return adapool::channel_max_avg_pool<Arch>(v...); },
@@ -509,66 +597,108 @@ auto channel_max_avg_pool(Args&&... args) {
 // ---------------------------------------------------------------- GeM and LP pooling
 
 // The power arguments (p, eps) follow the output, as in the operations.
+/// Eigen twin of adapool::adaptive_gem_pool1d(): the same arguments, each view replaced by an
+/// Eigen tensor or map indexed as `Order` says (adapool views pass through).
+/// Writes the outputs given, or returns Eigen tensors in the first Eigen
+/// argument's storage order and index order. Errors as for adapool::adaptive_gem_pool1d().
 template <class Order = nchw, class Arch = default_arch, class... Args>
 auto adaptive_gem_pool1d(Args&&... args) {
   return detail::call<Order>([](auto&&... v) { return adapool::adaptive_gem_pool1d<Arch>(v...); },
                              std::forward<Args>(args)...);
 }
+/// Allocating Eigen twin of adapool::adaptive_gem_pool1d(): `output_size` in braces (`{l}`),
+/// then the power arguments `rest` (p, and eps for GeM) as adapool::adaptive_gem_pool1d() takes them;
+/// returns an Eigen tensor in `in`'s storage order and index order.
 template <class Order = nchw, class Arch = default_arch, class In, class... Rest>
 auto adaptive_gem_pool1d(In&& in, const std::array<std::int64_t, 1>& output_size, Rest&&... rest) {
   return detail::call<Order>([](auto&&... v) { return adapool::adaptive_gem_pool1d<Arch>(v...); }, std::forward<In>(in),
                              output_size, std::forward<Rest>(rest)...);
 }
 
+/// Eigen twin of adapool::adaptive_gem_pool2d(): the same arguments, each view replaced by an
+/// Eigen tensor or map indexed as `Order` says (adapool views pass through).
+/// Writes the outputs given, or returns Eigen tensors in the first Eigen
+/// argument's storage order and index order. Errors as for adapool::adaptive_gem_pool2d().
 template <class Order = nchw, class Arch = default_arch, class... Args>
 auto adaptive_gem_pool2d(Args&&... args) {
   return detail::call<Order>([](auto&&... v) { return adapool::adaptive_gem_pool2d<Arch>(v...); },
                              std::forward<Args>(args)...);
 }
+/// Allocating Eigen twin of adapool::adaptive_gem_pool2d(): `output_size` in braces (`{h, w}`),
+/// then the power arguments `rest` (p, and eps for GeM) as adapool::adaptive_gem_pool2d() takes them;
+/// returns an Eigen tensor in `in`'s storage order and index order.
 template <class Order = nchw, class Arch = default_arch, class In, class... Rest>
 auto adaptive_gem_pool2d(In&& in, const std::array<std::int64_t, 2>& output_size, Rest&&... rest) {
   return detail::call<Order>([](auto&&... v) { return adapool::adaptive_gem_pool2d<Arch>(v...); }, std::forward<In>(in),
                              output_size, std::forward<Rest>(rest)...);
 }
 
+/// Eigen twin of adapool::adaptive_gem_pool3d(): the same arguments, each view replaced by an
+/// Eigen tensor or map indexed as `Order` says (adapool views pass through).
+/// Writes the outputs given, or returns Eigen tensors in the first Eigen
+/// argument's storage order and index order. Errors as for adapool::adaptive_gem_pool3d().
 template <class Order = nchw, class Arch = default_arch, class... Args>
 auto adaptive_gem_pool3d(Args&&... args) {
   return detail::call<Order>([](auto&&... v) { return adapool::adaptive_gem_pool3d<Arch>(v...); },
                              std::forward<Args>(args)...);
 }
+/// Allocating Eigen twin of adapool::adaptive_gem_pool3d(): `output_size` in braces (`{d, h, w}`),
+/// then the power arguments `rest` (p, and eps for GeM) as adapool::adaptive_gem_pool3d() takes them;
+/// returns an Eigen tensor in `in`'s storage order and index order.
 template <class Order = nchw, class Arch = default_arch, class In, class... Rest>
 auto adaptive_gem_pool3d(In&& in, const std::array<std::int64_t, 3>& output_size, Rest&&... rest) {
   return detail::call<Order>([](auto&&... v) { return adapool::adaptive_gem_pool3d<Arch>(v...); }, std::forward<In>(in),
                              output_size, std::forward<Rest>(rest)...);
 }
 
+/// Eigen twin of adapool::adaptive_lp_pool1d(): the same arguments, each view replaced by an
+/// Eigen tensor or map indexed as `Order` says (adapool views pass through).
+/// Writes the outputs given, or returns Eigen tensors in the first Eigen
+/// argument's storage order and index order. Errors as for adapool::adaptive_lp_pool1d().
 template <class Order = nchw, class Arch = default_arch, class... Args>
 auto adaptive_lp_pool1d(Args&&... args) {
   return detail::call<Order>([](auto&&... v) { return adapool::adaptive_lp_pool1d<Arch>(v...); },
                              std::forward<Args>(args)...);
 }
+/// Allocating Eigen twin of adapool::adaptive_lp_pool1d(): `output_size` in braces (`{l}`),
+/// then the power arguments `rest` (p, and eps for GeM) as adapool::adaptive_lp_pool1d() takes them;
+/// returns an Eigen tensor in `in`'s storage order and index order.
 template <class Order = nchw, class Arch = default_arch, class In, class... Rest>
 auto adaptive_lp_pool1d(In&& in, const std::array<std::int64_t, 1>& output_size, Rest&&... rest) {
   return detail::call<Order>([](auto&&... v) { return adapool::adaptive_lp_pool1d<Arch>(v...); }, std::forward<In>(in),
                              output_size, std::forward<Rest>(rest)...);
 }
 
+/// Eigen twin of adapool::adaptive_lp_pool2d(): the same arguments, each view replaced by an
+/// Eigen tensor or map indexed as `Order` says (adapool views pass through).
+/// Writes the outputs given, or returns Eigen tensors in the first Eigen
+/// argument's storage order and index order. Errors as for adapool::adaptive_lp_pool2d().
 template <class Order = nchw, class Arch = default_arch, class... Args>
 auto adaptive_lp_pool2d(Args&&... args) {
   return detail::call<Order>([](auto&&... v) { return adapool::adaptive_lp_pool2d<Arch>(v...); },
                              std::forward<Args>(args)...);
 }
+/// Allocating Eigen twin of adapool::adaptive_lp_pool2d(): `output_size` in braces (`{h, w}`),
+/// then the power arguments `rest` (p, and eps for GeM) as adapool::adaptive_lp_pool2d() takes them;
+/// returns an Eigen tensor in `in`'s storage order and index order.
 template <class Order = nchw, class Arch = default_arch, class In, class... Rest>
 auto adaptive_lp_pool2d(In&& in, const std::array<std::int64_t, 2>& output_size, Rest&&... rest) {
   return detail::call<Order>([](auto&&... v) { return adapool::adaptive_lp_pool2d<Arch>(v...); }, std::forward<In>(in),
                              output_size, std::forward<Rest>(rest)...);
 }
 
+/// Eigen twin of adapool::adaptive_lp_pool3d(): the same arguments, each view replaced by an
+/// Eigen tensor or map indexed as `Order` says (adapool views pass through).
+/// Writes the outputs given, or returns Eigen tensors in the first Eigen
+/// argument's storage order and index order. Errors as for adapool::adaptive_lp_pool3d().
 template <class Order = nchw, class Arch = default_arch, class... Args>
 auto adaptive_lp_pool3d(Args&&... args) {
   return detail::call<Order>([](auto&&... v) { return adapool::adaptive_lp_pool3d<Arch>(v...); },
                              std::forward<Args>(args)...);
 }
+/// Allocating Eigen twin of adapool::adaptive_lp_pool3d(): `output_size` in braces (`{d, h, w}`),
+/// then the power arguments `rest` (p, and eps for GeM) as adapool::adaptive_lp_pool3d() takes them;
+/// returns an Eigen tensor in `in`'s storage order and index order.
 template <class Order = nchw, class Arch = default_arch, class In, class... Rest>
 auto adaptive_lp_pool3d(In&& in, const std::array<std::int64_t, 3>& output_size, Rest&&... rest) {
   return detail::call<Order>([](auto&&... v) { return adapool::adaptive_lp_pool3d<Arch>(v...); }, std::forward<In>(in),
@@ -577,48 +707,78 @@ auto adaptive_lp_pool3d(In&& in, const std::array<std::int64_t, 3>& output_size,
 
 // ---------------------------------------------------------------- backward passes
 
+/// Eigen twin of adapool::adaptive_avg_pool1d_backward(): the same arguments (grad_out, grad_in, and the
+/// indices for a max), each an Eigen tensor or map indexed as `Order` says, or an
+/// adapool view. grad_in is overwritten; errors as for adapool::adaptive_avg_pool1d_backward().
 template <class Order = nchw, class Arch = default_arch, class... Args>
 void adaptive_avg_pool1d_backward(Args&&... args) {
   detail::call<Order>([](auto&&... v) { adapool::adaptive_avg_pool1d_backward<Arch>(v...); },
                       std::forward<Args>(args)...);
 }
+/// Eigen twin of adapool::adaptive_avg_pool2d_backward(): the same arguments (grad_out, grad_in, and the
+/// indices for a max), each an Eigen tensor or map indexed as `Order` says, or an
+/// adapool view. grad_in is overwritten; errors as for adapool::adaptive_avg_pool2d_backward().
 template <class Order = nchw, class Arch = default_arch, class... Args>
 void adaptive_avg_pool2d_backward(Args&&... args) {
   detail::call<Order>([](auto&&... v) { adapool::adaptive_avg_pool2d_backward<Arch>(v...); },
                       std::forward<Args>(args)...);
 }
+/// Eigen twin of adapool::adaptive_avg_pool3d_backward(): the same arguments (grad_out, grad_in, and the
+/// indices for a max), each an Eigen tensor or map indexed as `Order` says, or an
+/// adapool view. grad_in is overwritten; errors as for adapool::adaptive_avg_pool3d_backward().
 template <class Order = nchw, class Arch = default_arch, class... Args>
 void adaptive_avg_pool3d_backward(Args&&... args) {
   detail::call<Order>([](auto&&... v) { adapool::adaptive_avg_pool3d_backward<Arch>(v...); },
                       std::forward<Args>(args)...);
 }
+/// Eigen twin of adapool::adaptive_max_pool1d_backward(): the same arguments (grad_out, grad_in, and the
+/// indices for a max), each an Eigen tensor or map indexed as `Order` says, or an
+/// adapool view. grad_in is overwritten; errors as for adapool::adaptive_max_pool1d_backward().
 template <class Order = nchw, class Arch = default_arch, class... Args>
 void adaptive_max_pool1d_backward(Args&&... args) {
   detail::call<Order>([](auto&&... v) { adapool::adaptive_max_pool1d_backward<Arch>(v...); },
                       std::forward<Args>(args)...);
 }
+/// Eigen twin of adapool::adaptive_max_pool2d_backward(): the same arguments (grad_out, grad_in, and the
+/// indices for a max), each an Eigen tensor or map indexed as `Order` says, or an
+/// adapool view. grad_in is overwritten; errors as for adapool::adaptive_max_pool2d_backward().
 template <class Order = nchw, class Arch = default_arch, class... Args>
 void adaptive_max_pool2d_backward(Args&&... args) {
   detail::call<Order>([](auto&&... v) { adapool::adaptive_max_pool2d_backward<Arch>(v...); },
                       std::forward<Args>(args)...);
 }
+/// Eigen twin of adapool::adaptive_max_pool3d_backward(): the same arguments (grad_out, grad_in, and the
+/// indices for a max), each an Eigen tensor or map indexed as `Order` says, or an
+/// adapool view. grad_in is overwritten; errors as for adapool::adaptive_max_pool3d_backward().
 template <class Order = nchw, class Arch = default_arch, class... Args>
 void adaptive_max_pool3d_backward(Args&&... args) {
   detail::call<Order>([](auto&&... v) { adapool::adaptive_max_pool3d_backward<Arch>(v...); },
                       std::forward<Args>(args)...);
 }
+/// Eigen twin of adapool::global_avg_pool_backward(): the same arguments (grad_out, grad_in, and the
+/// indices for a max), each an Eigen tensor or map indexed as `Order` says, or an
+/// adapool view. grad_in is overwritten; errors as for adapool::global_avg_pool_backward().
 template <class Order = nchw, class Arch = default_arch, class... Args>
 void global_avg_pool_backward(Args&&... args) {
   detail::call<Order>([](auto&&... v) { adapool::global_avg_pool_backward<Arch>(v...); }, std::forward<Args>(args)...);
 }
+/// Eigen twin of adapool::global_max_pool_backward(): the same arguments (grad_out, grad_in, and the
+/// indices for a max), each an Eigen tensor or map indexed as `Order` says, or an
+/// adapool view. grad_in is overwritten; errors as for adapool::global_max_pool_backward().
 template <class Order = nchw, class Arch = default_arch, class... Args>
 void global_max_pool_backward(Args&&... args) {
   detail::call<Order>([](auto&&... v) { adapool::global_max_pool_backward<Arch>(v...); }, std::forward<Args>(args)...);
 }
+/// Eigen twin of adapool::channel_avg_pool_backward(): the same arguments (grad_out, grad_in, and the
+/// indices for a max), each an Eigen tensor or map indexed as `Order` says, or an
+/// adapool view. grad_in is overwritten; errors as for adapool::channel_avg_pool_backward().
 template <class Order = nchw, class Arch = default_arch, class... Args>
 void channel_avg_pool_backward(Args&&... args) {
   detail::call<Order>([](auto&&... v) { adapool::channel_avg_pool_backward<Arch>(v...); }, std::forward<Args>(args)...);
 }
+/// Eigen twin of adapool::channel_max_pool_backward(): the same arguments (grad_out, grad_in, and the
+/// indices for a max), each an Eigen tensor or map indexed as `Order` says, or an
+/// adapool view. grad_in is overwritten; errors as for adapool::channel_max_pool_backward().
 template <class Order = nchw, class Arch = default_arch, class... Args>
 void channel_max_pool_backward(Args&&... args) {
   detail::call<Order>([](auto&&... v) { adapool::channel_max_pool_backward<Arch>(v...); }, std::forward<Args>(args)...);

@@ -21,13 +21,16 @@ namespace adapool {
 
 /// IEEE 754 binary16: 1 sign bit, 5 exponent bits, 10 mantissa bits.
 struct float16 {
-  std::uint16_t bits = 0;
+  std::uint16_t bits = 0;  ///< The encoding: sign, exponent, mantissa from the top bit down.
 
+  /// Positive zero.
   float16() = default;
   /// Rounds to nearest, ties to even; overflow gives infinity, NaN stays NaN (quiet, sign and top payload kept).
   explicit float16(float value) : bits(from_float(value)) {}
+  /// The value as a float: exact (every float16 is a float), subnormals included.
   explicit operator float() const { return to_float(bits); }
 
+  /// The float16 whose encoding is `b`, as read from a file or another library.
   static float16 from_bits(std::uint16_t b) {
     float16 h;
     h.bits = b;
@@ -84,11 +87,13 @@ struct float16 {
 
 /// bfloat16: float's sign and exponent, 7 mantissa bits (the top half of a float).
 struct bfloat16 {
-  std::uint16_t bits = 0;
+  std::uint16_t bits = 0;  ///< The encoding: the top 16 bits of the float it stands for.
 
+  /// Positive zero.
   bfloat16() = default;
   /// Rounds to nearest, ties to even; NaN stays NaN (quiet, sign and top payload kept).
   explicit bfloat16(float value) : bits(from_float(value)) {}
+  /// The value as a float: exact (the bits shifted into a float's top half).
   explicit operator float() const {
     const std::uint32_t x = static_cast<std::uint32_t>(bits) << 16;
     float value;
@@ -96,6 +101,7 @@ struct bfloat16 {
     return value;
   }
 
+  /// The bfloat16 whose encoding is `b`, as read from a file or another library.
   static bfloat16 from_bits(std::uint16_t b) {
     bfloat16 h;
     h.bits = b;

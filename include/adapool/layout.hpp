@@ -13,6 +13,8 @@ namespace adapool {
 
 /// Row-major N x C x spatial: NCL, NCHW, NCDHW. Each (n, c) plane is contiguous.
 struct contiguous {
+  /// Strides, in elements, of a row-major tensor of `shape`: W's is 1, C's is the
+  /// plane size. Sizes that overflow wrap here; operations reject them.
   template <std::size_t Rank>
   static constexpr std::array<std::int64_t, Rank> strides_for(const std::array<std::int64_t, Rank>& shape) {
     std::array<std::int64_t, Rank> strides{};
@@ -27,6 +29,8 @@ struct contiguous {
 
 /// Channels-last: NLC, NHWC, NDHWC in memory. The channels of a pixel are contiguous.
 struct channels_last {
+  /// Strides, in elements, of a channels-last tensor of `shape`: C's is 1, the
+  /// last spatial axis's is C. Sizes that overflow wrap here; operations reject them.
   template <std::size_t Rank>
   static constexpr std::array<std::int64_t, Rank> strides_for(const std::array<std::int64_t, Rank>& shape) {
     std::array<std::int64_t, Rank> strides{};
@@ -45,11 +49,11 @@ struct channels_last {
 /// Any strides, in elements, including negative ones (a slice or a flipped view).
 struct strided {};
 
-using ncl = contiguous;
-using nchw = contiguous;
-using ncdhw = contiguous;
-using nlc = channels_last;
-using nhwc = channels_last;
-using ndhwc = channels_last;
+using ncl = contiguous;       ///< 1d contiguous: N x C x L.
+using nchw = contiguous;      ///< 2d contiguous: N x C x H x W.
+using ncdhw = contiguous;     ///< 3d contiguous: N x C x D x H x W.
+using nlc = channels_last;    ///< 1d channels-last: N x L x C in memory.
+using nhwc = channels_last;   ///< 2d channels-last: N x H x W x C in memory.
+using ndhwc = channels_last;  ///< 3d channels-last: N x D x H x W x C in memory.
 
 }  // namespace adapool

@@ -6,6 +6,8 @@
 // with OpenMP, and run on the calling thread otherwise. Work is split at points
 // that do not depend on the thread count (a huge plane's sum in fixed chunks,
 // their totals added in order), so results are bit-identical for any count.
+// Threads are the user's choice: the adapool::adapool CMake target and
+// adapool.pc never add OpenMP; adapool::openmp and adapool-openmp.pc do.
 
 #include <algorithm>
 #include <atomic>
@@ -50,9 +52,12 @@ inline int get_num_threads() {
 /// object lives: `{ adapool::scoped_num_threads one(1); adapool::global_avg_pool(x, y); }`.
 class scoped_num_threads {
  public:
+  /// From now until destruction, operations this thread calls use up to
+  /// `threads` threads (0: the program-wide setting, see set_num_threads).
   explicit scoped_num_threads(int threads) : previous_(detail::scoped_thread_count()) {
     detail::scoped_thread_count() = std::max(0, threads);
   }
+  /// Restores the count this thread had before.
   ~scoped_num_threads() { detail::scoped_thread_count() = previous_; }
   scoped_num_threads(const scoped_num_threads&) = delete;
   scoped_num_threads& operator=(const scoped_num_threads&) = delete;

@@ -25,13 +25,14 @@ class tensor_view {
   static_assert(!std::is_reference_v<T> && !std::is_volatile_v<T>, "tensor_view: T is an element type");
 
  public:
-  using element_type = T;
-  using value_type = std::remove_cv_t<T>;
-  using layout_type = Layout;
-  using extents_type = std::array<std::int64_t, Rank>;
-  static constexpr std::size_t rank = Rank;
-  static constexpr std::size_t spatial_rank = Rank - 2;
+  using element_type = T;                                ///< `T` as given, `const float` for an input view.
+  using value_type = std::remove_cv_t<T>;                ///< `T` without const: the element's value type.
+  using layout_type = Layout;                            ///< contiguous, channels_last or strided.
+  using extents_type = std::array<std::int64_t, Rank>;   ///< Sizes, and strides, one per axis.
+  static constexpr std::size_t rank = Rank;              ///< Number of axes: N, C and the spatial ones.
+  static constexpr std::size_t spatial_rank = Rank - 2;  ///< Number of spatial axes: 1, 2 or 3.
 
+  /// A null view of shape all zeros (empty; any operation accepts it as empty).
   constexpr tensor_view() = default;
 
   /// A contiguous or channels-last view: strides follow from the shape.
@@ -52,10 +53,15 @@ class tensor_view {
   constexpr tensor_view(const tensor_view<U, Rank, OtherLayout>& other)  // NOLINT: implicit on purpose
       : data_(other.data()), shape_(other.shape()), strides_(other.strides()) {}
 
+  /// Address of element (0, 0, ...): with negative strides, not the lowest address.
   constexpr T* data() const noexcept { return data_; }
+  /// Sizes in logical order: N, C, spatial...
   constexpr const extents_type& shape() const noexcept { return shape_; }
+  /// Elements (not bytes) between neighbours along each axis, in the order of shape().
   constexpr const extents_type& strides() const noexcept { return strides_; }
+  /// Size of axis `axis` (0 = N, 1 = C, 2... = spatial); `axis < Rank` is not checked.
   constexpr std::int64_t extent(std::size_t axis) const { return shape_[axis]; }
+  /// Stride of axis `axis`, in elements; `axis < Rank` is not checked.
   constexpr std::int64_t stride(std::size_t axis) const { return strides_[axis]; }
 
   /// Number of elements (0 when any size is 0). Meaningful once validated.
@@ -64,6 +70,7 @@ class tensor_view {
     for (std::int64_t s : shape_) count *= s;
     return count;
   }
+  /// True when any size is 0: operations read and write nothing of an empty view.
   constexpr bool empty() const noexcept {
     for (std::int64_t s : shape_)
       if (s == 0) return true;
@@ -89,8 +96,11 @@ class tensor_view {
 inline namespace ADAPOOL_TARGET_NAMESPACE {
 
 /// A view of `data` with the given sizes, for example
-/// `make_view(ptr, 1, 8, 4, 4)` or `make_view<channels_last>(ptr, 1, 7, 7, 2048)`.
-/// Sizes are always given in the logical order N, C, spatial...
+/// `make_view(ptr, 1, 8, 4, 4)` or `make_view<channels_last>(ptr, 1, 2048, 7, 7)`
+/// (N = 1, C = 2048, 7 x 7, stored channels-last):
+/// \snippet api_checks.cpp make_view example
+/// Sizes are always given in the logical order N, C, spatial..., whatever the
+/// layout: the layout decides the strides, not the order of the sizes.
 template <class Layout = contiguous, class T, class... Sizes>
 constexpr tensor_view<T, sizeof...(Sizes), Layout> make_view(T* data, Sizes... sizes) {
   static_assert(!std::is_same_v<Layout, strided>, "make_view: use make_strided_view for strided views");

@@ -94,6 +94,18 @@ static_assert(nchw_view.size() == 120 && !nchw_view.empty());
 static_assert(adapool::make_view(static_cast<float*>(nullptr), 2, 0, 4).empty());
 static_assert(noexcept(nchw_view.data()) && noexcept(nchw_view.shape()) && noexcept(nchw_view.size()));
 
+// make_view's documented example, shown in its reference page from this file
+// (Doxygen's \snippet), so the documentation cannot drift from the API again.
+// [make_view example]
+constexpr const float* ptr = nullptr;
+constexpr auto feature_map = adapool::make_view(ptr, 1, 8, 4, 4);                    // N=1, C=8, 4 x 4
+constexpr auto resnet_head = adapool::make_view<channels_last>(ptr, 1, 2048, 7, 7);  // N=1, C=2048, 7 x 7
+// [make_view example]
+static_assert(feature_map.extent(1) == 8 && feature_map.stride(1) == 16 && feature_map.stride(3) == 1);
+static_assert(resnet_head.extent(1) == 2048 && resnet_head.extent(2) == 7 && resnet_head.extent(3) == 7);
+// Channels-last: channels are adjacent in memory, a pixel is 2048 elements on.
+static_assert(resnet_head.stride(1) == 1 && resnet_head.stride(3) == 2048 && resnet_head.stride(2) == 7 * 2048);
+
 // ---------------------------------------------------------------- results
 
 // Allocating forms return owning tensors in the input's memory format (strided -> contiguous).

@@ -1,8 +1,12 @@
 # SPDX-License-Identifier: MIT
-# The installed adapool.pc: pkg-config must find it through PKG_CONFIG_PATH,
-# report the project's version, and give flags that build and run consumer.cpp.
+# The installed adapool.pc and adapool-openmp.pc: pkg-config must find them
+# through PKG_CONFIG_PATH and report the project's version; adapool.pc's flags
+# must build and run consumer.cpp without OpenMP, and must keep the standard the
+# user chose (consumer_cxx20.cpp with -std=c++20); adapool-openmp.pc's must
+# build it with OpenMP threads.
 # Run as: cmake -DPKG_CONFIG=... -DPREFIX=... -DPC_DIR=... -DVERSION=... -DCXX=...
-#               -DSOURCE=... -DOUTPUT=... -DWERROR=... -P pkg_config.cmake
+#               -DSOURCE=... -DSOURCE_CXX20=... -DOUTPUT=... -DWERROR=... -DOPENMP=...
+#               -P pkg_config.cmake
 cmake_minimum_required(VERSION 3.21)
 if(NOT PKG_CONFIG)
   message("SKIPPED: pkg-config is not installed, so adapool.pc was not checked")
@@ -44,10 +48,35 @@ if(NOT found_include)
   message(FATAL_ERROR "pkg-config --cflags adapool does not point at ${PREFIX}/include")
 endif()
 
+# The language standard is the user's choice: the .pc file must not set one.
+if(output MATCHES "-std=")
+  message(FATAL_ERROR "pkg-config --cflags adapool sets the language standard: ${output}")
+endif()
+
 set(warnings -Wall -Wextra -Wpedantic)
 if(WERROR)
   list(APPEND warnings -Werror)
 endif()
-run(${CXX} ${cflags} ${warnings} ${SOURCE} -o ${OUTPUT})
+# C++17, as adapool requires; the compiler's default may be older.
+run(${CXX} -std=c++17 ${cflags} ${warnings} -DCONSUMER_THREADS=0 ${SOURCE} -o ${OUTPUT})
 run(${OUTPUT})
+message("${output}")
+# C++20 asked for first, as users write it: pkg-config's flags come after.
+run(${CXX} -std=c++20 ${cflags} ${warnings} ${SOURCE_CXX20} -o ${OUTPUT}_cxx20)
+run(${OUTPUT}_cxx20)
+message("${output}")
+
+if(NOT OPENMP)
+  message("OpenMP not found: adapool-openmp.pc is not tested")
+  return()
+endif()
+run(${PKG_CONFIG} --modversion adapool-openmp)
+if(NOT output STREQUAL VERSION)
+  message(FATAL_ERROR "pkg-config reports adapool-openmp ${output}, expected ${VERSION}")
+endif()
+run(${PKG_CONFIG} --cflags --libs adapool-openmp)
+message("pkg-config --cflags --libs adapool-openmp: ${output}")
+separate_arguments(flags UNIX_COMMAND "${output}")
+run(${CXX} -std=c++17 ${flags} ${warnings} -DCONSUMER_THREADS=1 ${SOURCE} -o ${OUTPUT}_threads)
+run(${OUTPUT}_threads)
 message("${output}")

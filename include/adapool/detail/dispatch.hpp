@@ -138,25 +138,27 @@ void channel_max(const char* op, const tensor_view<TIn, Rank, LIn>& in, const te
 }
 
 // Two outputs of one input (fused operations): each valid on its own, the same
-// shape, and not overlapping each other.
+// shape, and not overlapping each other. Messages name them as the operation's
+// parameters do ("avg", "max"), so a user knows which view to fix.
 template <class In, class First, class Second>
-bool check_second_output(const char* op, const First& first, const Second& second) {
+bool check_second_output(const char* op, const char* first_name, const First& first, const char* second_name,
+                         const Second& second) {
   if (first.shape() != second.shape()) {
-    report_error(std::string(op) + ": the two outputs have shapes " + shape_string(first.shape()) + " and " +
-                 shape_string(second.shape()) + ", expected the same");
+    report_error(std::string(op) + ": " + first_name + " has shape " + shape_string(first.shape()) + " and " +
+                 second_name + " has shape " + shape_string(second.shape()) + ", expected the same");
     return false;
   }
   byte_span first_span, second_span;
-  return check_view(op, "output", first, &first_span) && check_view(op, "output", second, &second_span) &&
-         check_disjoint(op, "output", first, first_span, "output", second, second_span);
+  return check_view(op, first_name, first, &first_span) && check_view(op, second_name, second, &second_span) &&
+         check_disjoint(op, first_name, first, first_span, second_name, second, second_span);
 }
 
 template <class Arch, class TIn, class TOut, std::size_t Rank, class LIn, class LAvg, class LMax, class LIdx>
 void adaptive_avg_max(const char* op, const tensor_view<TIn, Rank, LIn>& in, const tensor_view<TOut, Rank, LAvg>& avg,
                       const tensor_view<TOut, Rank, LMax>& max, const tensor_view<std::int64_t, Rank, LIdx>* indices) {
   check_types<Arch, TIn, TOut>();
-  if (!check_adaptive(op, in, avg, static_cast<const tensor_view<std::int64_t, Rank>*>(nullptr), false) ||
-      !check_adaptive(op, in, max, indices, false) || !check_second_output<TIn>(op, avg, max)) {
+  if (!check_adaptive(op, in, avg, static_cast<const tensor_view<std::int64_t, Rank>*>(nullptr), false, "avg") ||
+      !check_adaptive(op, in, max, indices, false, "max") || !check_second_output<TIn>(op, "avg", avg, "max", max)) {
     return;
   }
   if (avg.empty()) return;
@@ -175,8 +177,8 @@ void channel_max_avg(const char* op, const tensor_view<TIn, Rank, LIn>& in, cons
                      const tensor_view<TOut, Rank, LAvg>& avg) {
   check_types<Arch, TIn, TOut>();
   const auto* no_indices = static_cast<const tensor_view<std::int64_t, Rank>*>(nullptr);
-  if (!check_channel(op, in, max, no_indices) || !check_channel(op, in, avg, no_indices) ||
-      !check_second_output<TIn>(op, max, avg)) {
+  if (!check_channel(op, in, max, no_indices, "max") || !check_channel(op, in, avg, no_indices, "avg") ||
+      !check_second_output<TIn>(op, "max", max, "avg", avg)) {
     return;
   }
   if (max.empty()) return;

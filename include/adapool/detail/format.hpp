@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "../simd/compiler.hpp"
 #include "../simd/target.hpp"
 
 namespace adapool::detail {
@@ -27,7 +28,7 @@ template <std::size_t Rank>
 std::int64_t checked_element_count(const std::array<std::int64_t, Rank>& shape) {
   std::int64_t count = 1;
   for (std::int64_t s : shape) {
-    if (s < 0 || __builtin_mul_overflow(count, s, &count)) return -1;
+    if (s < 0 || simd::mul_overflow(count, s, &count)) return -1;
   }
   return count;
 }

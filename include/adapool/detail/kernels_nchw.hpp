@@ -22,6 +22,7 @@
 #include <type_traits>
 
 #include "../parallel.hpp"
+#include "../simd/compiler.hpp"
 #include "../simd/target.hpp"
 #include "../windows.hpp"
 #include "kernels_short_rows.hpp"
@@ -37,7 +38,7 @@ struct window {
 };
 
 inline window window_at(std::int64_t i, std::int64_t in, std::int64_t out) {
-  return {window_begin(i, in, out), window_end(i, in, out)};
+  return {unchecked_window_begin(i, in, out), unchecked_window_end(i, in, out)};
 }
 
 // Windows along one axis, computed once per call rather than per element
@@ -280,18 +281,18 @@ class lane_outputs {
 // see them as streams: the group after the current one is requested ahead.
 template <class T>
 void prefetch_group(const view5d<const T>& in, const lane_group& group) {
-#if defined(__GNUC__) || defined(__clang__)
-  const T* planes[64] = {};
-  group.planes(in, planes);
-  const std::int64_t bytes = in.plane_size() * static_cast<std::int64_t>(sizeof(T));
-  for (std::int64_t k = 0; k < group.count; ++k) {
-    const char* plane = reinterpret_cast<const char*>(planes[k]);
-    for (std::int64_t offset = 0; offset < bytes; offset += 64) __builtin_prefetch(plane + offset);
+  if constexpr (simd::prefetch_available) {
+    const T* planes[64] = {};
+    group.planes(in, planes);
+    const std::int64_t bytes = in.plane_size() * static_cast<std::int64_t>(sizeof(T));
+    for (std::int64_t k = 0; k < group.count; ++k) {
+      const char* plane = reinterpret_cast<const char*>(planes[k]);
+      for (std::int64_t offset = 0; offset < bytes; offset += 64) simd::prefetch(plane + offset);
+    }
+  } else {
+    (void)in;
+    (void)group;
   }
-#else
-  (void)in;
-  (void)group;
-#endif
 }
 
 // Runs body(cells, group) on every group of `lanes` planes, several groups per

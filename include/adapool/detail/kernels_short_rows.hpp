@@ -55,8 +55,8 @@ bool with_short_rows(const view5d<const T>& in, const view5d<U>& out, const Body
 struct short_row_heights {
   short_row_heights(std::int64_t in_h, std::int64_t out_h) {
     for (std::int64_t oh = 0; oh < out_h; ++oh) {
-      begin[oh] = static_cast<std::int32_t>(window_begin(oh, in_h, out_h));
-      end[oh] = static_cast<std::int32_t>(window_end(oh, in_h, out_h));
+      begin[oh] = static_cast<std::int32_t>(unchecked_window_begin(oh, in_h, out_h));
+      end[oh] = static_cast<std::int32_t>(unchecked_window_end(oh, in_h, out_h));
     }
   }
   std::int32_t begin[short_rows_max_height] = {}, end[short_rows_max_height] = {};
@@ -81,8 +81,8 @@ class short_row_windows {
     for (std::int64_t j = 0; j < L; ++j) {
       // Lanes past the outputs repeat the last output's window; they are never stored.
       const std::int64_t o = std::min(j, out_w - 1);
-      begin[j] = window_begin(o, in_w, out_w);
-      size[j] = window_end(o, in_w, out_w) - begin[j];
+      begin[j] = unchecked_window_begin(o, in_w, out_w);
+      size[j] = unchecked_window_end(o, in_w, out_w) - begin[j];
       terms_ = std::max(terms_, size[j]);
     }
     for (std::int64_t k = 0; k < terms_; ++k) {
@@ -179,7 +179,7 @@ class short_row_averages {
       T lanes_of[std::size_t{L}];
       for (std::int64_t j = 0; j < L; ++j) {
         const std::int64_t o = std::min(j, out.w - 1);
-        const std::int64_t columns = window_end(o, in.w, out.w) - window_begin(o, in.w, out.w);
+        const std::int64_t columns = unchecked_window_end(o, in.w, out.w) - unchecked_window_begin(o, in.w, out.w);
         lanes_of[j] = static_cast<T>(1.0 / static_cast<double>(rows * columns));
       }
       scale_[oh] = V::load(lanes_of);

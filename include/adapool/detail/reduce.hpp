@@ -19,6 +19,7 @@
 
 #include "../simd/avx2.hpp"
 #include "../simd/avx512.hpp"
+#include "../simd/compiler.hpp"
 #include "../simd/neon.hpp"
 #include "../simd/scalar.hpp"
 #include "../simd/sse2.hpp"
@@ -232,7 +233,7 @@ max_and_position<T> max_index_contiguous(const T* p, std::int64_t n) {
   std::int64_t first = n;
   for (int chain = 0; chain < 2; ++chain) {
     for (unsigned bits = V::equal_bits(max[chain], value); bits != 0; bits &= bits - 1) {
-      first = std::min(first, static_cast<std::int64_t>(lane_where[chain][__builtin_ctz(bits)]));
+      first = std::min(first, static_cast<std::int64_t>(lane_where[chain][simd::count_trailing_zeros(bits)]));
     }
   }
   return {p[first], first};
@@ -277,7 +278,7 @@ void sum_small_planes(const T* p, std::int64_t size, std::int64_t stride, std::i
     if (prefetch && stride == size) {
       const char* ahead = reinterpret_cast<const char*>(group + 2 * L * stride);
       for (std::int64_t byte = 0; byte < L * stride * static_cast<std::int64_t>(sizeof(T)); byte += 64)
-        __builtin_prefetch(ahead + byte);
+        simd::prefetch(ahead + byte);
     }
     typename V::vector acc[std::size_t{L}];
     for (std::int64_t k = 0; k < L; ++k) acc[k] = V::zero();
@@ -363,7 +364,7 @@ void max_small_planes(const T* p, std::int64_t size, std::int64_t stride, std::i
       for (std::int64_t i = 0; i < full; i += L)
         equal |= static_cast<std::uint64_t>(V::equal_bits(V::load(plane + i), value)) << i;
       if (tail) equal |= static_cast<std::uint64_t>(V::equal_bits(V::load(plane + size - L), value)) << (size - L);
-      const auto position = static_cast<std::int64_t>(__builtin_ctzll(equal));
+      const auto position = static_cast<std::int64_t>(simd::count_trailing_zeros(equal));
       best[first + k] = {plane[position], position};
     }
     if (sums) {

@@ -14,6 +14,7 @@
 #include <type_traits>
 
 #include "../error.hpp"
+#include "../simd/compiler.hpp"
 #include "../simd/target.hpp"
 #include "../tensor_view.hpp"
 #include "format.hpp"
@@ -45,13 +46,13 @@ bool check_view(const char* op, const char* name, const tensor_view<T, Rank, Lay
   std::int64_t low = 0, high = 0;
   for (std::size_t axis = 0; axis < Rank; ++axis) {
     std::int64_t reach = 0;
-    if (__builtin_mul_overflow(v.stride(axis), v.extent(axis) - 1, &reach) ||
-        __builtin_add_overflow(reach < 0 ? low : high, reach, reach < 0 ? &low : &high)) {
+    if (simd::mul_overflow(v.stride(axis), v.extent(axis) - 1, &reach) ||
+        simd::add_overflow(reach < 0 ? low : high, reach, reach < 0 ? &low : &high)) {
       return fail(" and strides " + shape_string(v.strides()) + ", whose offsets overflow int64_t");
     }
   }
   const auto element = static_cast<std::int64_t>(sizeof(T));
-  if (__builtin_mul_overflow(low, element, &span->low) || __builtin_mul_overflow(high + 1, element, &span->high)) {
+  if (simd::mul_overflow(low, element, &span->low) || simd::mul_overflow(high + 1, element, &span->high)) {
     return fail(" and strides " + shape_string(v.strides()) + ", whose byte offsets overflow int64_t");
   }
   return true;
@@ -163,11 +164,13 @@ struct argument_check {
   const In& in;
   const Out& out;
   const Indices* indices;
+  // The output's name in messages: "output", or which one of a fused operation's.
+  const char* out_name = "output";
   byte_span in_span{}, out_span{}, indices_span{};
 
   bool views_valid() {
-    return check_view(op, "input", in, &in_span) && check_view(op, "output", out, &out_span) &&
-           check_no_self_overlap(op, "output", out) &&
+    return check_view(op, "input", in, &in_span) && check_view(op, out_name, out, &out_span) &&
+           check_no_self_overlap(op, out_name, out) &&
            (!indices ||
             (check_view(op, "indices", *indices, &indices_span) && check_no_self_overlap(op, "indices", *indices)));
   }
@@ -176,8 +179,8 @@ struct argument_check {
   template <class Expected>
   bool output_shape(bool matches, const Expected& expected) {
     if (matches) return true;
-    report_error(std::string(op) + ": output has shape " + shape_string(out.shape()) + ", expected " + expected() +
-                 " (input has shape " + shape_string(in.shape()) + ")");
+    report_error(std::string(op) + ": " + out_name + " has shape " + shape_string(out.shape()) + ", expected " +
+                 expected() + " (input has shape " + shape_string(in.shape()) + ")");
     return false;
   }
 
@@ -192,28 +195,28 @@ struct argument_check {
   // overflows int64_t (the window arithmetic of windows.hpp forms it).
   bool input_size(std::int64_t in_size, std::int64_t out_size, const char* what) {
     std::int64_t product = 0;
-    if (in_size != 0 && !__builtin_mul_overflow(in_size, out_size, &product)) return true;
+    if (in_size != 0 && !simd::mul_overflow(in_size, out_size, &product)) return true;
     report_error(std::string(op) + ": input has shape " + shape_string(in.shape()) +
                  (in_size == 0 ? std::string(" with ") + what + ", but"
                                : " whose size " + std::to_string(in_size) + " and output size " +
                                      std::to_string(out_size) + " overflow the window arithmetic,") +
-                 " output has shape " + shape_string(out.shape()));
+                 " " + out_name + " has shape " + shape_string(out.shape()));
     return false;
   }
 
   bool disjoint() {
-    return check_disjoint(op, "input", in, in_span, "output", out, out_span) &&
+    return check_disjoint(op, "input", in, in_span, out_name, out, out_span) &&
            (!indices || (check_disjoint(op, "input", in, in_span, "indices", *indices, indices_span) &&
-                         check_disjoint(op, "output", out, out_span, "indices", *indices, indices_span)));
+                         check_disjoint(op, out_name, out, out_span, "indices", *indices, indices_span)));
   }
 };
 
 /// Checks an adaptive pooling over the spatial axes: same N and C in and out.
 /// `global` additionally requires every output spatial size to be 1.
 template <class In, class Out, class Indices = tensor_view<std::int64_t, In::rank>>
-bool check_adaptive(const char* op, const In& in, const Out& out, const Indices* indices = nullptr,
-                    bool global = false) {
-  argument_check<In, Out, Indices> check{op, in, out, indices};
+bool check_adaptive(const char* op, const In& in, const Out& out, const Indices* indices = nullptr, bool global = false,
+                    const char* out_name = "output") {
+  argument_check<In, Out, Indices> check{op, in, out, indices, out_name};
   if (!check.views_valid()) return false;
   bool matches = out.extent(0) == in.extent(0) && out.extent(1) == in.extent(1);
   for (std::size_t axis = 2; axis < In::rank; ++axis) matches = matches && (!global || out.extent(axis) == 1);
@@ -232,8 +235,9 @@ bool check_adaptive(const char* op, const In& in, const Out& out, const Indices*
 
 /// Checks a channel (depth-wise) pooling: N x C x S -> N x C' x S.
 template <class In, class Out, class Indices = tensor_view<std::int64_t, In::rank>>
-bool check_channel(const char* op, const In& in, const Out& out, const Indices* indices = nullptr) {
-  argument_check<In, Out, Indices> check{op, in, out, indices};
+bool check_channel(const char* op, const In& in, const Out& out, const Indices* indices = nullptr,
+                   const char* out_name = "output") {
+  argument_check<In, Out, Indices> check{op, in, out, indices, out_name};
   if (!check.views_valid()) return false;
   bool matches = out.extent(0) == in.extent(0);
   for (std::size_t axis = 2; axis < In::rank; ++axis) matches = matches && out.extent(axis) == in.extent(axis);

@@ -8,19 +8,33 @@
 
 #include <type_traits>
 
+#include "compiler.hpp"
 #include "target.hpp"
 
+/// \namespace adapool::simd
+/// Instruction sets as tag types, the first template argument of every
+/// operation (`adaptive_max_pool2d<adapool::simd::sse2>(...)`), and the run-time
+/// check cpu_supports(). The per-ISA operation tables are internal.
 namespace adapool::simd {
 
+/// Portable C++ loops, no vector instructions: every compiler, every CPU. The
+/// root of the fallback chain.
 struct scalar {
+  /// The narrower set this one extends (none: the root); operations it lacks fall back to it.
   using parent = void;
+  /// The set's name as the compiler spells it, and as ADAPOOL_ARCH takes it.
   static constexpr const char* name = "scalar";
+  /// Always true: the portable loops need nothing.
   static constexpr bool enabled = true;
 };
 
+/// SSE2, which every x86-64 CPU has: 4 floats or 2 doubles per vector.
 struct sse2 : scalar {
+  /// The narrower set this one extends; operations it lacks fall back to it.
   using parent = scalar;
+  /// The set's name as the compiler spells it, and as ADAPOOL_ARCH takes it.
   static constexpr const char* name = "sse2";
+  /// True when this translation unit's compiler flags enable the set.
 #if defined(__SSE2__) || defined(_M_X64)
   static constexpr bool enabled = true;
 #else
@@ -33,8 +47,11 @@ struct sse2 : scalar {
 /// that the avx512f kernels need): a partial set of flags gets the widest path
 /// it can run, never a silent SSE2.
 struct avx2 : sse2 {
+  /// The narrower set this one extends; operations it lacks fall back to it.
   using parent = sse2;
+  /// The set's name as the compiler spells it, and as ADAPOOL_ARCH takes it.
   static constexpr const char* name = "avx2";
+  /// True when this translation unit's compiler flags enable the set.
 #if defined(__AVX2__)
   static constexpr bool enabled = true;
 #else
@@ -44,8 +61,11 @@ struct avx2 : sse2 {
 
 /// AVX-512 F, BW, VL and DQ (Skylake-X and later, Zen 4 and later).
 struct avx512f : avx2 {
+  /// The narrower set this one extends; operations it lacks fall back to it.
   using parent = avx2;
+  /// The set's name as the compiler spells it, and as ADAPOOL_ARCH takes it.
   static constexpr const char* name = "avx512f";
+  /// True when this translation unit's compiler flags enable the set.
 #if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__) && defined(__AVX512DQ__)
   static constexpr bool enabled = true;
 #else
@@ -55,8 +75,11 @@ struct avx512f : avx2 {
 
 /// AArch64 Advanced SIMD.
 struct neon : scalar {
+  /// The narrower set this one extends; operations it lacks fall back to it.
   using parent = scalar;
+  /// The set's name as the compiler spells it, and as ADAPOOL_ARCH takes it.
   static constexpr const char* name = "neon";
+  /// True when this translation unit's compiler flags enable the set.
 #if defined(__aarch64__) && defined(__ARM_NEON)
   static constexpr bool enabled = true;
 #else
@@ -90,14 +113,12 @@ inline bool cpu_supports() {
   if constexpr (std::is_same_v<Arch, scalar> || std::is_same_v<Arch, neon>) {
     return Arch::enabled;
   } else {
-#if (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__))
-    if constexpr (std::is_same_v<Arch, sse2>) return __builtin_cpu_supports("sse2");
-    if constexpr (std::is_same_v<Arch, avx2>) return __builtin_cpu_supports("avx2");
+    if constexpr (std::is_same_v<Arch, sse2>) return cpu_has(cpu_feature::sse2);
+    if constexpr (std::is_same_v<Arch, avx2>) return cpu_has(cpu_feature::avx2);
     if constexpr (std::is_same_v<Arch, avx512f>) {
-      return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-             __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq");
+      return cpu_has(cpu_feature::avx512f) && cpu_has(cpu_feature::avx512bw) && cpu_has(cpu_feature::avx512vl) &&
+             cpu_has(cpu_feature::avx512dq);
     }
-#endif
     return false;
   }
 }

@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+// Every compiler builtin adapool uses, behind a few inline functions. GCC and
+// Clang (and compilers that present themselves as either) get the GNU builtins;
+// any other compiler gets the plain C++ below: the same results, some of them
+// slower (a bit scan is a loop, a prefetch is nothing). Defining
+// ADAPOOL_NO_COMPILER_BUILTINS forces the plain code with GCC and Clang too,
+// which is how the tests check it.
+
+#if !(__cplusplus >= 201703L || (defined(_MSVC_LANG) && _MSVC_LANG >= 201703L))
+#error "adapool needs C++17 or later: compile with -std=c++17 (or /std:c++17)"
+#endif
+
+#include <cstdint>
+#include <limits>
+
+#include "target.hpp"
+
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(ADAPOOL_NO_COMPILER_BUILTINS)
+#define ADAPOOL_GNU_BUILTINS 1
+#else
+#define ADAPOOL_GNU_BUILTINS 0
+#endif
+
+namespace adapool::simd {
+
+/// The x86 features cpu_supports() asks about.
+enum class cpu_feature { sse2, avx2, avx512f, avx512bw, avx512vl, avx512dq };
+
+inline namespace ADAPOOL_TARGET_NAMESPACE {
+
+/// The plain C++ forms, compiled everywhere so the tests can hold the builtins to them.
+namespace portable {
+
+/// Number of zero bits below the lowest set bit of `x`; `x` must not be 0.
+constexpr int count_trailing_zeros(std::uint64_t x) {
+  int zeros = 0;
+  for (; (x & 1u) == 0; x >>= 1) ++zeros;
+  return zeros;
+}
+
+/// `*sum = a + b`; true (and `*sum` unspecified) when that overflows int64_t.
+constexpr bool add_overflow(std::int64_t a, std::int64_t b, std::int64_t* sum) {
+  constexpr std::int64_t max = std::numeric_limits<std::int64_t>::max();
+  constexpr std::int64_t min = std::numeric_limits<std::int64_t>::min();
+  if ((b > 0 && a > max - b) || (b < 0 && a < min - b)) return true;
+  *sum = a + b;
+  return false;
+}
+
+/// `*product = a * b`; true (and `*product` unspecified) when that overflows int64_t.
+constexpr bool mul_overflow(std::int64_t a, std::int64_t b, std::int64_t* product) {
+  constexpr std::int64_t max = std::numeric_limits<std::int64_t>::max();
+  constexpr std::int64_t min = std::numeric_limits<std::int64_t>::min();
+  // Compare against the limits divided by one factor, by the signs of both.
+  const bool overflow = a > 0 ? (b > 0 ? a > max / b : b < min / a) : (b > 0 ? a < min / b : (a != 0 && b < max / a));
+  if (overflow) return true;
+  *product = a * b;
+  return false;
+}
+
+}  // namespace portable
+
+/// Number of zero bits below the lowest set bit of `x`; `x` must not be 0.
+inline int count_trailing_zeros(std::uint32_t x) {
+#if ADAPOOL_GNU_BUILTINS
+  return __builtin_ctz(x);
+#else
+  return portable::count_trailing_zeros(x);
+#endif
+}
+
+/// Number of zero bits below the lowest set bit of `x`; `x` must not be 0.
+inline int count_trailing_zeros(std::uint64_t x) {
+#if ADAPOOL_GNU_BUILTINS
+  return __builtin_ctzll(x);
+#else
+  return portable::count_trailing_zeros(x);
+#endif
+}
+
+/// `*sum = a + b`; true (and `*sum` unspecified) when that overflows int64_t.
+inline bool add_overflow(std::int64_t a, std::int64_t b, std::int64_t* sum) {
+#if ADAPOOL_GNU_BUILTINS
+  return __builtin_add_overflow(a, b, sum);
+#else
+  return portable::add_overflow(a, b, sum);
+#endif
+}
+
+/// `*product = a * b`; true (and `*product` unspecified) when that overflows int64_t.
+inline bool mul_overflow(std::int64_t a, std::int64_t b, std::int64_t* product) {
+#if ADAPOOL_GNU_BUILTINS
+  return __builtin_mul_overflow(a, b, product);
+#else
+  return portable::mul_overflow(a, b, product);
+#endif
+}
+
+/// Whether prefetch() does anything: callers skip the address arithmetic when not.
+inline constexpr bool prefetch_available = ADAPOOL_GNU_BUILTINS;
+
+/// Asks for the cache line holding `address` to be loaded for reading. Only a
+/// hint: it never faults, even past the end of the data.
+inline void prefetch(const void* address) {
+#if ADAPOOL_GNU_BUILTINS
+  __builtin_prefetch(address);
+#else
+  (void)address;
+#endif
+}
+
+/// True when the CPU running the program has `feature` (and the OS saves its
+/// registers). Without the GNU builtin only what x86-64 guarantees (SSE2) is
+/// known; every other feature reads as absent, so nothing runs that might fault.
+inline bool cpu_has(cpu_feature feature) {
+#if ADAPOOL_GNU_BUILTINS && (defined(__x86_64__) || defined(__i386__))
+  switch (feature) {
+    // The builtin takes a string literal only, hence one case per feature.
+    case cpu_feature::sse2:
+      return __builtin_cpu_supports("sse2") != 0;
+    case cpu_feature::avx2:
+      return __builtin_cpu_supports("avx2") != 0;
+    case cpu_feature::avx512f:
+      return __builtin_cpu_supports("avx512f") != 0;
+    case cpu_feature::avx512bw:
+      return __builtin_cpu_supports("avx512bw") != 0;
+    case cpu_feature::avx512vl:
+      return __builtin_cpu_supports("avx512vl") != 0;
+    case cpu_feature::avx512dq:
+      return __builtin_cpu_supports("avx512dq") != 0;
+  }
+  return false;
+#elif defined(__x86_64__) || defined(_M_X64)
+  return feature == cpu_feature::sse2;
+#else
+  (void)feature;
+  return false;
+#endif
+}
+
+}  // namespace ADAPOOL_TARGET_NAMESPACE
+}  // namespace adapool::simd
