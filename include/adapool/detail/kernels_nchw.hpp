@@ -25,6 +25,7 @@
 #include "../windows.hpp"
 #include "kernels_short_rows.hpp"
 #include "reduce.hpp"
+#include "unroll.hpp"
 #include "view5d.hpp"
 
 namespace adapool::detail {
@@ -152,13 +153,16 @@ class lane_planes {
         // The last block overlaps the one before it rather than reading past the plane.
         const std::int64_t begin = size >= L ? std::min(block, size - L) : 0;
         typename V::vector rows[std::size_t{L}];
+        ADAPOOL_UNROLL(16)
         for (std::int64_t k = 0; k < L; ++k) {
           rows[k] = k >= group.count ? V::zero()
                     : size >= L      ? V::load(planes[k] + begin)
                                      : V::load_partial(planes[k], static_cast<int>(size));
         }
+        ADAPOOL_UNROLL(16)
         for (std::int64_t k = 0; k < L; ++k) sum = V::add(sum, rows[k]);
         V::transpose(rows);
+        ADAPOOL_UNROLL(16)
         for (std::int64_t j = 0; j < L; ++j) V::store(copy_ + (begin + j) * L, rows[j]);
       }
       cells_ = copy_;

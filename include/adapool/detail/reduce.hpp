@@ -22,6 +22,7 @@
 #include "../simd/neon.hpp"
 #include "../simd/scalar.hpp"
 #include "../simd/sse2.hpp"
+#include "unroll.hpp"
 
 namespace adapool::detail {
 
@@ -59,9 +60,11 @@ void sum_blocks_contiguous(const T* p, std::int64_t row_stride, std::int64_t n, 
   using V = simd::ops<T, Arch>;
   constexpr std::int64_t L = V::lanes;
   typename V::vector a[std::size_t{Rows}][4];
+  ADAPOOL_UNROLL(4)
   for (auto& row : a) row[0] = row[1] = row[2] = row[3] = V::zero();
   std::int64_t i = 0;
   for (; i + 4 * L <= n; i += 4 * L) {
+    ADAPOOL_UNROLL(4)
     for (int r = 0; r < Rows; ++r) {
       const T* q = p + r * row_stride + i;
       a[r][0] = V::add(a[r][0], V::load(q));
@@ -70,6 +73,7 @@ void sum_blocks_contiguous(const T* p, std::int64_t row_stride, std::int64_t n, 
       a[r][3] = V::add(a[r][3], V::load(q + 3 * L));
     }
   }
+  ADAPOOL_UNROLL(4)
   for (int r = 0; r < Rows; ++r) {
     const T* q = p + r * row_stride;
     std::int64_t j = i;
@@ -202,6 +206,7 @@ max_and_position<T> max_index_contiguous(const T* p, std::int64_t n) {
   typename V::vector sum = V::add(max[0], max[1]);
   std::int64_t i = 2 * L;
   for (; i + 2 * L <= n; i += 2 * L) {
+    ADAPOOL_UNROLL(2)
     for (int chain = 0; chain < 2; ++chain) {
       const typename V::vector v = V::load(p + i + chain * L);
       position[chain] = V::add(position[chain], step);
@@ -278,14 +283,15 @@ void sum_small_planes(const T* p, std::int64_t size, std::int64_t stride, std::i
         __builtin_prefetch(ahead + byte);
     }
     typename V::vector acc[std::size_t{L}];
+    ADAPOOL_UNROLL(16)
     for (std::int64_t k = 0; k < L; ++k) acc[k] = V::zero();
     // Planes inner: the L accumulators are independent chains. Each plane's sum
     // is the same sequence of additions whichever planes share its group.
     if (planes == L) {
-      for (std::int64_t i = 0; i < full; i += L)
-        for (std::int64_t k = 0; k < L; ++k) acc[k] = V::add(acc[k], V::load(group + k * stride + i));
-      if (tail)
-        for (std::int64_t k = 0; k < L; ++k) acc[k] = V::add(acc[k], V::load_partial(group + k * stride + full, tail));
+      for (std::int64_t i = 0; i < full; i += L) ADAPOOL_UNROLL(16)
+      for (std::int64_t k = 0; k < L; ++k) acc[k] = V::add(acc[k], V::load(group + k * stride + i));
+      if (tail) ADAPOOL_UNROLL(16)
+      for (std::int64_t k = 0; k < L; ++k) acc[k] = V::add(acc[k], V::load_partial(group + k * stride + full, tail));
     } else {
       for (std::int64_t k = 0; k < planes; ++k) {
         for (std::int64_t i = 0; i < full; i += L) acc[k] = V::add(acc[k], V::load(group + k * stride + i));
@@ -323,6 +329,7 @@ void max_small_planes(const T* p, std::int64_t size, std::int64_t stride, std::i
     const T* group = p + first * stride;
     const std::int64_t planes = std::min(L, count - first);
     typename V::vector acc[std::size_t{L}], max[std::size_t{L}];
+    ADAPOOL_UNROLL(16)
     for (std::int64_t k = 0; k < L; ++k)
       acc[k] = max[k] = V::zero();  // max: aarch64 g++ cannot see the loads below fill it
     for (std::int64_t k = 0; k < planes; ++k) max[k] = V::load(group + k * stride);
@@ -331,15 +338,20 @@ void max_small_planes(const T* p, std::int64_t size, std::int64_t stride, std::i
     // vector instead of the zeros of the partial load. `group_size` is L as a
     // constant for whole groups, so that the loops unroll into registers.
     const auto add_vectors = [&](auto group_size) {
+      // A plain integer: GCC drops the unroll pragma on a loop whose condition
+      // converts the generic lambda's parameter.
+      const std::int64_t in_group = group_size;
       for (std::int64_t i = 0; i < full; i += L) {
-        for (std::int64_t k = 0; k < group_size; ++k) {
+        ADAPOOL_UNROLL(16)
+        for (std::int64_t k = 0; k < in_group; ++k) {
           const typename V::vector v = V::load(group + k * stride + i);
           acc[k] = V::add(acc[k], v);
           max[k] = V::max(v, max[k]);
         }
       }
       if (tail) {
-        for (std::int64_t k = 0; k < group_size; ++k) {
+        ADAPOOL_UNROLL(16)
+        for (std::int64_t k = 0; k < in_group; ++k) {
           acc[k] = V::add(acc[k], V::load_partial(group + k * stride + full, tail));
           max[k] = V::max(V::load(group + k * stride + size - L), max[k]);
         }
@@ -434,10 +446,12 @@ class column_sums {
     std::int64_t j = 0;
     for (; j + 4 * L <= len_; j += 4 * L) {
       typename V::vector a[4];
+      ADAPOOL_UNROLL(4)
       for (int k = 0; k < 4; ++k) a[k] = V::load(acc_ + j + k * L);
       const T* p = first + j;
-      for (std::int64_t r = 0; r < rows; ++r, p += row_stride)
-        for (int k = 0; k < 4; ++k) a[k] = V::add(a[k], V::load(p + k * L));
+      for (std::int64_t r = 0; r < rows; ++r, p += row_stride) ADAPOOL_UNROLL(4)
+      for (int k = 0; k < 4; ++k) a[k] = V::add(a[k], V::load(p + k * L));
+      ADAPOOL_UNROLL(4)
       for (int k = 0; k < 4; ++k) V::store(acc_ + j + k * L, a[k]);
     }
     for (; j < len_; j += L) {
@@ -508,6 +522,7 @@ class column_max {
   void add_strip(const T* first, std::int64_t row_stride, std::int64_t rows, T first_id, std::int64_t j) {
     constexpr std::int64_t L = V::lanes;
     typename V::vector m[std::size_t{Width}], w[std::size_t{Width}];
+    ADAPOOL_UNROLL(4)
     for (int k = 0; k < Width; ++k) {
       m[k] = V::load(max + j + k * L);
       w[k] = Winners ? V::load(winner + j + k * L) : V::zero();
@@ -516,6 +531,7 @@ class column_max {
     const typename V::vector one = V::broadcast(T(1));
     const T* p = first + j;
     for (std::int64_t r = 0; r < rows; ++r, p += row_stride) {
+      ADAPOOL_UNROLL(4)
       for (int k = 0; k < Width; ++k) {
         const typename V::vector v =
             Partial ? V::load_partial(p + k * L, static_cast<int>(len_ - j)) : V::load(p + k * L);
@@ -525,6 +541,7 @@ class column_max {
       }
       if (Winners) id = V::add(id, one);
     }
+    ADAPOOL_UNROLL(4)
     for (int k = 0; k < Width; ++k) {
       V::store(max + j + k * L, m[k]);
       if (Winners) V::store(winner + j + k * L, w[k]);
