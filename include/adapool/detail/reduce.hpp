@@ -260,6 +260,21 @@ max_and_position<T> max_index_row(const T* p, std::int64_t n, std::int64_t strid
   return best;
 }
 
+// The first `count` lanes of v as double. A whole vector takes a loop of
+// constant count, which -O2 vectorises too; a loop of `count` reads the lanes
+// back one by one, each waiting on the vector store.
+template <class Arch, class T>
+void store_widened(double* out, typename simd::ops<T, Arch>::vector v, std::int64_t count) {
+  using V = simd::ops<T, Arch>;
+  T lanes_of[std::size_t{V::lanes}];
+  V::store(lanes_of, v);
+  if (count == V::lanes) {
+    for (std::int64_t k = 0; k < V::lanes; ++k) out[k] = static_cast<double>(lanes_of[k]);
+  } else {
+    for (std::int64_t k = 0; k < count; ++k) out[k] = static_cast<double>(lanes_of[k]);
+  }
+}
+
 /// Sums of `count` planes of `size` elements (plane k at p + k * stride), for
 /// planes too small to fill the vector loop of sum_row: `lanes` planes at a time,
 /// each in its own vector, reduced together by one sum_each.
@@ -288,19 +303,21 @@ void sum_small_planes(const T* p, std::int64_t size, std::int64_t stride, std::i
     // Planes inner: the L accumulators are independent chains. Each plane's sum
     // is the same sequence of additions whichever planes share its group.
     if (planes == L) {
-      for (std::int64_t i = 0; i < full; i += L) ADAPOOL_UNROLL(16)
-      for (std::int64_t k = 0; k < L; ++k) acc[k] = V::add(acc[k], V::load(group + k * stride + i));
-      if (tail) ADAPOOL_UNROLL(16)
-      for (std::int64_t k = 0; k < L; ++k) acc[k] = V::add(acc[k], V::load_partial(group + k * stride + full, tail));
+      for (std::int64_t i = 0; i < full; i += L) {
+        ADAPOOL_UNROLL(16)
+        for (std::int64_t k = 0; k < L; ++k) acc[k] = V::add(acc[k], V::load(group + k * stride + i));
+      }
+      if (tail) {
+        ADAPOOL_UNROLL(16)
+        for (std::int64_t k = 0; k < L; ++k) acc[k] = V::add(acc[k], V::load_partial(group + k * stride + full, tail));
+      }
     } else {
       for (std::int64_t k = 0; k < planes; ++k) {
         for (std::int64_t i = 0; i < full; i += L) acc[k] = V::add(acc[k], V::load(group + k * stride + i));
         if (tail) acc[k] = V::add(acc[k], V::load_partial(group + k * stride + full, tail));
       }
     }
-    T lane_sums[std::size_t{L}];
-    V::store(lane_sums, V::sum_each(acc));
-    for (std::int64_t k = 0; k < planes; ++k) sums[first + k] = static_cast<double>(lane_sums[k]);
+    store_widened<Arch, T>(sums + first, V::sum_each(acc), planes);
   }
 }
 
@@ -377,9 +394,7 @@ void max_small_planes(const T* p, std::int64_t size, std::int64_t stride, std::i
       best[first + k] = {plane[position], position};
     }
     if (sums) {
-      T lane_sums[std::size_t{L}];
-      V::store(lane_sums, V::sum_each(acc));
-      for (std::int64_t k = 0; k < planes; ++k) sums[first + k] = static_cast<double>(lane_sums[k]);
+      store_widened<Arch, T>(sums + first, V::sum_each(acc), planes);
     }
   }
 }
@@ -403,7 +418,7 @@ class column_sums {
  public:
   column_sums(std::int64_t len, std::int64_t stride) : len_(len), stride_(stride) {
     for (std::int64_t j = 0; j < padded_length<Arch, T>(len); j += V::lanes) V::store(acc_ + j, V::zero());
-    std::fill(totals, totals + len, 0.0);
+    std::fill(totals, totals + padded_length<Arch, T>(len), 0.0);
   }
 
   /// Adds `rows` rows in order, row r starting at first + r * row_stride.
@@ -429,8 +444,12 @@ class column_sums {
   double totals[column_block];
 
  private:
+  // Whole vectors (lanes past len_ add zeros), each a loop of constant count:
+  // -O2 vectorises only loops that need no remainder.
   void flush() {
-    for (std::int64_t j = 0; j < len_; ++j) totals[j] += static_cast<double>(acc_[j]);
+    for (std::int64_t j = 0; j < padded_length<Arch, T>(len_); j += V::lanes) {
+      for (std::int64_t k = 0; k < V::lanes; ++k) totals[j + k] += static_cast<double>(acc_[j + k]);
+    }
     for (std::int64_t j = 0; j < padded_length<Arch, T>(len_); j += V::lanes) V::store(acc_ + j, V::zero());
     pending_ = 0;
   }
@@ -449,8 +468,13 @@ class column_sums {
       ADAPOOL_UNROLL(4)
       for (int k = 0; k < 4; ++k) a[k] = V::load(acc_ + j + k * L);
       const T* p = first + j;
-      for (std::int64_t r = 0; r < rows; ++r, p += row_stride) ADAPOOL_UNROLL(4)
-      for (int k = 0; k < 4; ++k) a[k] = V::add(a[k], V::load(p + k * L));
+      // At most rows_per_pass rows: unrolled, the pass is straight-line code
+      // whose add chains overlap the next strip's, as -O3 peels it.
+      ADAPOOL_UNROLL(8)
+      for (std::int64_t r = 0; r < rows; ++r, p += row_stride) {
+        ADAPOOL_UNROLL(4)
+        for (int k = 0; k < 4; ++k) a[k] = V::add(a[k], V::load(p + k * L));
+      }
       ADAPOOL_UNROLL(4)
       for (int k = 0; k < 4; ++k) V::store(acc_ + j + k * L, a[k]);
     }
