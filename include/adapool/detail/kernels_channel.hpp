@@ -14,6 +14,7 @@
 #include "../simd/target.hpp"
 #include "kernels_nchw.hpp"
 #include "reduce.hpp"
+#include "../simd/compiler.hpp"
 #include "view5d.hpp"
 
 namespace adapool::detail {
@@ -105,11 +106,13 @@ void channel_pass(const T* row, std::int64_t plane_stride, std::int64_t len, T* 
   using vector = typename V::vector;
   constexpr std::int64_t L = V::lanes;
   const T* rows[std::size_t{Planes}];
+  ADAPOOL_UNROLL(4)
   for (int k = 0; k < Planes; ++k) rows[k] = row + k * plane_stride;
   const vector factor = V::broadcast(scale);
   std::int64_t j = 0;
   for (; j + L <= len; j += L) {
     vector x[std::size_t{Planes}];
+    ADAPOOL_UNROLL(4)
     for (int k = 0; k < Planes; ++k) x[k] = V::load(rows[k] + j);
     vector a;
     if constexpr (First) {
@@ -117,6 +120,7 @@ void channel_pass(const T* row, std::int64_t plane_stride, std::int64_t len, T* 
     } else {
       a = V::load(acc + j);
     }
+    ADAPOOL_UNROLL(4)
     for (int k = First ? 1 : 0; k < Planes; ++k) {
       if constexpr (Op == channel_op::sum) {
         a = V::add(a, x[k]);
@@ -132,6 +136,7 @@ void channel_pass(const T* row, std::int64_t plane_stride, std::int64_t len, T* 
     V::store(acc + j, a);
     if constexpr (Op == channel_op::max_sum) {
       vector s = First ? V::add(V::zero(), x[0]) : V::load(sums + j);
+      ADAPOOL_UNROLL(4)
       for (int k = First ? 1 : 0; k < Planes; ++k) s = V::add(s, x[k]);
       // The running sum is NaN once a row held NaN (or for inf - inf, which
       // only costs the exact pass): the max's NaN test for free.
@@ -143,6 +148,7 @@ void channel_pass(const T* row, std::int64_t plane_stride, std::int64_t len, T* 
       // A sum is NaN when any of its terms is (or for inf - inf, which only
       // costs the exact pass); it takes adds, which leave the max units free.
       vector probe = x[0];
+      ADAPOOL_UNROLL(4)
       for (int k = 1; k < Planes; ++k) probe = V::add(probe, x[k]);
       nan_seen = V::mask_or(nan_seen, V::is_nan(probe));
     }
@@ -150,11 +156,13 @@ void channel_pass(const T* row, std::int64_t plane_stride, std::int64_t len, T* 
   for (; j < len; ++j) {
     if constexpr (Op == channel_op::max_sum) {
       T s = First ? T(0) + rows[0][j] : sums[j];
+      ADAPOOL_UNROLL(4)
       for (int k = First ? 1 : 0; k < Planes; ++k) s += rows[k][j];
       if (scale != T(0)) s *= scale;
       sums[j] = s;
     }
     T a = First ? (Op == channel_op::sum ? T(0) + rows[0][j] : rows[0][j]) : acc[j];
+    ADAPOOL_UNROLL(4)
     for (int k = First ? 1 : 0; k < Planes; ++k) {
       if constexpr (Op == channel_op::sum) {
         a += rows[k][j];

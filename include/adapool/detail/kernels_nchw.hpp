@@ -111,6 +111,7 @@ struct lane_group {
   template <class U, std::size_t L>
   void planes(const view5d<U>& v, U* (&plane)[L]) const {
     std::int64_t in = n, ic = c;
+    ADAPOOL_UNROLL(16)
     for (std::int64_t k = 0; k < count; ++k) {
       plane[k] = v.at(in, ic, 0, 0, 0);
       if (++ic == v.c) {
@@ -155,13 +156,16 @@ class lane_planes {
         // The last block overlaps the one before it rather than reading past the plane.
         const std::int64_t begin = size >= L ? std::min(block, size - L) : 0;
         typename V::vector rows[std::size_t{L}];
+        ADAPOOL_UNROLL(16)
         for (std::int64_t k = 0; k < L; ++k) {
           rows[k] = k >= group.count ? V::zero()
                     : size >= L      ? V::load(planes[k] + begin)
                                      : V::load_partial(planes[k], static_cast<int>(size));
         }
+        ADAPOOL_UNROLL(16)
         for (std::int64_t k = 0; k < L; ++k) sum = V::add(sum, rows[k]);
         V::transpose(rows);
+        ADAPOOL_UNROLL(16)
         for (std::int64_t j = 0; j < L; ++j) V::store(copy_ + (begin + j) * L, rows[j]);
       }
       cells_ = copy_;
@@ -242,6 +246,7 @@ class lane_outputs {
     if (by_plane) V::transpose(pending_);
     if constexpr (std::is_same_v<T, U>) {
       if (by_plane && contiguous_) {
+        ADAPOOL_UNROLL(16)
         for (std::int64_t k = 0; k < count_; ++k) V::store(planes_[k] + next_, pending_[k]);
         next_ += used_;
         used_ = 0;
@@ -251,6 +256,7 @@ class lane_outputs {
     // Vector j holds output next_ + j of every plane, or (by_plane) plane j's outputs.
     T lanes_of[std::size_t{L * L}];
     for (std::int64_t j = 0; j < used_; ++j) V::store(lanes_of + j * L, pending_[j]);
+    ADAPOOL_UNROLL(16)
     for (std::int64_t k = 0; k < count_; ++k) {
       for (std::int64_t j = 0; j < used_; ++j) {
         const T value = by_plane ? lanes_of[k * L + j] : lanes_of[j * L + k];

@@ -15,6 +15,7 @@
 #include "../simd/target.hpp"
 #include "../windows.hpp"
 #include "reduce.hpp"
+#include "../simd/compiler.hpp"
 #include "view5d.hpp"
 
 namespace adapool::detail {
@@ -196,6 +197,7 @@ class short_row_averages {
   void planes(std::int64_t n, std::int64_t c0, std::int64_t count) const {
     const std::int64_t terms = Terms > 0 ? Terms : windows_.terms();
     typename V::index picks[std::size_t{Terms > 0 ? Terms : 1}];
+    ADAPOOL_UNROLL(3)
     for (std::int64_t k = 0; k < Terms; ++k) picks[k] = windows_.pick(k);
     const auto pick = [&](std::int64_t k) { return Terms > 0 ? picks[k] : windows_.pick(k); };
     // Stores through vectors may alias any member: the loops read locals.
@@ -215,6 +217,7 @@ class short_row_averages {
           hi = V::add(hi, next_hi);
         }
         typename V::vector sum = V::pick(lo, hi, pick(0));
+        ADAPOOL_UNROLL(3)
         for (std::int64_t k = 1; k < terms; ++k) sum = V::add(sum, V::pick(lo, hi, pick(k)));
         sum = V::mul(sum, scale_[oh]);
         if (oh < whole_rows) {
@@ -268,6 +271,7 @@ class short_row_maxima {
   void planes(std::int64_t n, std::int64_t c0, std::int64_t count) const {
     const std::int64_t terms = Terms > 0 ? Terms : windows_.terms();
     typename V::index picks[std::size_t{Terms > 0 ? Terms : 1}];
+    ADAPOOL_UNROLL(3)
     for (std::int64_t k = 0; k < Terms; ++k) picks[k] = windows_.pick(k);
     const auto pick = [&](std::int64_t k) { return Terms > 0 ? picks[k] : windows_.pick(k); };
     typename V::vector row_max[short_rows_max_height], row_at[Winners ? short_rows_max_height : 1];
@@ -277,6 +281,7 @@ class short_row_maxima {
         typename V::vector lo, hi;
         load_short_row<Arch>(plane + h * in_.stride_h, in_.w, lo, hi);
         typename V::vector best = V::pick(lo, hi, pick(0)), at = windows_.column(0);
+        ADAPOOL_UNROLL(3)
         for (std::int64_t k = 1; k < terms; ++k) {
           const typename V::vector v = V::pick(lo, hi, pick(k));
           const typename V::mask take = V::greater_or_nan(v, best);

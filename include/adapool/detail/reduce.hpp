@@ -62,9 +62,11 @@ void sum_blocks_contiguous(const T* p, std::int64_t row_stride, std::int64_t n, 
   using V = simd::ops<T, Arch>;
   constexpr std::int64_t L = V::lanes;
   typename V::vector a[std::size_t{Rows}][4];
+  ADAPOOL_UNROLL(4)
   for (auto& row : a) row[0] = row[1] = row[2] = row[3] = V::zero();
   std::int64_t i = 0;
   for (; i + 4 * L <= n; i += 4 * L) {
+    ADAPOOL_UNROLL(4)
     for (int r = 0; r < Rows; ++r) {
       const T* q = p + r * row_stride + i;
       a[r][0] = V::add(a[r][0], V::load(q));
@@ -73,6 +75,7 @@ void sum_blocks_contiguous(const T* p, std::int64_t row_stride, std::int64_t n, 
       a[r][3] = V::add(a[r][3], V::load(q + 3 * L));
     }
   }
+  ADAPOOL_UNROLL(4)
   for (int r = 0; r < Rows; ++r) {
     const T* q = p + r * row_stride;
     std::int64_t j = i;
@@ -205,6 +208,7 @@ max_and_position<T> max_index_contiguous(const T* p, std::int64_t n) {
   typename V::vector sum = V::add(max[0], max[1]);
   std::int64_t i = 2 * L;
   for (; i + 2 * L <= n; i += 2 * L) {
+    ADAPOOL_UNROLL(2)
     for (int chain = 0; chain < 2; ++chain) {
       const typename V::vector v = V::load(p + i + chain * L);
       position[chain] = V::add(position[chain], step);
@@ -258,6 +262,21 @@ max_and_position<T> max_index_row(const T* p, std::int64_t n, std::int64_t strid
   return best;
 }
 
+// The first `count` lanes of v as double. A whole vector takes a loop of
+// constant count, which -O2 vectorises too; a loop of `count` reads the lanes
+// back one by one, each waiting on the vector store.
+template <class Arch, class T>
+void store_widened(double* out, typename simd::ops<T, Arch>::vector v, std::int64_t count) {
+  using V = simd::ops<T, Arch>;
+  T lanes_of[std::size_t{V::lanes}];
+  V::store(lanes_of, v);
+  if (count == V::lanes) {
+    for (std::int64_t k = 0; k < V::lanes; ++k) out[k] = static_cast<double>(lanes_of[k]);
+  } else {
+    for (std::int64_t k = 0; k < count; ++k) out[k] = static_cast<double>(lanes_of[k]);
+  }
+}
+
 /// Sums of `count` planes of `size` elements (plane k at p + k * stride), for
 /// planes too small to fill the vector loop of sum_row: `lanes` planes at a time,
 /// each in its own vector, reduced together by one sum_each.
@@ -281,23 +300,26 @@ void sum_small_planes(const T* p, std::int64_t size, std::int64_t stride, std::i
         simd::prefetch(ahead + byte);
     }
     typename V::vector acc[std::size_t{L}];
+    ADAPOOL_UNROLL(16)
     for (std::int64_t k = 0; k < L; ++k) acc[k] = V::zero();
     // Planes inner: the L accumulators are independent chains. Each plane's sum
     // is the same sequence of additions whichever planes share its group.
     if (planes == L) {
-      for (std::int64_t i = 0; i < full; i += L)
+      for (std::int64_t i = 0; i < full; i += L) {
+        ADAPOOL_UNROLL(16)
         for (std::int64_t k = 0; k < L; ++k) acc[k] = V::add(acc[k], V::load(group + k * stride + i));
-      if (tail)
+      }
+      if (tail) {
+        ADAPOOL_UNROLL(16)
         for (std::int64_t k = 0; k < L; ++k) acc[k] = V::add(acc[k], V::load_partial(group + k * stride + full, tail));
+      }
     } else {
       for (std::int64_t k = 0; k < planes; ++k) {
         for (std::int64_t i = 0; i < full; i += L) acc[k] = V::add(acc[k], V::load(group + k * stride + i));
         if (tail) acc[k] = V::add(acc[k], V::load_partial(group + k * stride + full, tail));
       }
     }
-    T lane_sums[std::size_t{L}];
-    V::store(lane_sums, V::sum_each(acc));
-    for (std::int64_t k = 0; k < planes; ++k) sums[first + k] = static_cast<double>(lane_sums[k]);
+    store_widened<Arch, T>(sums + first, V::sum_each(acc), planes);
   }
 }
 
@@ -326,6 +348,7 @@ void max_small_planes(const T* p, std::int64_t size, std::int64_t stride, std::i
     const T* group = p + first * stride;
     const std::int64_t planes = std::min(L, count - first);
     typename V::vector acc[std::size_t{L}], max[std::size_t{L}];
+    ADAPOOL_UNROLL(16)
     for (std::int64_t k = 0; k < L; ++k)
       acc[k] = max[k] = V::zero();  // max: aarch64 g++ cannot see the loads below fill it
     for (std::int64_t k = 0; k < planes; ++k) max[k] = V::load(group + k * stride);
@@ -334,15 +357,20 @@ void max_small_planes(const T* p, std::int64_t size, std::int64_t stride, std::i
     // vector instead of the zeros of the partial load. `group_size` is L as a
     // constant for whole groups, so that the loops unroll into registers.
     const auto add_vectors = [&](auto group_size) {
+      // A plain integer: GCC drops the unroll pragma on a loop whose condition
+      // converts the generic lambda's parameter.
+      const std::int64_t in_group = group_size;
       for (std::int64_t i = 0; i < full; i += L) {
-        for (std::int64_t k = 0; k < group_size; ++k) {
+        ADAPOOL_UNROLL(16)
+        for (std::int64_t k = 0; k < in_group; ++k) {
           const typename V::vector v = V::load(group + k * stride + i);
           acc[k] = V::add(acc[k], v);
           max[k] = V::max(v, max[k]);
         }
       }
       if (tail) {
-        for (std::int64_t k = 0; k < group_size; ++k) {
+        ADAPOOL_UNROLL(16)
+        for (std::int64_t k = 0; k < in_group; ++k) {
           acc[k] = V::add(acc[k], V::load_partial(group + k * stride + full, tail));
           max[k] = V::max(V::load(group + k * stride + size - L), max[k]);
         }
@@ -368,9 +396,7 @@ void max_small_planes(const T* p, std::int64_t size, std::int64_t stride, std::i
       best[first + k] = {plane[position], position};
     }
     if (sums) {
-      T lane_sums[std::size_t{L}];
-      V::store(lane_sums, V::sum_each(acc));
-      for (std::int64_t k = 0; k < planes; ++k) sums[first + k] = static_cast<double>(lane_sums[k]);
+      store_widened<Arch, T>(sums + first, V::sum_each(acc), planes);
     }
   }
 }
@@ -394,7 +420,7 @@ class column_sums {
  public:
   column_sums(std::int64_t len, std::int64_t stride) : len_(len), stride_(stride) {
     for (std::int64_t j = 0; j < padded_length<Arch, T>(len); j += V::lanes) V::store(acc_ + j, V::zero());
-    std::fill(totals, totals + len, 0.0);
+    std::fill(totals, totals + padded_length<Arch, T>(len), 0.0);
   }
 
   /// Adds `rows` rows in order, row r starting at first + r * row_stride.
@@ -420,8 +446,12 @@ class column_sums {
   double totals[column_block];
 
  private:
+  // Whole vectors (lanes past len_ add zeros), each a loop of constant count:
+  // -O2 vectorises only loops that need no remainder.
   void flush() {
-    for (std::int64_t j = 0; j < len_; ++j) totals[j] += static_cast<double>(acc_[j]);
+    for (std::int64_t j = 0; j < padded_length<Arch, T>(len_); j += V::lanes) {
+      for (std::int64_t k = 0; k < V::lanes; ++k) totals[j + k] += static_cast<double>(acc_[j + k]);
+    }
     for (std::int64_t j = 0; j < padded_length<Arch, T>(len_); j += V::lanes) V::store(acc_ + j, V::zero());
     pending_ = 0;
   }
@@ -437,10 +467,17 @@ class column_sums {
     std::int64_t j = 0;
     for (; j + 4 * L <= len_; j += 4 * L) {
       typename V::vector a[4];
+      ADAPOOL_UNROLL(4)
       for (int k = 0; k < 4; ++k) a[k] = V::load(acc_ + j + k * L);
       const T* p = first + j;
-      for (std::int64_t r = 0; r < rows; ++r, p += row_stride)
+      // At most rows_per_pass rows: unrolled, the pass is straight-line code
+      // whose add chains overlap the next strip's, as -O3 peels it.
+      ADAPOOL_UNROLL(8)
+      for (std::int64_t r = 0; r < rows; ++r, p += row_stride) {
+        ADAPOOL_UNROLL(4)
         for (int k = 0; k < 4; ++k) a[k] = V::add(a[k], V::load(p + k * L));
+      }
+      ADAPOOL_UNROLL(4)
       for (int k = 0; k < 4; ++k) V::store(acc_ + j + k * L, a[k]);
     }
     for (; j < len_; j += L) {
@@ -511,6 +548,7 @@ class column_max {
   void add_strip(const T* first, std::int64_t row_stride, std::int64_t rows, T first_id, std::int64_t j) {
     constexpr std::int64_t L = V::lanes;
     typename V::vector m[std::size_t{Width}], w[std::size_t{Width}];
+    ADAPOOL_UNROLL(4)
     for (int k = 0; k < Width; ++k) {
       m[k] = V::load(max + j + k * L);
       w[k] = Winners ? V::load(winner + j + k * L) : V::zero();
@@ -519,6 +557,7 @@ class column_max {
     const typename V::vector one = V::broadcast(T(1));
     const T* p = first + j;
     for (std::int64_t r = 0; r < rows; ++r, p += row_stride) {
+      ADAPOOL_UNROLL(4)
       for (int k = 0; k < Width; ++k) {
         const typename V::vector v =
             Partial ? V::load_partial(p + k * L, static_cast<int>(len_ - j)) : V::load(p + k * L);
@@ -528,6 +567,7 @@ class column_max {
       }
       if (Winners) id = V::add(id, one);
     }
+    ADAPOOL_UNROLL(4)
     for (int k = 0; k < Width; ++k) {
       V::store(max + j + k * L, m[k]);
       if (Winners) V::store(winner + j + k * L, w[k]);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "compiler.hpp"
 #include "sse2.hpp"
 
 #if defined(__AVX2__)
@@ -48,16 +49,19 @@ struct ops<float, avx2> {
   // Pairs within 128-bit halves, then quadruples, then the halves swap across.
   static void transpose(vector* v) {
     __m256 pair[8], quad[8];
+    ADAPOOL_UNROLL(4)
     for (int k = 0; k < 8; k += 2) {
       pair[k] = _mm256_unpacklo_ps(v[k], v[k + 1]);
       pair[k + 1] = _mm256_unpackhi_ps(v[k], v[k + 1]);
     }
+    ADAPOOL_UNROLL(2)
     for (int k = 0; k < 8; k += 4) {
       quad[k] = _mm256_shuffle_ps(pair[k], pair[k + 2], 0x44);
       quad[k + 1] = _mm256_shuffle_ps(pair[k], pair[k + 2], 0xee);
       quad[k + 2] = _mm256_shuffle_ps(pair[k + 1], pair[k + 3], 0x44);
       quad[k + 3] = _mm256_shuffle_ps(pair[k + 1], pair[k + 3], 0xee);
     }
+    ADAPOOL_UNROLL(4)
     for (int k = 0; k < 4; ++k) {
       v[k] = _mm256_permute2f128_ps(quad[k], quad[k + 4], 0x20);
       v[k + 4] = _mm256_permute2f128_ps(quad[k], quad[k + 4], 0x31);

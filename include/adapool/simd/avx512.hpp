@@ -51,6 +51,7 @@ struct ops<float, avx512f> {
   static vector sum_each(const vector* v) {
     // Fold each vector to 256 bits, then the AVX2 scheme on each group of eight.
     __m256 half[16];
+    ADAPOOL_UNROLL(16)
     for (int k = 0; k < 16; ++k) half[k] = _mm256_add_ps(_mm512_castps512_ps256(v[k]), _mm512_extractf32x8_ps(v[k], 1));
     const auto eight = [](const __m256* u) {
       const __m256 a = _mm256_hadd_ps(_mm256_hadd_ps(u[0], u[1]), _mm256_hadd_ps(u[2], u[3]));
@@ -62,10 +63,12 @@ struct ops<float, avx512f> {
   // As AVX2 within 128-bit blocks; then the blocks move across in two rounds.
   static void transpose(vector* v) {
     __m512 pair[16], quad[16];
+    ADAPOOL_UNROLL(8)
     for (int k = 0; k < 16; k += 2) {
       pair[k] = _mm512_unpacklo_ps(v[k], v[k + 1]);
       pair[k + 1] = _mm512_unpackhi_ps(v[k], v[k + 1]);
     }
+    ADAPOOL_UNROLL(4)
     for (int k = 0; k < 16; k += 4) {
       quad[k] = _mm512_shuffle_ps(pair[k], pair[k + 2], 0x44);
       quad[k + 1] = _mm512_shuffle_ps(pair[k], pair[k + 2], 0xee);
@@ -73,6 +76,7 @@ struct ops<float, avx512f> {
       quad[k + 3] = _mm512_shuffle_ps(pair[k + 1], pair[k + 3], 0xee);
     }
     // Block b of quad[4 * i + j] holds element 4 * b + j of rows 4 * i .. 4 * i + 3.
+    ADAPOOL_UNROLL(4)
     for (int j = 0; j < 4; ++j) {
       const __m512 even01 = _mm512_shuffle_f32x4(quad[j], quad[4 + j], 0x88);
       const __m512 odd01 = _mm512_shuffle_f32x4(quad[j], quad[4 + j], 0xdd);
@@ -130,6 +134,7 @@ struct ops<double, avx512f> {
   }
   static vector sum_each(const vector* v) {
     __m256d half[8];
+    ADAPOOL_UNROLL(8)
     for (int k = 0; k < 8; ++k) half[k] = _mm256_add_pd(_mm512_castpd512_pd256(v[k]), _mm512_extractf64x4_pd(v[k], 1));
     const auto four = [](const __m256d* u) {
       const __m256d a = _mm256_hadd_pd(u[0], u[1]);
@@ -140,11 +145,13 @@ struct ops<double, avx512f> {
   }
   static void transpose(vector* v) {
     __m512d pair[8];
+    ADAPOOL_UNROLL(4)
     for (int k = 0; k < 8; k += 2) {
       pair[k] = _mm512_unpacklo_pd(v[k], v[k + 1]);
       pair[k + 1] = _mm512_unpackhi_pd(v[k], v[k + 1]);
     }
     // Block b of pair[2 * i + j] holds element 2 * b + j of rows 2 * i and 2 * i + 1.
+    ADAPOOL_UNROLL(2)
     for (int j = 0; j < 2; ++j) {
       const __m512d even01 = _mm512_shuffle_f64x2(pair[j], pair[2 + j], 0x88);
       const __m512d odd01 = _mm512_shuffle_f64x2(pair[j], pair[2 + j], 0xdd);
