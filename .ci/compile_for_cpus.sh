@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Every target (tests, examples, benchmarks with their peers, fuzzers) compiled
+# for CPUs this machine may not be, with -Werror, and nothing run: a warning or
+# error that only an AVX-512 build shows must fail here, not on the first
+# AVX-512 user's machine (GCC 12's -Wuninitialized inside _mm512_reduce_add_ps
+# once broke the README's test command that way).
+#
+#   x86-64-v4        AVX-512 F/BW/VL/DQ, the level adapool's avx512f path needs
+#   sapphirerapids   a recent server: AVX-512 FP16, BF16, VNNI and AMX on top
+#
+# The flags go to every translation unit (CMAKE_CXX_FLAGS, and the benchmark
+# targets' ADAPOOL_BENCH_FLAGS), so with ADAPOOL_ARCH unset the default path is
+# avx512f throughout; the one test suite built is the avx512f one (the others
+# differ only in the ADAPOOL_ARCH they pin, which the release build covers).
+# The PyTorch extension is left out: the libtorch tests compile the same header.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+for cpu in "${@:-x86-64-v4}"; do
+  dir=build/compile-$cpu
+  echo "compile_for_cpus: -march=$cpu into $dir"
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release -DADAPOOL_WARNINGS_AS_ERRORS=ON \
+    -DCMAKE_CXX_FLAGS="-march=$cpu" -DADAPOOL_BENCH_FLAGS="-O3 -march=$cpu" \
+    -DADAPOOL_TEST_ARCHES=avx512f -DADAPOOL_BUILD_TORCH_EXTENSION=OFF -DADAPOOL_INSTALL=OFF >/dev/null
+  cmake --build "$dir" -j2
+done
+echo "compile_for_cpus: OK"
