@@ -19,7 +19,7 @@
 # standard workloads, with the same timing settings and filter as the main run;
 # the report gets a column for each. --user-flags adds "-O2" (x86-64 baseline),
 # "-O2 -march=x86-64-v3" and, if clang++ is installed, "clang++:-O2 -march=x86-64-v3"
-# (about 7 more minutes on 2 cores for a full run).
+# (7 to 9 more minutes on 2 cores for a full run).
 
 set -euo pipefail
 
