@@ -3,6 +3,7 @@
 // streaming sum over the same input bytes that bounds what any pooling can do.
 
 #include <adapool/element_types.hpp>
+#include <adapool/simd/compiler.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -260,6 +261,7 @@ float streaming_sum(const float* data, std::int64_t count) {
   __m512 acc[8];
   for (auto& a : acc) a = _mm512_setzero_ps();
   for (; i + 128 <= count; i += 128) {
+    ADAPOOL_UNROLL(8)
     for (int k = 0; k < 8; ++k) acc[k] = _mm512_add_ps(acc[k], _mm512_load_ps(data + i + 16 * k));
   }
   for (int k = 1; k < 8; ++k) acc[0] = _mm512_add_ps(acc[0], acc[k]);
@@ -272,6 +274,7 @@ float streaming_sum(const float* data, std::int64_t count) {
   __m256 acc[8];
   for (auto& a : acc) a = _mm256_setzero_ps();
   for (; i + 64 <= count; i += 64) {
+    ADAPOOL_UNROLL(8)
     for (int k = 0; k < 8; ++k) acc[k] = _mm256_add_ps(acc[k], _mm256_load_ps(data + i + 8 * k));
   }
   for (int k = 1; k < 8; ++k) acc[0] = _mm256_add_ps(acc[0], acc[k]);
@@ -282,6 +285,7 @@ float streaming_sum(const float* data, std::int64_t count) {
   // 64 scalar accumulators: the compiler turns them into vector registers.
   float acc[64] = {};
   for (; i + 64 <= count; i += 64) {
+    ADAPOOL_UNROLL(64)
     for (int k = 0; k < 64; ++k) acc[k] += data[i + k];
   }
   for (float a : acc) total += a;
@@ -300,6 +304,7 @@ std::uint32_t streaming_word_sum(const unsigned char* data, std::int64_t bytes) 
   __m512i acc[8];
   for (auto& a : acc) a = _mm512_setzero_si512();
   for (; i + 512 <= bytes; i += 512) {
+    ADAPOOL_UNROLL(8)
     for (int k = 0; k < 8; ++k) acc[k] = _mm512_add_epi32(acc[k], _mm512_load_si512(data + i + 64 * k));
   }
   for (int k = 1; k < 8; ++k) acc[0] = _mm512_add_epi32(acc[0], acc[k]);
@@ -310,6 +315,7 @@ std::uint32_t streaming_word_sum(const unsigned char* data, std::int64_t bytes) 
   __m256i acc[8];
   for (auto& a : acc) a = _mm256_setzero_si256();
   for (; i + 256 <= bytes; i += 256) {
+    ADAPOOL_UNROLL(8)
     for (int k = 0; k < 8; ++k) {
       acc[k] = _mm256_add_epi32(acc[k], _mm256_load_si256(reinterpret_cast<const __m256i*>(data + i + 32 * k)));
     }
@@ -321,6 +327,7 @@ std::uint32_t streaming_word_sum(const unsigned char* data, std::int64_t bytes) 
 #else
   std::uint32_t acc[64] = {};
   for (; i + 256 <= bytes; i += 256) {
+    ADAPOOL_UNROLL(64)
     for (int k = 0; k < 64; ++k) {
       std::uint32_t word;
       std::memcpy(&word, data + i + 4 * k, 4);

@@ -12,6 +12,7 @@ RESULTS_DIR/chart.png. Only ratios measured in the same run are compared.
 
 import json
 import os
+import re
 import sys
 
 import matplotlib
@@ -59,8 +60,9 @@ def parse_name(run_name):
     return parts[0], parts[1], threads
 
 
-def load(results_dir):
-    with open(os.path.join(results_dir, "bench.json")) as f:
+def load_benchmarks(path):
+    """The context and the results of one Google Benchmark JSON file."""
+    with open(path) as f:
         data = json.load(f)
     results = {}
     for b in data["benchmarks"]:
@@ -81,12 +83,42 @@ def load(results_dir):
             r.allocs = b.get("allocs_per_call")
             r.max_rel_err = b.get("max_rel_err")
             r.label = b.get("label", "")
+    return data["context"], results
+
+
+class FlagVariant:
+    """One build's run: the main one, or adapool's and the ceiling's cases built with other
+    compiler flags (run_report.sh --flags)."""
+
+    def __init__(self, context, results):
+        self.context = context
+        self.results = results
+
+    @property
+    def title(self):
+        """'g++ -O2 -march=x86-64-v3': the compiler users know and the flags, as the build reports them."""
+        compiler_id = self.context.get("compiler", "").split(" ", 1)[0]
+        command = {"GNU": "g++", "Clang": "clang++", "AppleClang": "clang++"}.get(compiler_id, compiler_id)
+        # Every build is Release: its -DNDEBUG says nothing about the code generated.
+        flags = [f for f in self.context.get("compiler_flags", "").split() if f != "-DNDEBUG"]
+        return " ".join([command] + flags)
+
+
+def load(results_dir):
+    context, results = load_benchmarks(os.path.join(results_dir, "bench.json"))
     memory = {}
     memory_path = os.path.join(results_dir, "memory.json")
     if os.path.exists(memory_path):
         with open(memory_path) as f:
             memory = json.load(f)
-    return data["context"], results, memory
+    # flags-1.json, flags-2.json, ...: the variants in the order they were given.
+    numbered = []
+    for name in os.listdir(results_dir):
+        m = re.fullmatch(r"flags-(\d+)\.json", name)
+        if m:
+            numbered.append((int(m.group(1)), name))
+    variants = [FlagVariant(*load_benchmarks(os.path.join(results_dir, name))) for _, name in sorted(numbered)]
+    return context, results, memory, variants
 
 
 def workload_prefix(name):
@@ -133,10 +165,11 @@ def fmt_ratio(x, digits=2):
 
 
 class Report:
-    def __init__(self, context, results, memory):
+    def __init__(self, context, results, memory, variants=()):
         self.context = context
         self.results = results
         self.memory = memory
+        self.variants = list(variants)
         every_workload = workload_order(results)
         self.workloads = [w for w in every_workload if workload_prefix(w) == "W"]
         self.sections = {}
@@ -165,9 +198,9 @@ class Report:
                 best = (impl, r)
         return best
 
-    def cell(self, workload, impl, threads, value):
-        """A table cell: the value, or why there is none."""
-        r = self.results.get((workload, impl, threads))
+    def cell(self, workload, impl, threads, value, results=None):
+        """A table cell: the value, or why there is none (from results, by default the main run's)."""
+        r = (self.results if results is None else results).get((workload, impl, threads))
         if r is not None and r.error is not None:
             return "**check failed**"
         if r is None or not r.time_us:
@@ -295,6 +328,73 @@ class Report:
             rows.append(row)
         self.table(["workload"] + impls + [f"{i} / adapool" for i in others] + ["adapool / ceiling"], rows)
 
+    def flag_variants(self):
+        """adapool built with the flags users compile with, beside the main run's build and the fastest peer."""
+        main = FlagVariant(self.context, self.results)
+        runs = self.variants + [main]
+        titles = [v.title for v in self.variants] + [f"main run: {main.title}"]
+
+        def ceiling_label(run):
+            return next((r.label for (w, i, t), r in run.results.items() if i == "ceiling" and r.label), "")
+
+        self.add("## adapool under the flags users compile with")
+        self.add()
+        self.add("The tables above time adapool compiled with the main run's flags. Users compile it with their "
+                 "own: here adapool is built again with other flags (`bench/run_report.sh --user-flags` or "
+                 "`--flags`), each build with the ceiling built the same way and timed in the same run. Each cell "
+                 "is adapool's median time per call and, in brackets, that build's ceiling time over it (1.00: as "
+                 "fast as that build reads the input). The peers are the same libraries, with their own runtime "
+                 "dispatch, whatever adapool is compiled with: the fastest one is from the main run, as a fraction "
+                 f"of the main run's ceiling. Cells marked ~ had repetitions spreading more than {NOISY_CV:.0%}; "
+                 "each build ran at its own time on a shared machine, so compare fractions, and times only roughly.")
+        self.add()
+        for title, run in zip(titles, runs):
+            c = run.context
+            self.add(f"- **{title}**: {c.get('compiler', '')}; adapool's default ISA "
+                     f"`{c.get('adapool_isa', '')}`; ceiling: {ceiling_label(run) or 'not run'}")
+        self.add()
+
+        workloads = [w for w in workload_order({k: None for run in runs for k in run.results})
+                     if workload_prefix(w) == "W"]
+
+        def time_and_fraction(run, w):
+            ceil = run.results.get((w, "ceiling", 1))
+            ceil = ceil if ceil and ceil.error is None and ceil.time_us else None
+            return lambda r: fmt_time(r.time_us) + (f" ({ceil.time_us / r.time_us:.2f})" if ceil else "")
+
+        rows = []
+        for w in workloads:
+            row = [f"`{w}`"] + [self.cell(w, "adapool", 1, time_and_fraction(run, w), run.results) for run in runs]
+            best, ceil = self.fastest_peer(w, 1), self.ceiling(w)
+            if best:
+                row.append(f"{best[0]} {fmt_time(best[1].time_us)}"
+                           + (f" ({ceil.time_us / best[1].time_us:.2f})" if ceil else ""))
+            elif any(r.error for (ww, i, t), r in self.results.items() if ww == w and t == 1 and i in self.peers):
+                row.append("check failed")
+            else:
+                row.append("none can" if self.peers else "—")
+            rows.append(row)
+        self.table(["workload"] + titles + ["fastest peer (main run)"], rows)
+
+        self.add("### The ceiling in each build")
+        self.add()
+        self.add("Median time per call and input GB/s of the streaming sum each fraction above is taken of: "
+                 "a build whose ceiling is slower makes adapool's fraction look better than its time does.")
+        self.add()
+        rows = [[f"`{w}`"] + [self.cell(w, "ceiling", 1, lambda r: fmt_time(r.time_us)
+                                        + (f" ({r.gbps:.0f} GB/s)" if r.gbps else ""), run.results)
+                              for run in runs] for w in workloads]
+        self.table(["workload"] + titles, rows)
+
+        failed = [(title, w, i, r.error) for title, run in zip(titles[:-1], self.variants)
+                  for (w, i, t), r in sorted(run.results.items()) if r.error]
+        if failed:
+            self.add("### Output checks that failed under these flags (not timed)")
+            self.add()
+            for title, w, i, message in failed:
+                self.add(f"- `{w}/{i}` built with `{title}`: {message}")
+            self.add()
+
     def notes_on_gaps(self):
         if self.cannot:
             self.add("### What the peers cannot do")
@@ -350,6 +450,8 @@ class Report:
                               for i in impls] for w in averages]
         self.table(["workload"] + impls, rows)
         self.notes_on_gaps()
+        if self.variants:
+            self.flag_variants()
         for prefix, workloads in self.sections.items():
             self.section(prefix, workloads)
 
@@ -416,8 +518,8 @@ def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
     results_dir = sys.argv[1]
-    context, results, memory = load(results_dir)
-    report = Report(context, results, memory)
+    context, results, memory, variants = load(results_dir)
+    report = Report(context, results, memory, variants)
     report.chart(os.path.join(results_dir, "chart.png"))
     report.write(os.path.join(results_dir, "REPORT.md"), "chart.png")
     print(f"wrote {os.path.join(results_dir, 'REPORT.md')} and chart.png")

@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: MIT
 # bench/run_report.sh writes the committed report, bench/results, only on a
 # full run: a run given adapool_bench flags after `--` reports elsewhere and
-# refuses `--out bench/results`. A stub stands in for adapool_bench: it records
-# where it was told to write and fails, so the script stops before writing anything.
+# refuses `--out bench/results`, with --flags too, before building a variant;
+# a --flags naming a missing compiler is refused. A stub stands in for
+# adapool_bench: it records where it was told to write and fails, so the
+# script stops before writing anything.
 # Run as: cmake -DSCRIPT=<bench/run_report.sh> -DWORK=<scratch directory> -P bench_report_paths.cmake
 cmake_minimum_required(VERSION 3.21)
 find_program(BASH bash)
@@ -59,9 +61,29 @@ if(NOT written STREQUAL "${WORK}/elsewhere")
   message(FATAL_ERROR "a filtered run with --out ${WORK}/elsewhere writes to '${written}'")
 endif()
 
+# Flag variants (--flags, --user-flags) keep the same rules, and a run that is
+# refused builds nothing: no variant's build directory appears.
+report(--out ${results} --flags -O2 -- --benchmark_filter=W1_)
+if(status EQUAL 0 OR NOT written STREQUAL "" OR NOT output MATCHES "bench/results holds the full report"
+   OR EXISTS "${WORK}/build-flags-O2")
+  message(FATAL_ERROR "a filtered run with --flags into bench/results was not refused before building "
+                      "(status ${status}, wrote '${written}'):\n${output}")
+endif()
+
+report(--flags "no-such-compiler++:-O2")
+if(status EQUAL 0 OR NOT written STREQUAL "" OR NOT output MATCHES "compiler no-such-compiler\\+\\+ not found")
+  message(FATAL_ERROR "--flags with a missing compiler was not refused before running (status ${status}):\n${output}")
+endif()
+
+report(--flags)
+if(status EQUAL 0 OR NOT written STREQUAL "" OR NOT output MATCHES "--flags needs a flag string")
+  message(FATAL_ERROR "--flags without a value was accepted (status ${status}):\n${output}")
+endif()
+
 # A full run still reports into bench/results.
 report()
 if(NOT written STREQUAL results)
   message(FATAL_ERROR "a full run writes its report to '${written}', expected ${results}")
 endif()
-message("run_report.sh: filtered runs report to partial-report, full runs to bench/results")
+message("run_report.sh: filtered runs report to partial-report, full runs to bench/results; "
+        "bad --flags are refused before anything is built")
