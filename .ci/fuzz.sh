@@ -39,40 +39,36 @@ if [[ -z ${FUZZ_ARCH_FLAGS+x} ]]; then
   fi
 fi
 
-mkdir -p "$out"
+# fuzz/'s CMake targets, linked with libFuzzer; no build type, so that only
+# these flags apply, and no OpenMP threads (each fuzzer has one core). The
+# executables land in $out as before.
+sanitize="-fsanitize=address,undefined -fno-sanitize-recover=all"
 echo "fuzz: building ${targets[*]} ($opt $FUZZ_ARCH_FLAGS, $jobs at a time)"
-pids=()
-build_failed=0
-for t in "${targets[@]}"; do
-  # shellcheck disable=SC2086  # the flags are a list
-  clang++ -std=c++17 "$opt" -gline-tables-only $FUZZ_ARCH_FLAGS -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-    -Wall -Wextra -Wpedantic -Werror -Iinclude "fuzz/$t.cpp" -o "$out/$t" &
-  pids+=($!)
-  if ((${#pids[@]} >= jobs)); then
-    wait "${pids[0]}" || build_failed=1
-    pids=("${pids[@]:1}")
-  fi
-done
-for pid in "${pids[@]}"; do
-  wait "$pid" || build_failed=1
-done
-if ((build_failed)); then
+mkdir -p "$out"
+cmake -S . -B "$out/cmake" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE= -DCMAKE_CXX_EXTENSIONS=OFF \
+  -DCMAKE_CXX_FLAGS="-gline-tables-only $FUZZ_ARCH_FLAGS $sanitize" -DCMAKE_EXE_LINKER_FLAGS="$sanitize" \
+  -DCMAKE_RUNTIME_OUTPUT_DIRECTORY="$PWD/$out" -DADAPOOL_FUZZ_WITH_LIBFUZZER=ON -DADAPOOL_FUZZ_OPT="$opt" \
+  -DADAPOOL_BUILD_FUZZERS=ON -DADAPOOL_BUILD_TESTS=OFF -DADAPOOL_BUILD_EXAMPLES=OFF -DADAPOOL_BUILD_BENCHMARKS=OFF \
+  -DADAPOOL_BUILD_TORCH_EXTENSION=OFF -DADAPOOL_INSTALL=OFF -DADAPOOL_OPENMP=OFF -DADAPOOL_WARNINGS_AS_ERRORS=ON \
+  >"$out/configure.log" 2>&1 || {
+  cat "$out/configure.log"
+  echo "fuzz: FAILED: configuring the fuzz targets (log above)"
+  exit 1
+}
+# All of the tree: make builds one --target after another, each on one core.
+cmake --build "$out/cmake" -j "$jobs" || {
   echo "fuzz: FAILED: a fuzz target does not build (errors above)"
   exit 1
-fi
+}
 build_seconds=$((SECONDS - start))
 
-# Every committed input once: the seed corpus and the reproducers of past findings.
-for t in "${targets[@]}"; do
-  inputs=("fuzz/corpus/$t")
-  [[ -d fuzz/regressions/$t ]] && inputs+=("fuzz/regressions/$t")
-  echo "fuzz: replaying ${inputs[*]}"
-  "$out/$t" -runs=0 "${inputs[@]}" >"$out/$t.replay.log" 2>&1 || {
-    cat "$out/$t.replay.log"
-    echo "fuzz: FAILED: $t on a committed input (log above)"
-    exit 1
-  }
-done
+# Every committed input once, the seed corpus and the reproducers of past
+# findings: ctest's fuzz_replay_<target>, here through libFuzzer's -runs=0.
+echo "fuzz: replaying fuzz/corpus and fuzz/regressions"
+ctest --test-dir "$out/cmake" -R '^fuzz_replay_' -j "$jobs" --output-on-failure || {
+  echo "fuzz: FAILED: a target fails on a committed input (log above)"
+  exit 1
+}
 
 # Fuzz, new inputs going to a scratch corpus so the committed one stays as it
 # is; `jobs` targets at a time.

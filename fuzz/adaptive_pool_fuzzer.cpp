@@ -16,8 +16,8 @@
 
 namespace {
 
-// 128-bit arithmetic for the exact window formulas (a GCC and Clang extension).
-__extension__ typedef __int128 wide;
+using reference::window_start;
+using reference::window_stop;
 
 using adapool::tensor_view;
 using fuzz::extents;
@@ -102,15 +102,6 @@ dims5 as5(const extents<Rank>& s) {
   return {s[0], s[1], spatial[0], spatial[1], spatial[2]};
 }
 
-// PyTorch's window, from the definition: [floor(i * in / out), ceil((i + 1) * in / out)).
-std::int64_t begin_of(std::int64_t i, std::int64_t in, std::int64_t out) {
-  return static_cast<std::int64_t>(static_cast<wide>(i) * in / out);
-}
-std::int64_t end_of(std::int64_t i, std::int64_t in, std::int64_t out) {
-  const wide top = static_cast<wide>(i + 1) * in;
-  return static_cast<std::int64_t>((top + out - 1) / out);
-}
-
 // Max (PyTorch's scan: replace when greater or NaN), its in-plane index, and the mean of every window.
 template <class T>
 fuzz::reference_result<T> reference(const std::vector<T>& x, dims5 in, dims5 out) {
@@ -121,9 +112,9 @@ fuzz::reference_result<T> reference(const std::vector<T>& x, dims5 in, dims5 out
       for (std::int64_t od = 0; od < out.d; ++od)
         for (std::int64_t oh = 0; oh < out.h; ++oh)
           for (std::int64_t ow = 0; ow < out.w; ++ow) {
-            const std::int64_t d0 = begin_of(od, in.d, out.d), d1 = end_of(od, in.d, out.d);
-            const std::int64_t h0 = begin_of(oh, in.h, out.h), h1 = end_of(oh, in.h, out.h);
-            const std::int64_t w0 = begin_of(ow, in.w, out.w), w1 = end_of(ow, in.w, out.w);
+            const std::int64_t d0 = window_start(od, in.d, out.d), d1 = window_stop(od, in.d, out.d);
+            const std::int64_t h0 = window_start(oh, in.h, out.h), h1 = window_stop(oh, in.h, out.h);
+            const std::int64_t w0 = window_start(ow, in.w, out.w), w1 = window_stop(ow, in.w, out.w);
             T best = -std::numeric_limits<T>::infinity();
             std::int64_t where = (d0 * in.h + h0) * in.w + w0;
             double sum = 0;
@@ -393,42 +384,12 @@ void run(fuzz::reader& r) {
       r, info, layout, any_arch, [&](const std::vector<T>& x) { return reference(x, as5(in_shape), as5(out_shape)); });
 }
 
-// Typed views take their strides from the shape; strided views carry any
-// placement, contiguous and channels-last ones included.
-template <class T, std::size_t Rank>
-void run_layouts(fuzz::reader& r, std::uint8_t choice) {
-  switch (choice % 3) {
-    case 0:
-      return run<T, Rank, adapool::contiguous, adapool::contiguous>(r);
-    case 1:
-      return run<T, Rank, adapool::channels_last, adapool::strided>(r);
-    default:
-      return run<T, Rank, adapool::strided, adapool::strided>(r);
-  }
-}
-
-template <class T>
-void run_rank(fuzz::reader& r, std::uint8_t header) {
-  const auto layouts = static_cast<std::uint8_t>(header / 6);
-  switch (header % 3) {
-    case 0:
-      return run_layouts<T, 3>(r, layouts);
-    case 1:
-      return run_layouts<T, 4>(r, layouts);
-    default:
-      return run_layouts<T, 5>(r, layouts);
-  }
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  fuzz::reader r(data, size);
-  const std::uint8_t header = r.byte();
-  if (header / 3 % 2) {
-    run_rank<double>(r, header);
-  } else {
-    run_rank<float>(r, header);
-  }
-  return 0;
+  return fuzz::run_input(data, size, [](fuzz::reader& r, auto types) {
+    using case_types = decltype(types);
+    run<typename case_types::element, case_types::rank, typename case_types::in_layout,
+        typename case_types::out_layout>(r);
+  });
 }

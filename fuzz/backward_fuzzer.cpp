@@ -22,13 +22,12 @@
 
 namespace {
 
-// 128-bit arithmetic for the exact window formulas (a GCC and Clang extension).
-__extension__ typedef __int128 wide;
-
 using fuzz::extents;
 using fuzz::memory;
 using fuzz::placed;
 using fuzz::placement;
+using reference::window_start;
+using reference::window_stop;
 
 enum class op_kind { avg, max, global_avg, global_max, channel_avg, channel_max };
 constexpr int op_count = 6;
@@ -119,14 +118,6 @@ dims5 as5(const extents<Rank>& s) {
   return {s[0], s[1], spatial[0], spatial[1], spatial[2]};
 }
 
-std::int64_t begin_of(std::int64_t i, std::int64_t in, std::int64_t out) {
-  return static_cast<std::int64_t>(static_cast<wide>(i) * in / out);
-}
-std::int64_t end_of(std::int64_t i, std::int64_t in, std::int64_t out) {
-  const wide top = static_cast<wide>(i + 1) * in;
-  return static_cast<std::int64_t>((top + out - 1) / out);
-}
-
 // grad_in in logical order, as PyTorch's CPU kernels form it: zero, then each
 // output cell's contribution added in row-major order of the cells (for
 // channel pooling: at each pixel, output channels in order). An average cell
@@ -149,7 +140,7 @@ std::vector<T> reference(op_kind op, const std::vector<T>& go, const std::vector
             gi[at((n * in.c + idx[at(cell)]) * in_plane + p)] += g;
             continue;
           }
-          const std::int64_t c0 = begin_of(oc, in.c, out.c), c1 = end_of(oc, in.c, out.c);
+          const std::int64_t c0 = window_start(oc, in.c, out.c), c1 = window_stop(oc, in.c, out.c);
           const T share = g / static_cast<T>(c1 - c0);
           for (std::int64_t c = c0; c < c1; ++c) gi[at((n * in.c + c) * in_plane + p)] += share;
         }
@@ -172,9 +163,9 @@ std::vector<T> reference(op_kind op, const std::vector<T>& go, const std::vector
       for (std::int64_t od = 0; od < out.d; ++od)
         for (std::int64_t oh = 0; oh < out.h; ++oh)
           for (std::int64_t ow = 0; ow < out.w; ++ow) {
-            const std::int64_t d0 = begin_of(od, in.d, out.d), d1 = end_of(od, in.d, out.d);
-            const std::int64_t h0 = begin_of(oh, in.h, out.h), h1 = end_of(oh, in.h, out.h);
-            const std::int64_t w0 = begin_of(ow, in.w, out.w), w1 = end_of(ow, in.w, out.w);
+            const std::int64_t d0 = window_start(od, in.d, out.d), d1 = window_stop(od, in.d, out.d);
+            const std::int64_t h0 = window_start(oh, in.h, out.h), h1 = window_stop(oh, in.h, out.h);
+            const std::int64_t w0 = window_start(ow, in.w, out.w), w1 = window_stop(ow, in.w, out.w);
             T share = go[at(out_base + (od * out.h + oh) * out.w + ow)];
             if (d1 - d0 != 1) share /= static_cast<T>(d1 - d0);
             if (h1 - h0 != 1) share /= static_cast<T>(h1 - h0);
@@ -375,42 +366,12 @@ void run(fuzz::reader& r) {
   check_valid<T, Rank, LIn, LOut>(r, op, layout);
 }
 
-// Typed views take their strides from the shape; strided views carry any
-// placement, contiguous and channels-last ones included.
-template <class T, std::size_t Rank>
-void run_layouts(fuzz::reader& r, std::uint8_t choice) {
-  switch (choice % 3) {
-    case 0:
-      return run<T, Rank, adapool::contiguous, adapool::contiguous>(r);
-    case 1:
-      return run<T, Rank, adapool::channels_last, adapool::strided>(r);
-    default:
-      return run<T, Rank, adapool::strided, adapool::strided>(r);
-  }
-}
-
-template <class T>
-void run_rank(fuzz::reader& r, std::uint8_t header) {
-  const auto layouts = static_cast<std::uint8_t>(header / 6);
-  switch (header % 3) {
-    case 0:
-      return run_layouts<T, 3>(r, layouts);
-    case 1:
-      return run_layouts<T, 4>(r, layouts);
-    default:
-      return run_layouts<T, 5>(r, layouts);
-  }
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  fuzz::reader r(data, size);
-  const std::uint8_t header = r.byte();
-  if (header / 3 % 2) {
-    run_rank<double>(r, header);
-  } else {
-    run_rank<float>(r, header);
-  }
-  return 0;
+  return fuzz::run_input(data, size, [](fuzz::reader& r, auto types) {
+    using case_types = decltype(types);
+    run<typename case_types::element, case_types::rank, typename case_types::in_layout,
+        typename case_types::out_layout>(r);
+  });
 }

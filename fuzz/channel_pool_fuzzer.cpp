@@ -14,13 +14,12 @@
 
 namespace {
 
-// 128-bit arithmetic for the exact window formulas (a GCC and Clang extension).
-__extension__ typedef __int128 wide;
-
 using fuzz::extents;
 using fuzz::memory;
 using fuzz::placed;
 using fuzz::placement;
+using reference::window_start;
+using reference::window_stop;
 
 enum class op_kind { avg, max, max_indices, allocating, fused };
 constexpr int op_count = 5;
@@ -50,15 +49,6 @@ const auto any_arch = [](auto arch, const fuzz::op_info& op, const auto& in, con
   call<decltype(arch)>(op, in, out, idx);
 };
 
-// Channel windows from the definition: [floor(k * C / C'), ceil((k + 1) * C / C')).
-std::int64_t begin_of(std::int64_t i, std::int64_t in, std::int64_t out) {
-  return static_cast<std::int64_t>(static_cast<wide>(i) * in / out);
-}
-std::int64_t end_of(std::int64_t i, std::int64_t in, std::int64_t out) {
-  const wide top = static_cast<wide>(i + 1) * in;
-  return static_cast<std::int64_t>((top + out - 1) / out);
-}
-
 // Max over each channel window, scanning channels in order (replace when
 // greater or NaN), the winning channel, and the mean.
 template <class T>
@@ -68,7 +58,7 @@ fuzz::reference_result<T> reference(const std::vector<T>& x, std::int64_t n_size
   for (std::int64_t n = 0; n < n_size; ++n)
     for (std::int64_t k = 0; k < c_out; ++k)
       for (std::int64_t p = 0; p < pixels; ++p) {
-        const std::int64_t c0 = begin_of(k, c_in, c_out), c1 = end_of(k, c_in, c_out);
+        const std::int64_t c0 = window_start(k, c_in, c_out), c1 = window_stop(k, c_in, c_out);
         T best = -std::numeric_limits<T>::infinity();
         std::int64_t where = c0;
         double sum = 0;
@@ -192,42 +182,12 @@ void run(fuzz::reader& r) {
   });
 }
 
-// Typed views take their strides from the shape; strided views carry any
-// placement, contiguous and channels-last ones included.
-template <class T, std::size_t Rank>
-void run_layouts(fuzz::reader& r, std::uint8_t choice) {
-  switch (choice % 3) {
-    case 0:
-      return run<T, Rank, adapool::contiguous, adapool::contiguous>(r);
-    case 1:
-      return run<T, Rank, adapool::channels_last, adapool::strided>(r);
-    default:
-      return run<T, Rank, adapool::strided, adapool::strided>(r);
-  }
-}
-
-template <class T>
-void run_rank(fuzz::reader& r, std::uint8_t header) {
-  const auto layouts = static_cast<std::uint8_t>(header / 6);
-  switch (header % 3) {
-    case 0:
-      return run_layouts<T, 3>(r, layouts);
-    case 1:
-      return run_layouts<T, 4>(r, layouts);
-    default:
-      return run_layouts<T, 5>(r, layouts);
-  }
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  fuzz::reader r(data, size);
-  const std::uint8_t header = r.byte();
-  if (header / 3 % 2) {
-    run_rank<double>(r, header);
-  } else {
-    run_rank<float>(r, header);
-  }
-  return 0;
+  return fuzz::run_input(data, size, [](fuzz::reader& r, auto types) {
+    using case_types = decltype(types);
+    run<typename case_types::element, case_types::rank, typename case_types::in_layout,
+        typename case_types::out_layout>(r);
+  });
 }

@@ -25,6 +25,11 @@
 #include <type_traits>
 #include <vector>
 
+// The tests' specification supplies the windows of the plain loops, not
+// adapool::window_begin: a reference computed by the code under test would
+// agree with it when both are wrong.
+#include "../tests/reference.hpp"
+
 namespace fuzz {
 
 // Elements per tensor in a valid case. Large enough to cross every block size
@@ -897,6 +902,61 @@ void check_invalid(reader& r, op_info op, case_layout<Rank> layout, Call call) {
   const std::string context = what + ", input " + shape_text(in_shape) + " output " + shape_text(out_shape);
   expect_rejected(op.name.c_str(), context, buffers, [&] { call(adapool::default_arch{}, op, in, out, idx); });
   expect_rejected(op.name.c_str(), context, buffers, [&] { call(adapool::simd::scalar{}, op, in, out, idx); });
+}
+
+// ---------------------------------------------------------------- entry point
+
+// The element type, rank and view types of a case, handed to a generic lambda
+// as one value (C++17 lambdas take no template parameters).
+template <class T, std::size_t Rank, class LIn, class LOut>
+struct case_types {
+  using element = T;
+  static constexpr std::size_t rank = Rank;
+  using in_layout = LIn;
+  using out_layout = LOut;
+};
+
+// Typed views take their strides from the shape; strided views carry any
+// placement, contiguous and channels-last ones included.
+template <class T, std::size_t Rank, class Run>
+void run_layouts(reader& r, std::uint8_t choice, Run& run) {
+  switch (choice % 3) {
+    case 0:
+      return run(r, case_types<T, Rank, adapool::contiguous, adapool::contiguous>{});
+    case 1:
+      return run(r, case_types<T, Rank, adapool::channels_last, adapool::strided>{});
+    default:
+      return run(r, case_types<T, Rank, adapool::strided, adapool::strided>{});
+  }
+}
+
+template <class T, class Run>
+void run_rank(reader& r, std::uint8_t header, Run& run) {
+  const auto layouts = static_cast<std::uint8_t>(header / 6);
+  switch (header % 3) {
+    case 0:
+      return run_layouts<T, 3>(r, layouts, run);
+    case 1:
+      return run_layouts<T, 4>(r, layouts, run);
+    default:
+      return run_layouts<T, 5>(r, layouts, run);
+  }
+}
+
+// LLVMFuzzerTestOneInput of the float and double targets: the first byte
+// chooses float or double, the rank and the view types, and `run(r, types)`
+// decodes the rest of the case. Every target reads that byte alike, so a
+// change here changes what every committed input means.
+template <class Run>
+int run_input(const std::uint8_t* data, std::size_t size, Run run) {
+  reader r(data, size);
+  const std::uint8_t header = r.byte();
+  if (header / 3 % 2) {
+    run_rank<double>(r, header, run);
+  } else {
+    run_rank<float>(r, header, run);
+  }
+  return 0;
 }
 
 }  // namespace fuzz

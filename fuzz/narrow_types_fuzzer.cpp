@@ -69,12 +69,12 @@ T decode_element(fuzz::reader& r) {
   }
 }
 
-// The window of output i along an axis (exact for the small sizes here).
+// The window of output i along an axis.
 struct span {
   std::int64_t begin, end;
 };
 span window_of(std::int64_t i, std::int64_t in, std::int64_t out) {
-  return {i * in / out, ((i + 1) * in + out - 1) / out};
+  return {reference::window_start(i, in, out), reference::window_stop(i, in, out)};
 }
 
 // One pooled value's window as the list of (logical input offset, position).

@@ -19,13 +19,12 @@
 
 namespace {
 
-// 128-bit arithmetic for the exact window formulas (a GCC and Clang extension).
-__extension__ typedef __int128 wide;
-
 using fuzz::extents;
 using fuzz::memory;
 using fuzz::placed;
 using fuzz::placement;
+using reference::window_start;
+using reference::window_stop;
 
 // A plane of up to this many elements: past the power kernels' 4096-element
 // buffer, so planes that do not fit it (pooled a window's rows at a time) are
@@ -158,14 +157,6 @@ dims5 as5(const extents<Rank>& s) {
   return {s[0], s[1], spatial[0], spatial[1], spatial[2]};
 }
 
-std::int64_t begin_of(std::int64_t i, std::int64_t in, std::int64_t out) {
-  return static_cast<std::int64_t>(static_cast<wide>(i) * in / out);
-}
-std::int64_t end_of(std::int64_t i, std::int64_t in, std::int64_t out) {
-  const wide top = static_cast<wide>(i + 1) * in;
-  return static_cast<std::int64_t>((top + out - 1) / out);
-}
-
 // What an output may be: NaN for sure, or a value in [lo, hi] (as T), with
 // NaN or any non-finite value also allowed where rounding decides.
 struct allowed {
@@ -282,9 +273,10 @@ std::vector<allowed> reference(const std::vector<T>& x, dims5 in, dims5 out, boo
       for (std::int64_t od = 0; od < out.d; ++od)
         for (std::int64_t oh = 0; oh < out.h; ++oh)
           for (std::int64_t ow = 0; ow < out.w; ++ow)
-            r.push_back(power_reference(x, (n * in.c + c) * plane, in, begin_of(od, in.d, out.d),
-                                        end_of(od, in.d, out.d), begin_of(oh, in.h, out.h), end_of(oh, in.h, out.h),
-                                        begin_of(ow, in.w, out.w), end_of(ow, in.w, out.w), gem, a));
+            r.push_back(power_reference(x, (n * in.c + c) * plane, in, window_start(od, in.d, out.d),
+                                        window_stop(od, in.d, out.d), window_start(oh, in.h, out.h),
+                                        window_stop(oh, in.h, out.h), window_start(ow, in.w, out.w),
+                                        window_stop(ow, in.w, out.w), gem, a));
   return r;
 }
 
@@ -434,42 +426,12 @@ void run(fuzz::reader& r) {
       });
 }
 
-// Typed views take their strides from the shape; strided views carry any
-// placement, contiguous and channels-last ones included.
-template <class T, std::size_t Rank>
-void run_layouts(fuzz::reader& r, std::uint8_t choice) {
-  switch (choice % 3) {
-    case 0:
-      return run<T, Rank, adapool::contiguous, adapool::contiguous>(r);
-    case 1:
-      return run<T, Rank, adapool::channels_last, adapool::strided>(r);
-    default:
-      return run<T, Rank, adapool::strided, adapool::strided>(r);
-  }
-}
-
-template <class T>
-void run_rank(fuzz::reader& r, std::uint8_t header) {
-  const auto layouts = static_cast<std::uint8_t>(header / 6);
-  switch (header % 3) {
-    case 0:
-      return run_layouts<T, 3>(r, layouts);
-    case 1:
-      return run_layouts<T, 4>(r, layouts);
-    default:
-      return run_layouts<T, 5>(r, layouts);
-  }
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  fuzz::reader r(data, size);
-  const std::uint8_t header = r.byte();
-  if (header / 3 % 2) {
-    run_rank<double>(r, header);
-  } else {
-    run_rank<float>(r, header);
-  }
-  return 0;
+  return fuzz::run_input(data, size, [](fuzz::reader& r, auto types) {
+    using case_types = decltype(types);
+    run<typename case_types::element, case_types::rank, typename case_types::in_layout,
+        typename case_types::out_layout>(r);
+  });
 }
