@@ -9,16 +9,15 @@
 
 #include "simd/target.hpp"
 
-namespace adapool {
-inline namespace ADAPOOL_TARGET_NAMESPACE {
-
 // PyTorch's adaptive window along one axis: output position `i` of `out` reads
 // input positions [window_begin, window_end) of `in`. Integer arithmetic only:
 // the float formula PyTorch once used gives wrong windows past 2^24. Both are
 // exact while `in * out` fits in int64_t.
 // https://github.com/pytorch/pytorch/blob/main/aten/src/ATen/native/AdaptivePooling.h
 
+namespace adapool {
 namespace detail {
+inline namespace ADAPOOL_TARGET_NAMESPACE {
 
 // The kernels' forms, unchecked: every operation validates its sizes once
 // (validate.hpp) before any window is computed, so the loops pay no checks.
@@ -40,7 +39,10 @@ inline void report_window_error(const char* function, std::int64_t i, std::int64
                " and in * out <= INT64_MAX");
 }
 
+}  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace detail
+
+inline namespace ADAPOOL_TARGET_NAMESPACE {
 
 /// The first input position, `floor(i * in / out)`, of output position `i`'s
 /// window when an axis of `in` elements is pooled to `out` outputs (PyTorch's
