@@ -60,7 +60,10 @@ TEST(Float16, EveryValueSurvivesTheRoundTrip) {
     const float f = static_cast<float>(h);
     const float16 back(f);
     if (std::isnan(f)) {
-      // NaN stays NaN, quiet, with its sign and payload.
+      // NaN stays NaN, quiet (already as a float), with its sign and payload.
+      std::uint32_t f_bits;
+      std::memcpy(&f_bits, &f, sizeof f_bits);
+      ASSERT_NE(f_bits & 0x00400000u, 0u) << std::hex << b;
       ASSERT_EQ(back.bits, b | 0x0200u) << std::hex << b;
     } else {
       ASSERT_EQ(back.bits, b) << std::hex << b;

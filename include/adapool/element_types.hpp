@@ -70,7 +70,9 @@ struct float16 {
     const std::uint32_t exponent = (h >> 10) & 0x1fu, mantissa = h & 0x3ffu;
     std::uint32_t x;
     if (exponent == 0x1f) {
-      x = sign | 0x7f800000u | (mantissa << 13);
+      // A NaN comes out quiet, as IEEE 754 conversions (F16C, NEON) return it,
+      // so that every path widens the same bits.
+      x = sign | 0x7f800000u | (mantissa << 13) | (mantissa != 0 ? 0x00400000u : 0u);
     } else if (exponent != 0) {
       x = sign | ((exponent + 112) << 23) | (mantissa << 13);
     } else {
