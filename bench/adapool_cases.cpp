@@ -5,7 +5,9 @@
 
 #include <adapool/adapool.hpp>
 
+#include <array>
 #include <stdexcept>
+#include <string>
 
 #include "common.hpp"
 
@@ -43,11 +45,14 @@ class adapool_case final : public pool_case {
     return out;
   }
 
+  // The instruction set, the form of a fused workload, and the strategy
+  // adapool plans for it (strategy.hpp), which the report prints.
   std::string label() const override {
-    if (!w_.is_fused()) return Arch::name;
+    const std::string plan = "; strategy " + planned();
+    if (!w_.is_fused()) return Arch::name + plan;
     const bool concat = w_.op == op_kind::adaptive_concat;
     if (two_calls_) return concat ? "adaptive_avg_pool2d + adaptive_max_pool2d" : "channel_max_pool + channel_avg_pool";
-    return concat ? "adaptive_avg_max_pool2d into the concat halves" : "channel_max_avg_pool";
+    return (concat ? "adaptive_avg_max_pool2d into the concat halves" : "channel_max_avg_pool") + plan;
   }
 
  private:
@@ -70,6 +75,47 @@ class adapool_case final : public pool_case {
     const adapool::tensor_view<float, 4> all(values_[0].data(), {w_.n, w_.output_channels(), size[0], size[1]});
     return adapool::make_strided_view(all.data() + first * all.stride(1),
                                       std::array<std::int64_t, 4>{w_.n, count, size[0], size[1]}, all.strides());
+  }
+
+  std::string planned() const {
+    if (values_.size() == 4) return "pyramid (one read for every level)";
+    const auto& size = w_.output_sizes[0];
+    const std::int64_t out_c = w_.is_channel() ? 1 : w_.c;
+    // Outputs keep the input's memory format; the concat halves are strided.
+    using strided = adapool::tensor_view<const float, 4, adapool::strided>;
+    const std::array<std::int64_t, 4> in_shape{w_.n, w_.c, w_.h, w_.w}, out_shape{w_.n, out_c, size[0], size[1]},
+        all_shape{w_.n, w_.output_channels(), size[0], size[1]};
+    const bool nhwc = w_.format == memory_format::nhwc;
+    const auto strides = [&](const std::array<std::int64_t, 4>& shape) {
+      return nhwc ? adapool::tensor_view<const float, 4, adapool::channels_last>(nullptr, shape).strides()
+                  : adapool::tensor_view<const float, 4, adapool::contiguous>(nullptr, shape).strides();
+    };
+    const strided in(in_, in_shape, strides(in_shape));
+    const strided out(values_[0].data(), out_shape, strides(all_shape));
+    return adapool::planned_strategy<Arch>(pooling_of(w_.op), in, out);
+  }
+
+  static adapool::pooling pooling_of(op_kind op) {
+    switch (op) {
+      case op_kind::global_avg:
+      case op_kind::adaptive_avg:
+        return adapool::pooling::average;
+      case op_kind::global_max_indices:
+      case op_kind::adaptive_max_indices:
+        return adapool::pooling::max_with_indices;
+      case op_kind::channel_max:
+        return adapool::pooling::channel_max;
+      case op_kind::channel_avg:
+        return adapool::pooling::channel_average;
+      case op_kind::adaptive_concat:
+        return adapool::pooling::average_and_max;
+      case op_kind::adaptive_gem:
+      case op_kind::adaptive_lp:
+        return adapool::pooling::power;
+      case op_kind::channel_max_avg:
+        return adapool::pooling::channel_max_and_average;
+    }
+    return adapool::pooling::average;
   }
 
   template <class Layout>

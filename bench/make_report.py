@@ -305,6 +305,23 @@ class Report:
                 for w in self.workloads]
         self.table(["workload"] + impls, rows)
 
+    def strategies(self):
+        """The strategy adapool planned for each workload (adapool::planned_strategy, in the case's label)."""
+        rows = []
+        for w in self.workloads + [w for ws in self.sections.values() for w in ws]:
+            r = self.get(w, "adapool", 1)
+            if r and "strategy " in r.label:
+                isa, _, strategy = r.label.partition("; strategy ")
+                rows.append([f"`{w}`", isa, strategy])
+        if not rows:
+            return
+        self.add("### The strategy adapool ran")
+        self.add()
+        self.add("The loop nest adapool's plan chose for each workload (`adapool::planned_strategy`; "
+                 "`include/adapool/detail/plan.hpp` lists them and the rule that picks one).")
+        self.add()
+        self.table(["workload", "instruction set", "strategy"], rows)
+
     def section(self, prefix, workloads):
         """One single-thread table for a group of workloads outside the standard set."""
         # Columns: what ran on these workloads, and what could not (shown as "cannot").
@@ -449,6 +466,7 @@ class Report:
         rows = [[f"`{w}`"] + [self.cell(w, i, 1, lambda r: "" if r.max_rel_err is None else f"{r.max_rel_err:.1e}")
                               for i in impls] for w in averages]
         self.table(["workload"] + impls, rows)
+        self.strategies()
         self.notes_on_gaps()
         if self.variants:
             self.flag_variants()

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <string>
 #include <vector>
 
 namespace {
@@ -90,6 +91,14 @@ int main() {
   adapool::adaptive_max_pool2d<adapool::simd::scalar>(a, out_scalar.view());  // the portable loops
   // [readme-end]
   check(out.values() == out_scalar.values(), "the scalar path gives the same maxima");
+
+  // [readme:strategy]
+  adapool::tensor<float, 4> x({8, 512, 13, 13}), y({8, 512, 7, 7});
+  std::puts(adapool::planned_strategy(adapool::pooling::average, x.view(), y.view()));  // short_rows with AVX2
+  // [readme-end]
+  // Without lane permutations (SSE2, scalar) the 169-element planes go one per lane.
+  const std::string plan = adapool::planned_strategy(adapool::pooling::average, x.view(), y.view());
+  check(plan == "short_rows" || plan == "lane_planes", "13 x 13 -> 7 x 7 is planned as short rows or lane planes");
 
   if (failures != 0) return 1;
   std::printf("every view pools to the same values\n");

@@ -16,6 +16,7 @@
 #include "parallel.hpp"
 #include "power_pool.hpp"
 #include "simd/arch.hpp"
+#include "strategy.hpp"
 #include "tensor.hpp"
 #include "tensor_view.hpp"
 #include "version.hpp"

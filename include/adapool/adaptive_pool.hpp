@@ -149,7 +149,7 @@ values_and_indices<std::remove_const_t<T>, 4, detail::owning_layout<Layout>> ada
   return result;
 }
 
-/// adaptive_avg_pool2d over 3 spatial axises: [N, C, D, H, W] -> [N, C, output sizes].
+/// adaptive_avg_pool2d over 3 spatial axes: [N, C, D, H, W] -> [N, C, output sizes].
 template <class Arch = default_arch, class TIn, class TOut, class LIn, class LOut>
 void adaptive_avg_pool3d(const tensor_view<TIn, 5, LIn>& in, const tensor_view<TOut, 5, LOut>& out) {
   detail::adaptive_avg<Arch>("adaptive_avg_pool3d", in, out, false);
@@ -165,7 +165,7 @@ tensor<std::remove_const_t<T>, 5, detail::owning_layout<Layout>> adaptive_avg_po
   return out;
 }
 
-/// adaptive_max_pool2d over 3 spatial axises; indices are offsets within one input plane.
+/// adaptive_max_pool2d over 3 spatial axes; indices are offsets within one input plane.
 template <class Arch = default_arch, class TIn, class TOut, class LIn, class LOut>
 void adaptive_max_pool3d(const tensor_view<TIn, 5, LIn>& in, const tensor_view<TOut, 5, LOut>& out) {
   detail::adaptive_max<Arch>("adaptive_max_pool3d", in, out, static_cast<const tensor_view<std::int64_t, 5>*>(nullptr),

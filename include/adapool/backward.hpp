@@ -21,9 +21,9 @@
 #include <type_traits>
 
 #include "detail/format.hpp"
-#include "detail/kernels_nchw.hpp"
 #include "detail/validate.hpp"
 #include "detail/view5d.hpp"
+#include "detail/window_table.hpp"
 #include "error.hpp"
 #include "parallel.hpp"
 #include "simd/arch.hpp"
@@ -140,30 +140,20 @@ bool check_index_range(const char* op, const view5d<const std::int64_t>& indices
   return true;
 }
 
-// Channels are the innermost axis of grad_in: loops run along them.
-template <class T>
-bool channels_innermost(const view5d<T>& v) {
-  return v.stride_c == 1 && v.c > 1 && v.stride_w != 1;
-}
-
 // A task of a spatial backward pass owns planes [c0, c1) of image n: single
-// planes, or blocks of this many channels when channels are innermost.
+// planes, or blocks of this many channels when channels are contiguous.
 inline constexpr std::int64_t backward_channel_block = 128;
 
 template <class T, class Body>
-void for_each_plane_block(const view5d<T>& grad_in, std::int64_t work, const Body& body) {
-  const std::int64_t block = channels_innermost(grad_in) ? backward_channel_block : 1;
-  const std::int64_t blocks = (grad_in.c + block - 1) / block;
-  parallel_for(grad_in.n * blocks, work, [&](std::int64_t task) {
-    const std::int64_t n = task / blocks;
-    const std::int64_t c0 = task % blocks * block;
-    body(n, c0, std::min(c0 + block, grad_in.c));
-  });
+void for_each_backward_block(const view5d<T>& grad_in, std::int64_t work, const Body& body) {
+  const std::int64_t block = grad_in.channels_contiguous() ? backward_channel_block : 1;
+  for_each_plane_block(grad_in, block, work,
+                       [&](std::int64_t n, std::int64_t c0, std::int64_t count) { body(n, c0, c0 + count); });
 }
 
 template <class T>
 void zero_planes(const view5d<T>& v, std::int64_t n, std::int64_t c0, std::int64_t c1) {
-  if (channels_innermost(v)) {
+  if (v.channels_contiguous()) {
     for (std::int64_t d = 0; d < v.d; ++d)
       for (std::int64_t h = 0; h < v.h; ++h)
         for (std::int64_t w = 0; w < v.w; ++w) std::fill_n(v.at(n, c0, d, h, w), c1 - c0, T(0));
@@ -186,8 +176,8 @@ void zero_planes(const view5d<T>& v, std::int64_t n, std::int64_t c0, std::int64
 template <class T>
 void global_avg_backward_kernel(const view5d<const T>& go, const view5d<T>& gi) {
   const T size = static_cast<T>(gi.plane_size());
-  for_each_plane_block(gi, gi.n * gi.c * gi.plane_size(), [&](std::int64_t n, std::int64_t c0, std::int64_t c1) {
-    if (channels_innermost(gi)) {
+  for_each_backward_block(gi, gi.n * gi.c * gi.plane_size(), [&](std::int64_t n, std::int64_t c0, std::int64_t c1) {
+    if (gi.channels_contiguous()) {
       T shares[backward_channel_block];
       for (std::int64_t c = c0; c < c1; ++c) shares[c - c0] = *go.at(n, c, 0, 0, 0) / size;
       for (std::int64_t d = 0; d < gi.d; ++d)
@@ -246,9 +236,9 @@ void adaptive_avg_backward_kernel(const view5d<const T>& go, const view5d<T>& gi
   // Contiguous rows whose column windows tile them (W a multiple of W', as
   // 28 -> 7): whole rows at once. Unit stride only, where that pays.
   const bool columns_disjoint =
-      !channels_innermost(gi) && gi.stride_w == 1 && go.w > 0 && gi.w % go.w == 0 && gi.w <= backward_share_batch;
+      !gi.channels_contiguous() && gi.stride_w == 1 && go.w > 0 && gi.w % go.w == 0 && gi.w <= backward_share_batch;
   const std::int64_t work = gi.n * gi.c * gi.plane_size() + go.n * go.c * go.plane_size();
-  for_each_plane_block(gi, work, [&](std::int64_t n, std::int64_t c0, std::int64_t c1) {
+  for_each_backward_block(gi, work, [&](std::int64_t n, std::int64_t c0, std::int64_t c1) {
     if (go.plane_size() == 0) return zero_planes(gi, n, c0, c1);
     T pattern[backward_share_batch];
     T shares[backward_share_batch];
@@ -263,7 +253,7 @@ void adaptive_avg_backward_kernel(const view5d<const T>& go, const view5d<T>& gi
         const window wh = rows_of[oh];
         const std::int64_t h_new = oh == 0 ? 0 : rows_of[oh - 1].end;
         const T kh = static_cast<T>(wh.size());
-        if (channels_innermost(gi)) {
+        if (gi.channels_contiguous()) {
           const std::int64_t len = c1 - c0;
           for (std::int64_t ow = 0; ow < go.w; ++ow) {
             const window ww = columns_of[ow];
@@ -367,13 +357,13 @@ void adaptive_max_backward_kernel(const view5d<const T>& go, const view5d<const 
                                   const view5d<T>& gi) {
   const plane_offsets<T> offset_of(gi);
   const std::int64_t work = gi.n * gi.c * gi.plane_size() + go.n * go.c * go.plane_size();
-  for_each_plane_block(gi, work, [&](std::int64_t n, std::int64_t c0, std::int64_t c1) {
+  for_each_backward_block(gi, work, [&](std::int64_t n, std::int64_t c0, std::int64_t c1) {
     zero_planes(gi, n, c0, c1);
     // Channels outer or inner, each plane still takes its output cells in row-major order.
     const auto scatter = [&](std::int64_t c, std::int64_t od, std::int64_t oh, std::int64_t ow) {
       gi.at(n, c, 0, 0, 0)[offset_of(*indices.at(n, c, od, oh, ow))] += *go.at(n, c, od, oh, ow);
     };
-    if (channels_innermost(gi)) {
+    if (gi.channels_contiguous()) {
       for (std::int64_t od = 0; od < go.d; ++od)
         for (std::int64_t oh = 0; oh < go.h; ++oh)
           for (std::int64_t ow = 0; ow < go.w; ++ow)
@@ -416,7 +406,7 @@ void for_each_channel_run(view5d<const T>& go, view5d<T>& gi, view5d<const std::
 template <class T>
 void zero_channel_run(const view5d<T>& gi, std::int64_t n, std::int64_t d, std::int64_t h, std::int64_t w0,
                       std::int64_t len) {
-  if (channels_innermost(gi)) {
+  if (gi.channels_contiguous()) {
     for (std::int64_t w = w0; w < w0 + len; ++w) std::fill_n(gi.at(n, 0, d, h, w), gi.c, T(0));
     return;
   }
@@ -432,7 +422,7 @@ template <class T>
 void channel_avg_run(const view5d<const T>& go, const view5d<T>& gi, std::int64_t n, std::int64_t d, std::int64_t h,
                      std::int64_t w0, std::int64_t len) {
   zero_channel_run(gi, n, d, h, w0, len);
-  if (channels_innermost(gi)) {
+  if (gi.channels_contiguous()) {
     for (std::int64_t w = w0; w < w0 + len; ++w) {
       T* pixel = gi.at(n, 0, d, h, w);
       for (std::int64_t oc = 0; oc < go.c; ++oc) {
@@ -468,7 +458,7 @@ void channel_max_run(const view5d<const T>& go, const view5d<const std::int64_t>
   const auto scatter = [&](std::int64_t oc, std::int64_t w) {
     gi.at(n, 0, d, h, w)[*indices.at(n, oc, d, h, w) * gi.stride_c] += *go.at(n, oc, d, h, w);
   };
-  if (channels_innermost(gi)) {
+  if (gi.channels_contiguous()) {
     for (std::int64_t w = w0; w < w0 + len; ++w)
       for (std::int64_t oc = 0; oc < go.c; ++oc) scatter(oc, w);
     return;

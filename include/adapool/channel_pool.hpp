@@ -60,7 +60,7 @@ tensor<std::remove_const_t<T>, Rank, detail::owning_layout<Layout>> channel_avg_
 /// channel, any NaN gives NaN (index: the last NaN's channel).
 template <class Arch = default_arch, class TIn, class TOut, std::size_t Rank, class LIn, class LOut>
 void channel_max_pool(const tensor_view<TIn, Rank, LIn>& in, const tensor_view<TOut, Rank, LOut>& out) {
-  detail::channel_max<Arch>("channel_max_pool", in, out, static_cast<const tensor_view<std::int64_t, Rank>*>(nullptr));
+  detail::channel_max<Arch>("channel_max_pool", in, out, detail::no_indices<Rank>);
 }
 
 /// With indices: the winning channel `c` in [0, C), shaped as the output.

@@ -53,8 +53,7 @@ tensor<std::remove_const_t<T>, Rank, detail::owning_layout<Layout>> global_avg_p
 /// Max of every plane, with PyTorch's tie and NaN rules (see adaptive_max_pool2d).
 template <class Arch = default_arch, class TIn, class TOut, std::size_t Rank, class LIn, class LOut>
 void global_max_pool(const tensor_view<TIn, Rank, LIn>& in, const tensor_view<TOut, Rank, LOut>& out) {
-  detail::adaptive_max<Arch>("global_max_pool", in, out, static_cast<const tensor_view<std::int64_t, Rank>*>(nullptr),
-                             true);
+  detail::adaptive_max<Arch>("global_max_pool", in, out, detail::no_indices<Rank>, true);
 }
 
 /// With indices: the in-plane offset of each max, shaped as the output.

@@ -17,7 +17,7 @@
 #include <type_traits>
 
 #include "adaptive_pool.hpp"
-#include "detail/kernels_power.hpp"
+#include "detail/dispatch.hpp"
 #include "simd/arch.hpp"
 #include "simd/target.hpp"
 #include "tensor.hpp"

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-// From checked views to kernels: the one place that decides which loop nest
-// serves a given memory layout.
+// From the public operations to kernels: check the views, plan once
+// (plan.hpp), run the planned strategy (strategies.hpp).
 
 #include <cstddef>
 #include <cstdint>
@@ -12,54 +12,27 @@
 #include "../simd/target.hpp"
 #include "../tensor.hpp"
 #include "../tensor_view.hpp"
-#include "kernels_channel.hpp"
-#include "kernels_narrow.hpp"
-#include "kernels_nchw.hpp"
-#include "kernels_nhwc.hpp"
+#include "kernels_power.hpp"
+#include "plan.hpp"
+#include "strategies.hpp"
 #include "validate.hpp"
 #include "view5d.hpp"
 
 namespace adapool::detail {
 inline namespace ADAPOOL_TARGET_NAMESPACE {
 
-// The basic average and max operations also take the narrow types
-// (element_types.hpp); the others take float and double.
-template <class Arch, class TIn, class TOut, bool NarrowTypes = false>
-constexpr void check_types() {
-  static_assert(Arch::enabled, "adapool: this instruction set is not enabled by the compiler flags");
-  static_assert(std::is_same_v<std::remove_const_t<TIn>, TOut>,
-                "adapool: input and output views must have the same element type");
-  static_assert(!std::is_const_v<TOut>, "adapool: the output view must be writable");
-  if constexpr (NarrowTypes) {
-    static_assert(std::is_same_v<TOut, float> || std::is_same_v<TOut, double> || is_narrow_type<TOut>,
-                  "adapool: element type must be float or double, or float16, bfloat16, int8_t or uint8_t");
-  } else {
-    static_assert(std::is_same_v<TOut, float> || std::is_same_v<TOut, double>,
-                  "adapool: element type must be float or double for this operation");
-  }
-}
-
-// Channels-last loops need contiguous channels, and (for max) in-plane
-// positions exact in T; everything else goes plane by plane.
-template <class T>
-bool channels_inner(const view5d<const T>& in, bool with_positions) {
-  return in.stride_c == 1 && in.c > 1 && in.stride_w != 1 &&
-         (!with_positions || in.plane_size() < max_exact_position<T>);
-}
-
 template <class Arch, class TIn, class TOut, std::size_t Rank, class LIn, class LOut>
 void adaptive_avg(const char* op, const tensor_view<TIn, Rank, LIn>& in, const tensor_view<TOut, Rank, LOut>& out,
                   bool global) {
   check_types<Arch, TIn, TOut, true>();
-  if (!check_adaptive(op, in, out, static_cast<const tensor_view<std::int64_t, Rank>*>(nullptr), global)) return;
+  if (!check_adaptive(op, in, out, no_indices<Rank>, global)) return;
   if (out.empty()) return;
   const view5d<const TOut> i5 = to_5d(tensor_view<const TOut, Rank, LIn>(in));
+  const view5d<TOut> o5 = to_5d(out);
   if constexpr (is_narrow_type<TOut>) {
-    narrow_adaptive<Arch, TOut, false>(i5, to_5d(out), nullptr);
-  } else if (channels_inner(i5, false)) {
-    adaptive_avg_channels_last<Arch>(i5, to_5d(out));
+    run_narrow<Arch, TOut, false>(plan_narrow(i5, o5), i5, o5, nullptr);
   } else {
-    adaptive_avg_planes<Arch>(i5, to_5d(out));
+    pool_average<Arch>(i5, o5);
   }
 }
 
@@ -70,13 +43,12 @@ void adaptive_max(const char* op, const tensor_view<TIn, Rank, LIn>& in, const t
   if (!check_adaptive(op, in, out, indices, global)) return;
   if (out.empty()) return;
   const view5d<const TOut> i5 = to_5d(tensor_view<const TOut, Rank, LIn>(in));
+  const view5d<TOut> o5 = to_5d(out);
   view5d<std::int64_t> idx5 = indices ? to_5d(*indices) : view5d<std::int64_t>{};
   if constexpr (is_narrow_type<TOut>) {
-    narrow_adaptive<Arch, TOut, true>(i5, to_5d(out), indices ? &idx5 : nullptr);
-  } else if (channels_inner(i5, true)) {
-    adaptive_max_channels_last<Arch>(i5, to_5d(out), indices ? &idx5 : nullptr);
+    run_narrow<Arch, TOut, true>(plan_narrow(i5, o5), i5, o5, indices ? &idx5 : nullptr);
   } else {
-    adaptive_max_planes<Arch>(i5, to_5d(out), indices ? &idx5 : nullptr);
+    pool_max<Arch>(i5, o5, indices ? &idx5 : nullptr);
   }
 }
 
@@ -86,7 +58,7 @@ void adaptive_avg_pyramid(const char* op, const tensor_view<TIn, Rank, LIn>& in,
   check_types<Arch, TIn, TOut>();
   std::array<byte_span, Levels> spans{};
   for (std::size_t level = 0; level < Levels; ++level) {
-    if (!check_adaptive(op, in, outs[level], static_cast<const tensor_view<std::int64_t, Rank>*>(nullptr), false) ||
+    if (!check_adaptive(op, in, outs[level], no_indices<Rank>, false) ||
         !check_view(op, "output", outs[level], &spans[level])) {
       return;
     }
@@ -100,25 +72,20 @@ void adaptive_avg_pyramid(const char* op, const tensor_view<TIn, Rank, LIn>& in,
   for (const auto& out : outs) all_empty = all_empty && out.empty();
   if (all_empty) return;
   const view5d<const TOut> i5 = to_5d(tensor_view<const TOut, Rank, LIn>(in));
-  if (channels_inner(i5, false)) {
-    // Channels-last data has no plane to keep in cache: one pass per output.
-    for (const auto& out : outs) adaptive_avg_channels_last<Arch>(i5, to_5d(out));
-    return;
-  }
   std::array<view5d<TOut>, Levels> o5;
   for (std::size_t level = 0; level < Levels; ++level) o5[level] = to_5d(outs[level]);
-  adaptive_avg_pyramid_planes<Arch>(i5, o5);
+  run_pyramid<Arch>(plan_pyramid<Arch>(i5, o5), i5, o5);
 }
 
 template <class Arch, class TIn, class TOut, std::size_t Rank, class LIn, class LOut>
 void channel_avg(const char* op, const tensor_view<TIn, Rank, LIn>& in, const tensor_view<TOut, Rank, LOut>& out) {
   check_types<Arch, TIn, TOut, true>();
-  if (!check_channel(op, in, out, static_cast<const tensor_view<std::int64_t, Rank>*>(nullptr))) return;
+  if (!check_channel(op, in, out, no_indices<Rank>)) return;
   if (out.empty()) return;
   if constexpr (is_narrow_type<TOut>) {
     narrow_channel<Arch, TOut, false>(to_5d(tensor_view<const TOut, Rank, LIn>(in)), to_5d(out), nullptr);
   } else {
-    channel_avg_kernel<Arch>(to_5d(tensor_view<const TOut, Rank, LIn>(in)), to_5d(out));
+    pool_channel_average<Arch>(to_5d(tensor_view<const TOut, Rank, LIn>(in)), to_5d(out));
   }
 }
 
@@ -133,7 +100,10 @@ void channel_max(const char* op, const tensor_view<TIn, Rank, LIn>& in, const te
     narrow_channel<Arch, TOut, true>(to_5d(tensor_view<const TOut, Rank, LIn>(in)), to_5d(out),
                                      indices ? &idx5 : nullptr);
   } else {
-    channel_max_kernel<Arch>(to_5d(tensor_view<const TOut, Rank, LIn>(in)), to_5d(out), indices ? &idx5 : nullptr);
+    const view5d<const TOut> i5 = to_5d(tensor_view<const TOut, Rank, LIn>(in));
+    const view5d<TOut> o5 = to_5d(out);
+    run_channel_max<Arch>(plan_channel(operation::channel_max, i5, o5, indices != nullptr), i5, o5,
+                          indices ? &idx5 : nullptr);
   }
 }
 
@@ -157,32 +127,51 @@ template <class Arch, class TIn, class TOut, std::size_t Rank, class LIn, class 
 void adaptive_avg_max(const char* op, const tensor_view<TIn, Rank, LIn>& in, const tensor_view<TOut, Rank, LAvg>& avg,
                       const tensor_view<TOut, Rank, LMax>& max, const tensor_view<std::int64_t, Rank, LIdx>* indices) {
   check_types<Arch, TIn, TOut>();
-  if (!check_adaptive(op, in, avg, static_cast<const tensor_view<std::int64_t, Rank>*>(nullptr), false, "avg") ||
+  if (!check_adaptive(op, in, avg, no_indices<Rank>, false, "avg") ||
       !check_adaptive(op, in, max, indices, false, "max") || !check_second_output<TIn>(op, "avg", avg, "max", max)) {
     return;
   }
   if (avg.empty()) return;
   const view5d<const TOut> i5 = to_5d(tensor_view<const TOut, Rank, LIn>(in));
   view5d<std::int64_t> idx5 = indices ? to_5d(*indices) : view5d<std::int64_t>{};
-  if (channels_inner(i5, true)) {
-    adaptive_avg_channels_last<Arch>(i5, to_5d(avg));
-    adaptive_max_channels_last<Arch>(i5, to_5d(max), indices ? &idx5 : nullptr);
-  } else {
-    adaptive_avg_max_planes<Arch>(i5, to_5d(avg), to_5d(max), indices ? &idx5 : nullptr);
-  }
+  const view5d<TOut> avg5 = to_5d(avg), max5 = to_5d(max);
+  run_average_and_max<Arch>(plan_spatial<Arch>(operation::average_and_max, i5, avg5), i5, avg5, max5,
+                            indices ? &idx5 : nullptr);
 }
 
 template <class Arch, class TIn, class TOut, std::size_t Rank, class LIn, class LMax, class LAvg>
 void channel_max_avg(const char* op, const tensor_view<TIn, Rank, LIn>& in, const tensor_view<TOut, Rank, LMax>& max,
                      const tensor_view<TOut, Rank, LAvg>& avg) {
   check_types<Arch, TIn, TOut>();
-  const auto* no_indices = static_cast<const tensor_view<std::int64_t, Rank>*>(nullptr);
-  if (!check_channel(op, in, max, no_indices, "max") || !check_channel(op, in, avg, no_indices, "avg") ||
+  if (!check_channel(op, in, max, no_indices<Rank>, "max") || !check_channel(op, in, avg, no_indices<Rank>, "avg") ||
       !check_second_output<TIn>(op, "max", max, "avg", avg)) {
     return;
   }
   if (max.empty()) return;
-  channel_max_avg_kernel<Arch>(to_5d(tensor_view<const TOut, Rank, LIn>(in)), to_5d(max), to_5d(avg));
+  const view5d<const TOut> i5 = to_5d(tensor_view<const TOut, Rank, LIn>(in));
+  const view5d<TOut> max5 = to_5d(max), avg5 = to_5d(avg);
+  run_channel_max_and_average<Arch>(plan_channel(operation::channel_max_and_average, i5, max5, false, &avg5), i5, max5,
+                                    avg5);
+}
+
+/// GeM (`gem`: the root of the mean of max(x, eps)^p) or adaptive LP (the root
+/// of the sum of x^p) over PyTorch's adaptive windows.
+template <class Arch, class TIn, class TOut, std::size_t Rank, class LIn, class LOut>
+void adaptive_power(const char* op, const tensor_view<TIn, Rank, LIn>& in, const tensor_view<TOut, Rank, LOut>& out,
+                    double p, double eps, bool gem) {
+  check_types<Arch, TIn, TOut>();
+  if (!check_power_argument(op, "p", p) || (gem && !check_power_argument(op, "eps", eps)) ||
+      !check_adaptive(op, in, out)) {
+    return;
+  }
+  if (out.empty()) return;
+  const power_rule rule(p, gem ? eps : -std::numeric_limits<double>::infinity(), gem);
+  const view5d<const TOut> i5 = to_5d(tensor_view<const TOut, Rank, LIn>(in));
+  if (plan_power(i5) == strategy::channels_last) {
+    power_channels_last<Arch>(rule, i5, to_5d(out));
+  } else {
+    power_planes<Arch>(rule, i5, to_5d(out));
+  }
 }
 
 // Output shape of an allocating overload: N and C of the input, then `spatial`.

@@ -11,11 +11,12 @@
 #include <type_traits>
 
 #include "../parallel.hpp"
-#include "../simd/target.hpp"
-#include "kernels_nchw.hpp"
-#include "reduce.hpp"
 #include "../simd/compiler.hpp"
+#include "../simd/target.hpp"
+#include "plan.hpp"
+#include "reduce.hpp"
 #include "view5d.hpp"
+#include "window_table.hpp"
 
 namespace adapool::detail {
 inline namespace ADAPOOL_TARGET_NAMESPACE {
@@ -71,17 +72,9 @@ void for_each_pixel(const view5d<In>& in, const view5d<Out>& out, const Body& bo
 inline constexpr std::int64_t channel_run_bytes = std::int64_t{64} * 1024;
 inline constexpr int planes_per_pass = 4;
 
-// Whether a run of output pixels is contiguous like the input run it comes
-// from, so that it can hold the accumulators itself.
-template <class T>
-bool accumulates_in_output(const view5d<const T>& in, const view5d<T>& out) {
-  return (in.planes_contiguous() && out.planes_contiguous()) || out.stride_w == 1 || out.w == 1;
-}
 // Runs whose accumulators live on the stack instead (a strided output, or
 // double totals for windows of more than 64 channels).
 inline constexpr std::int64_t stack_run = 1024;
-// Float sums over channels flush into double this often (see column_sums).
-inline constexpr std::int64_t channel_sum_rows = 64;
 
 // max_sum: the max into acc and, from the same loads, the sum into `sums`.
 enum class channel_op { sum, max, max_exact, max_sum };
@@ -221,11 +214,6 @@ bool channel_rows(const T* first, std::int64_t plane_stride, std::int64_t rows, 
   return V::any(nan_seen);
 }
 
-template <class T>
-bool channels_are_rows(const view5d<T>& in) {
-  return in.stride_c == 1 && in.c > 1 && in.stride_w != 1;
-}
-
 // sum / count in double rounded to float is float's own quotient (double has
 // more than twice float's digits): the bits column_sums gives. A power of
 // two's reciprocal is exact, so its product is too: the last pass scales.
@@ -260,155 +248,164 @@ void channel_max_run(const T* first, std::int64_t plane_stride, std::int64_t cou
   if (means) divide_sums(means, count, len);
 }
 
+// ---------------------------------------------------------- channel_rows
+// Each pixel's window of channels is one run (channels contiguous), or the
+// channel ids would not be exact in T: one reduction per output element.
+
 template <class Arch, class T>
-void channel_avg_kernel(view5d<const T> in, view5d<T> out) {
-  if (channels_are_rows(in)) {
-    for_each_pixel(
-        in, out,
-        [&](std::int64_t n, std::int64_t oc, const window& wc, std::int64_t d, std::int64_t h, std::int64_t w) {
-          const double sum = sum_row<Arch>(in.at(n, wc.begin, d, h, w), wc.size(), 1);
-          *out.at(n, oc, d, h, w) = static_cast<T>(sum / static_cast<double>(wc.size()));
-        });
-    return;
-  }
-  if (in.stride_w == 1 || in.w == 1) {
-    const bool out_run_contiguous = accumulates_in_output(in, out);
-    const bool long_windows = in.c > channel_sum_rows;
-    const std::int64_t longest_run =
-        out_run_contiguous && !long_windows ? channel_run_bytes / static_cast<std::int64_t>(sizeof(T)) : stack_run;
-    for_each_pixel_run(
-        in, out.c, longest_run,
-        [&](std::int64_t n, std::int64_t oc, const window& wc, std::int64_t d, std::int64_t h, std::int64_t w0,
-            std::int64_t len) {
-          T buffer[stack_run];
-          T* acc = out_run_contiguous ? out.at(n, oc, d, h, w0) : buffer;
-          const T* first = in.at(n, wc.begin, d, h, w0);
-          const std::int64_t count = wc.size();
-          if (count <= channel_sum_rows) {
-            channel_mean_run<Arch>(first, in.stride_c, count, len, acc);
-          } else {
-            double totals[stack_run] = {};
-            for (std::int64_t r = 0; r < count; r += channel_sum_rows) {
-              channel_rows<Arch, T, channel_op::sum>(first + r * in.stride_c, in.stride_c,
-                                                     std::min(channel_sum_rows, count - r), len, acc, T(0));
-              for (std::int64_t j = 0; j < len; ++j) totals[j] += static_cast<double>(acc[j]);
-            }
-            for (std::int64_t j = 0; j < len; ++j) acc[j] = static_cast<T>(totals[j] / static_cast<double>(count));
-          }
-          if (!out_run_contiguous)
-            for (std::int64_t j = 0; j < len; ++j) *out.at(n, oc, d, h, w0 + j) = buffer[j];
-        },
-        &out);
-    return;
-  }
+void channel_avg_rows(const view5d<const T>& in, const view5d<T>& out) {
+  for_each_pixel(
+      in, out, [&](std::int64_t n, std::int64_t oc, const window& wc, std::int64_t d, std::int64_t h, std::int64_t w) {
+        const double sum = sum_row<Arch>(in.at(n, wc.begin, d, h, w), wc.size(), in.stride_c);
+        *out.at(n, oc, d, h, w) = static_cast<T>(sum / static_cast<double>(wc.size()));
+      });
+}
+
+template <class Arch, class T>
+void channel_max_rows(const view5d<const T>& in, const view5d<T>& out, const view5d<std::int64_t>* indices) {
+  for_each_pixel(
+      in, out, [&](std::int64_t n, std::int64_t oc, const window& wc, std::int64_t d, std::int64_t h, std::int64_t w) {
+        const max_and_position<T> best = max_index_row<Arch>(in.at(n, wc.begin, d, h, w), wc.size(), in.stride_c);
+        *out.at(n, oc, d, h, w) = best.value;
+        if (indices) *indices->at(n, oc, d, h, w) = wc.begin + best.position;
+      });
+}
+
+// Both from the same run when channels are contiguous; otherwise the max only
+// (the caller plans the mean on its own).
+template <class Arch, class T>
+void channel_max_avg_rows(const view5d<const T>& in, const view5d<T>& max, const view5d<T>& avg) {
+  const bool with_mean = in.channels_contiguous();
+  for_each_pixel(
+      in, max, [&](std::int64_t n, std::int64_t oc, const window& wc, std::int64_t d, std::int64_t h, std::int64_t w) {
+        const T* run = in.at(n, wc.begin, d, h, w);
+        *max.at(n, oc, d, h, w) = max_index_row<Arch>(run, wc.size(), in.stride_c).value;
+        if (with_mean) {
+          *avg.at(n, oc, d, h, w) = static_cast<T>(sum_row<Arch>(run, wc.size(), 1) / static_cast<double>(wc.size()));
+        }
+      });
+}
+
+// ---------------------------------------------------------- channel_passes
+// Contiguous pixel runs: each plane of a run is one long stream, reduced
+// planes_per_pass planes at a time into accumulators in the output run.
+
+template <class Arch, class T>
+void channel_avg_passes(view5d<const T> in, const view5d<T>& out) {
+  view5d<T> o = out;
+  const bool out_run_contiguous = accumulates_in_output(in, out);
+  const bool long_windows = in.c > channel_sum_rows;
+  const std::int64_t longest_run =
+      out_run_contiguous && !long_windows ? channel_run_bytes / static_cast<std::int64_t>(sizeof(T)) : stack_run;
   for_each_pixel_run(
-      in, out.c, column_block,
+      in, o.c, longest_run,
+      [&](std::int64_t n, std::int64_t oc, const window& wc, std::int64_t d, std::int64_t h, std::int64_t w0,
+          std::int64_t len) {
+        T buffer[stack_run];
+        T* acc = out_run_contiguous ? o.at(n, oc, d, h, w0) : buffer;
+        const T* first = in.at(n, wc.begin, d, h, w0);
+        const std::int64_t count = wc.size();
+        if (count <= channel_sum_rows) {
+          channel_mean_run<Arch>(first, in.stride_c, count, len, acc);
+        } else {
+          double totals[stack_run] = {};
+          for (std::int64_t r = 0; r < count; r += channel_sum_rows) {
+            channel_rows<Arch, T, channel_op::sum>(first + r * in.stride_c, in.stride_c,
+                                                   std::min(channel_sum_rows, count - r), len, acc, T(0));
+            for (std::int64_t j = 0; j < len; ++j) totals[j] += static_cast<double>(acc[j]);
+          }
+          for (std::int64_t j = 0; j < len; ++j) acc[j] = static_cast<T>(totals[j] / static_cast<double>(count));
+        }
+        if (!out_run_contiguous)
+          for (std::int64_t j = 0; j < len; ++j) *o.at(n, oc, d, h, w0 + j) = buffer[j];
+      },
+      &o);
+}
+
+template <class Arch, class T>
+void channel_max_passes(view5d<const T> in, const view5d<T>& out) {
+  view5d<T> o = out;
+  const bool out_run_contiguous = accumulates_in_output(in, out);
+  const std::int64_t longest_run =
+      out_run_contiguous ? channel_run_bytes / static_cast<std::int64_t>(sizeof(T)) : stack_run;
+  for_each_pixel_run(
+      in, o.c, longest_run,
+      [&](std::int64_t n, std::int64_t oc, const window& wc, std::int64_t d, std::int64_t h, std::int64_t w0,
+          std::int64_t len) {
+        T buffer[stack_run];
+        T* acc = out_run_contiguous ? o.at(n, oc, d, h, w0) : buffer;
+        channel_max_run<Arch>(in.at(n, wc.begin, d, h, w0), in.stride_c, wc.size(), len, acc);
+        if (!out_run_contiguous)
+          for (std::int64_t j = 0; j < len; ++j) *o.at(n, oc, d, h, w0 + j) = buffer[j];
+      },
+      &o);
+}
+
+// One stream feeding the max and the sum (channel_op::max_sum), in runs of an
+// eighth of the single kernels' so that both accumulators stay in L1.
+template <class Arch, class T>
+void channel_max_avg_passes(view5d<const T> in, const view5d<T>& max, const view5d<T>& avg) {
+  view5d<T> m = max, a = avg;
+  for_each_pixel_run(
+      in, m.c, channel_run_bytes / 8 / static_cast<std::int64_t>(sizeof(T)),
+      [&](std::int64_t n, std::int64_t oc, const window& wc, std::int64_t d, std::int64_t h, std::int64_t w0,
+          std::int64_t len) {
+        channel_max_run<Arch>(in.at(n, wc.begin, d, h, w0), in.stride_c, wc.size(), len, m.at(n, oc, d, h, w0),
+                              a.at(n, oc, d, h, w0));
+      },
+      &m, &a);
+}
+
+// ---------------------------------------------------------- channel_columns
+// Strided pixel runs: column sums and maxima over the window's channels, a
+// column block of pixels at a time.
+
+template <class Arch, class T>
+void channel_avg_columns(view5d<const T> in, const view5d<T>& out) {
+  view5d<T> o = out;
+  for_each_pixel_run(
+      in, o.c, column_block,
       [&](std::int64_t n, std::int64_t oc, const window& wc, std::int64_t d, std::int64_t h, std::int64_t w0,
           std::int64_t len) {
         column_sums<Arch, T> sums(len, in.stride_w);
         sums.add_rows(in.at(n, wc.begin, d, h, w0), in.stride_c, wc.size());
         sums.finish();
         const auto count = static_cast<double>(wc.size());
-        for (std::int64_t j = 0; j < len; ++j) *out.at(n, oc, d, h, w0 + j) = static_cast<T>(sums.totals[j] / count);
+        for (std::int64_t j = 0; j < len; ++j) *o.at(n, oc, d, h, w0 + j) = static_cast<T>(sums.totals[j] / count);
       },
-      &out);
+      &o);
 }
 
 template <class Arch, class T>
-void channel_max_kernel(view5d<const T> in, view5d<T> out, view5d<std::int64_t>* indices) {
-  if (channels_are_rows(in) || in.c >= max_exact_position<T>) {
-    for_each_pixel(
-        in, out,
-        [&](std::int64_t n, std::int64_t oc, const window& wc, std::int64_t d, std::int64_t h, std::int64_t w) {
-          const max_and_position<T> best = max_index_row<Arch>(in.at(n, wc.begin, d, h, w), wc.size(), in.stride_c);
-          *out.at(n, oc, d, h, w) = best.value;
-          if (indices) *indices->at(n, oc, d, h, w) = wc.begin + best.position;
-        });
-    return;
-  }
-  if (!indices && (in.stride_w == 1 || in.w == 1)) {
-    const bool out_run_contiguous = accumulates_in_output(in, out);
-    const std::int64_t longest_run =
-        out_run_contiguous ? channel_run_bytes / static_cast<std::int64_t>(sizeof(T)) : stack_run;
-    for_each_pixel_run(
-        in, out.c, longest_run,
-        [&](std::int64_t n, std::int64_t oc, const window& wc, std::int64_t d, std::int64_t h, std::int64_t w0,
-            std::int64_t len) {
-          T buffer[stack_run];
-          T* acc = out_run_contiguous ? out.at(n, oc, d, h, w0) : buffer;
-          channel_max_run<Arch>(in.at(n, wc.begin, d, h, w0), in.stride_c, wc.size(), len, acc);
-          if (!out_run_contiguous)
-            for (std::int64_t j = 0; j < len; ++j) *out.at(n, oc, d, h, w0 + j) = buffer[j];
-        },
-        &out);
-    return;
-  }
+void channel_max_columns(view5d<const T> in, const view5d<T>& out, const view5d<std::int64_t>* indices) {
+  view5d<T> o = out;
+  view5d<std::int64_t> idx = indices ? *indices : view5d<std::int64_t>{};
+  view5d<std::int64_t>* ids = indices ? &idx : nullptr;
   with_winners(indices != nullptr, [&](auto winners) {
     constexpr bool with_indices = decltype(winners)::value;
     for_each_pixel_run(
-        in, out.c, column_block,
+        in, o.c, column_block,
         [&](std::int64_t n, std::int64_t oc, const window& wc, std::int64_t d, std::int64_t h, std::int64_t w0,
             std::int64_t len) {
           column_max<Arch, T, with_indices> columns(len, in.stride_w, static_cast<T>(wc.begin));
           columns.add_rows(in.at(n, wc.begin, d, h, w0), in.stride_c, wc.size(), static_cast<T>(wc.begin));
           for (std::int64_t j = 0; j < len; ++j) {
-            *out.at(n, oc, d, h, w0 + j) = columns.max[j];
-            if constexpr (with_indices)
-              *indices->at(n, oc, d, h, w0 + j) = static_cast<std::int64_t>(columns.winner[j]);
+            *o.at(n, oc, d, h, w0 + j) = columns.max[j];
+            if constexpr (with_indices) *ids->at(n, oc, d, h, w0 + j) = static_cast<std::int64_t>(columns.winner[j]);
           }
         },
-        &out, indices);
+        &o, ids);
   });
 }
 
-/// Channel max and channel mean of the same windows (CBAM's spatial-attention
-/// input), in one read where pixel rows are strided; each output gets exactly
-/// the arithmetic of its own call.
+// The run's channels are read twice, the second time from cache.
 template <class Arch, class T>
-void channel_max_avg_kernel(view5d<const T> in, view5d<T> max, view5d<T> avg) {
-  // Contiguous pixel rows into contiguous outputs: one stream, each load
-  // feeding the max and the sum (channel_op::max_sum). Runs of an eighth of
-  // the single kernels' keep both accumulators in L1 (measured on
-  // 1 x 64 x 112 x 112: 92 us against 99 for full runs, 107 for two calls).
-  if (!channels_are_rows(in) && in.c <= channel_sum_rows && (in.stride_w == 1 || in.w == 1) &&
-      accumulates_in_output(in, max) && accumulates_in_output(in, avg)) {
-    for_each_pixel_run(
-        in, max.c, channel_run_bytes / 8 / static_cast<std::int64_t>(sizeof(T)),
-        [&](std::int64_t n, std::int64_t oc, const window& wc, std::int64_t d, std::int64_t h, std::int64_t w0,
-            std::int64_t len) {
-          channel_max_run<Arch>(in.at(n, wc.begin, d, h, w0), in.stride_c, wc.size(), len, max.at(n, oc, d, h, w0),
-                                avg.at(n, oc, d, h, w0));
-        },
-        &max, &avg);
-    return;
-  }
-  // Otherwise with contiguous pixel rows, the two kernels one after the
-  // other are faster than one pass through column_max and column_sums
-  // (measured on 1 x 64 x 112 x 112: 108 us against 153).
-  if (!channels_are_rows(in) && in.c < max_exact_position<T> && (in.stride_w == 1 || in.w == 1)) {
-    channel_max_kernel<Arch>(in, max, nullptr);
-    channel_avg_kernel<Arch>(in, avg);
-    return;
-  }
-  if (channels_are_rows(in) || in.c >= max_exact_position<T>) {
-    for_each_pixel(
-        in, max,
-        [&](std::int64_t n, std::int64_t oc, const window& wc, std::int64_t d, std::int64_t h, std::int64_t w) {
-          const T* run = in.at(n, wc.begin, d, h, w);
-          *max.at(n, oc, d, h, w) = max_index_row<Arch>(run, wc.size(), in.stride_c).value;
-          if (channels_are_rows(in)) {
-            *avg.at(n, oc, d, h, w) = static_cast<T>(sum_row<Arch>(run, wc.size(), 1) / static_cast<double>(wc.size()));
-          }
-        });
-    // A plane-major input with too many channels for exact ids: the mean in its own pass.
-    if (!channels_are_rows(in)) channel_avg_kernel<Arch>(in, avg);
-    return;
-  }
+void channel_max_avg_columns(view5d<const T> in, const view5d<T>& max, const view5d<T>& avg) {
+  view5d<T> m = max, a = avg;
   for_each_pixel_run(
-      in, max.c, column_block,
+      in, m.c, column_block,
       [&](std::int64_t n, std::int64_t oc, const window& wc, std::int64_t d, std::int64_t h, std::int64_t w0,
           std::int64_t len) {
-        // The run's channels are read twice, the second time from cache.
         column_max<Arch, T, false> columns(len, in.stride_w, T(0));
         column_sums<Arch, T> sums(len, in.stride_w);
         const T* first = in.at(n, wc.begin, d, h, w0);
@@ -417,11 +414,11 @@ void channel_max_avg_kernel(view5d<const T> in, view5d<T> max, view5d<T> avg) {
         sums.finish();
         const auto count = static_cast<double>(wc.size());
         for (std::int64_t j = 0; j < len; ++j) {
-          *max.at(n, oc, d, h, w0 + j) = columns.max[j];
-          *avg.at(n, oc, d, h, w0 + j) = static_cast<T>(sums.totals[j] / count);
+          *m.at(n, oc, d, h, w0 + j) = columns.max[j];
+          *a.at(n, oc, d, h, w0 + j) = static_cast<T>(sums.totals[j] / count);
         }
       },
-      &max, &avg);
+      &m, &a);
 }
 
 }  // namespace ADAPOOL_TARGET_NAMESPACE

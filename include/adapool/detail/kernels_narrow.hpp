@@ -14,9 +14,10 @@
 #include "../element_types.hpp"
 #include "../parallel.hpp"
 #include "../simd/target.hpp"
-#include "kernels_nchw.hpp"
+#include "plan.hpp"
 #include "reduce.hpp"
 #include "view5d.hpp"
+#include "window_table.hpp"
 
 namespace adapool::detail {
 inline namespace ADAPOOL_TARGET_NAMESPACE {
@@ -148,54 +149,55 @@ class narrow_max {
 template <class Arch, class T, bool Max>
 void narrow_global_small(const view5d<const T>& in, const view5d<T>& out, const view5d<std::int64_t>* indices) {
   const std::int64_t size = in.plane_size();
-  for_each_plane_block(in, [&](std::int64_t n, std::int64_t c0, std::int64_t count) {
-    std::int64_t positions[plane_block];
-    if constexpr (is_half_type<T>) {
-      float widened[std::size_t{plane_block * small_max_plane}];
-      if (in.stride_c == size) {
-        widen(in.at(n, c0, 0, 0, 0), count * size, 1, widened);
-      } else {
-        for (std::int64_t k = 0; k < count; ++k) widen(in.at(n, c0 + k, 0, 0, 0), size, 1, widened + k * size);
-      }
-      if constexpr (Max) {
-        max_and_position<float> best[plane_block];
-        bool found = false;
-        if constexpr (simd::ops<float, Arch>::lanes > 1) {
-          if (size >= simd::ops<float, Arch>::lanes) {
-            max_small_planes<Arch>(widened, size, size, count, best, nullptr);
-            found = true;
+  for_each_plane_block(
+      in, plane_block, in.n * in.c * in.plane_size(), [&](std::int64_t n, std::int64_t c0, std::int64_t count) {
+        std::int64_t positions[plane_block];
+        if constexpr (is_half_type<T>) {
+          float widened[std::size_t{plane_block * small_max_plane}];
+          if (in.stride_c == size) {
+            widen(in.at(n, c0, 0, 0, 0), count * size, 1, widened);
+          } else {
+            for (std::int64_t k = 0; k < count; ++k) widen(in.at(n, c0 + k, 0, 0, 0), size, 1, widened + k * size);
+          }
+          if constexpr (Max) {
+            max_and_position<float> best[plane_block];
+            bool found = false;
+            if constexpr (simd::ops<float, Arch>::lanes > 1) {
+              if (size >= simd::ops<float, Arch>::lanes) {
+                max_small_planes<Arch>(widened, size, size, count, best, nullptr);
+                found = true;
+              }
+            }
+            if (!found)
+              for (std::int64_t k = 0; k < count; ++k) best[k] = max_index_row<Arch>(widened + k * size, size, 1);
+            for (std::int64_t k = 0; k < count; ++k) positions[k] = best[k].position;
+          } else {
+            double sums[plane_block];
+            sum_small_planes<Arch>(widened, size, size, count, sums);
+            for (std::int64_t k = 0; k < count; ++k)
+              *out.at(n, c0 + k, 0, 0, 0) = T(static_cast<float>(sums[k] / static_cast<double>(size)));
+          }
+        } else {
+          for (std::int64_t k = 0; k < count; ++k) {
+            const T* plane = in.at(n, c0 + k, 0, 0, 0);
+            if constexpr (Max) {
+              std::int64_t at = 0;
+              for (std::int64_t i = 1; i < size; ++i) at = plane[i] > plane[at] ? i : at;
+              positions[k] = at;
+            } else {
+              std::int32_t sum = 0;  // at most 64 bytes
+              for (std::int64_t i = 0; i < size; ++i) sum += plane[i];
+              *out.at(n, c0 + k, 0, 0, 0) = rounded_mean<T>(sum, size);
+            }
           }
         }
-        if (!found)
-          for (std::int64_t k = 0; k < count; ++k) best[k] = max_index_row<Arch>(widened + k * size, size, 1);
-        for (std::int64_t k = 0; k < count; ++k) positions[k] = best[k].position;
-      } else {
-        double sums[plane_block];
-        sum_small_planes<Arch>(widened, size, size, count, sums);
-        for (std::int64_t k = 0; k < count; ++k)
-          *out.at(n, c0 + k, 0, 0, 0) = T(static_cast<float>(sums[k] / static_cast<double>(size)));
-      }
-    } else {
-      for (std::int64_t k = 0; k < count; ++k) {
-        const T* plane = in.at(n, c0 + k, 0, 0, 0);
         if constexpr (Max) {
-          std::int64_t at = 0;
-          for (std::int64_t i = 1; i < size; ++i) at = plane[i] > plane[at] ? i : at;
-          positions[k] = at;
-        } else {
-          std::int32_t sum = 0;  // at most 64 bytes
-          for (std::int64_t i = 0; i < size; ++i) sum += plane[i];
-          *out.at(n, c0 + k, 0, 0, 0) = rounded_mean<T>(sum, size);
+          for (std::int64_t k = 0; k < count; ++k) {
+            *out.at(n, c0 + k, 0, 0, 0) = in.at(n, c0 + k, 0, 0, 0)[positions[k]];  // the element itself
+            if (indices) *indices->at(n, c0 + k, 0, 0, 0) = positions[k];
+          }
         }
-      }
-    }
-    if constexpr (Max) {
-      for (std::int64_t k = 0; k < count; ++k) {
-        *out.at(n, c0 + k, 0, 0, 0) = in.at(n, c0 + k, 0, 0, 0)[positions[k]];  // the element itself
-        if (indices) *indices->at(n, c0 + k, 0, 0, 0) = positions[k];
-      }
-    }
-  });
+      });
 }
 
 #if defined(__GNUC__) && !defined(__clang__)
@@ -208,8 +210,6 @@ void narrow_global_small(const view5d<const T>& in, const view5d<T>& out, const 
 /// in memory are one row (a whole contiguous plane, for global pooling).
 template <class Arch, class T, bool Max>
 void narrow_adaptive(const view5d<const T>& in, const view5d<T>& out, const view5d<std::int64_t>* indices) {
-  if (covers_whole_plane(in, out) && in.plane_size() <= small_max_plane)
-    return narrow_global_small<Arch, T, Max>(in, out, indices);
   parallel_for(in.n * in.c, in.n * in.c * in.plane_size(), [&](std::int64_t task) {
     const std::int64_t n = task / in.c, c = task % in.c;
     for (std::int64_t od = 0; od < out.d; ++od) {

@@ -7,7 +7,7 @@
 // window's mean is finished with the root (`power_rule::finish`). Nothing of
 // the window walk or of the summation is written twice.
 //  - plane-major data: whole planes are raised (several small ones at once)
-//    and pooled by adaptive_avg_planes, as adaptive_avg_pool pools contiguous
+//    and pooled by pool_average, as adaptive_avg_pool pools contiguous
 //    planes; a plane too big for the buffer goes through it a window's rows
 //    at a time, pooled by average_plane;
 //  - channels-last data: each window's pixels, a column block of channels
@@ -24,11 +24,8 @@
 
 #include "../parallel.hpp"
 #include "../simd/target.hpp"
-#include "dispatch.hpp"
-#include "kernels_nchw.hpp"
-#include "kernels_nhwc.hpp"
 #include "reduce.hpp"
-#include "validate.hpp"
+#include "strategies.hpp"
 #include "view5d.hpp"
 
 namespace adapool::detail {
@@ -323,7 +320,7 @@ void power_planes(const power_rule& rule, const view5d<const T>& in, const view5
     block.n = 1;
     block.c = count;
     // At most power_buffer elements: this runs on the calling thread.
-    adaptive_avg_planes<Arch>(planes_in_buffer(buffer, count, in.d, in.h, in.w), block);
+    pool_average<Arch>(planes_in_buffer(buffer, count, in.d, in.h, in.w), block);
     finish_planes(rule, in, block, columns_of);
   });
 }
@@ -365,26 +362,6 @@ inline bool check_power_argument(const char* op, const char* name, double value)
   std::snprintf(text, sizeof text, "%.17g", value);
   report_error(std::string(op) + ": " + name + " is " + text + ", expected a finite number greater than 0");
   return false;
-}
-
-/// GeM (`gem`: the root of the mean of max(x, eps)^p) or adaptive LP (the root
-/// of the sum of x^p) over PyTorch's adaptive windows.
-template <class Arch, class TIn, class TOut, std::size_t Rank, class LIn, class LOut>
-void adaptive_power(const char* op, const tensor_view<TIn, Rank, LIn>& in, const tensor_view<TOut, Rank, LOut>& out,
-                    double p, double eps, bool gem) {
-  check_types<Arch, TIn, TOut>();
-  if (!check_power_argument(op, "p", p) || (gem && !check_power_argument(op, "eps", eps)) ||
-      !check_adaptive(op, in, out)) {
-    return;
-  }
-  if (out.empty()) return;
-  const power_rule rule(p, gem ? eps : -std::numeric_limits<double>::infinity(), gem);
-  const view5d<const TOut> i5 = to_5d(tensor_view<const TOut, Rank, LIn>(in));
-  if (channels_inner(i5, false)) {
-    power_channels_last<Arch>(rule, i5, to_5d(out));
-  } else {
-    power_planes<Arch>(rule, i5, to_5d(out));
-  }
 }
 
 }  // namespace ADAPOOL_TARGET_NAMESPACE

@@ -1,38 +1,27 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-// Adaptive windows on short contiguous rows: a row of fewer than 2 * lanes
+// Strategy short_rows (plan.hpp), adaptive windows on short contiguous rows: a row of fewer than 2 * lanes
 // elements is two vectors, and one output row is one vector. Each window
 // column takes its elements from the row vectors with a lane permutation
 // (pick), so planes are pooled one at a time, without the transposing copy
 // of lane_planes. 13 x 13 -> 7 x 7 (VGG heads on odd inputs) is the case in
 // mind: a 13-element row and 7 outputs per row fit AVX2 floats.
 
+#include <algorithm>
 #include <cstdint>
 #include <type_traits>
 
 #include "../parallel.hpp"
+#include "../simd/compiler.hpp"
 #include "../simd/target.hpp"
 #include "../windows.hpp"
+#include "plan.hpp"
 #include "reduce.hpp"
-#include "../simd/compiler.hpp"
 #include "view5d.hpp"
 
 namespace adapool::detail {
 inline namespace ADAPOOL_TARGET_NAMESPACE {
-
-// Input rows above this many are left to the other kernels: the max kernel
-// keeps one vector per input row on the stack.
-inline constexpr std::int64_t short_rows_max_height = 128;
-
-template <class Arch, class T, class U>
-bool fits_short_rows(const view5d<const T>& in, const view5d<U>& out) {
-  using V = simd::ops<T, Arch>;
-  constexpr std::int64_t L = V::lanes;
-  // Narrower rows leave most of each vector idle: lane_planes does better there.
-  return V::fast_pick && L >= 4 && in.d == 1 && out.d == 1 && in.stride_w == 1 && 2 * in.w > L && in.w < 2 * L &&
-         out.w <= L && in.h <= short_rows_max_height && out.h <= short_rows_max_height;
-}
 
 // Calls `body` with the instruction set tag that pools these short rows, and
 // says whether one does. The narrowest set in Arch's chain whose vectors hold
@@ -324,6 +313,44 @@ class short_row_maxima {
   short_row_heights rows_;
   std::int64_t whole_rows_, whole_index_rows_;
 };
+
+template <class Arch, class T>
+void short_rows_average(const view5d<const T>& in, const view5d<T>& out) {
+  with_short_rows<Arch>(in, out, [&](auto row_arch) {
+    const short_row_averages<decltype(row_arch), T> averages(in, out);
+    for_each_plane_block(in, plane_block, in.n * in.c * in.plane_size(),
+                         [&](std::int64_t n, std::int64_t c0, std::int64_t count) { averages.planes(n, c0, count); });
+  });
+}
+
+// `indices` may be null (max without indices).
+template <class Arch, class T>
+void short_rows_max(const view5d<const T>& in, const view5d<T>& out, const view5d<std::int64_t>* indices) {
+  with_short_rows<Arch>(in, out, [&](auto row_arch) {
+    const short_row_maxima<decltype(row_arch), T> maxima(in, out, indices);
+    for_each_plane_block(in, plane_block, in.n * in.c * in.plane_size(),
+                         [&](std::int64_t n, std::int64_t c0, std::int64_t count) { maxima.planes(n, c0, count); });
+  });
+}
+
+// 16 KB of planes at a time through both, so that the max reads them from L1.
+template <class Arch, class T>
+void short_rows_average_and_max(const view5d<const T>& in, const view5d<T>& avg, const view5d<T>& max,
+                                const view5d<std::int64_t>* indices) {
+  with_short_rows<Arch>(in, avg, [&](auto row_arch) {
+    const short_row_averages<decltype(row_arch), T> averages(in, avg);
+    const short_row_maxima<decltype(row_arch), T> maxima(in, max, indices);
+    const std::int64_t planes_in_cache =
+        std::max<std::int64_t>(1, 16 * 1024 / (in.plane_size() * static_cast<std::int64_t>(sizeof(T))));
+    for_each_plane_block(in, plane_block, in.n * in.c * in.plane_size(),
+                         [&](std::int64_t n, std::int64_t c0, std::int64_t count) {
+                           for (std::int64_t c = c0; c < c0 + count; c += planes_in_cache) {
+                             averages.planes(n, c, std::min(planes_in_cache, c0 + count - c));
+                             maxima.planes(n, c, std::min(planes_in_cache, c0 + count - c));
+                           }
+                         });
+  });
+}
 
 }  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace adapool::detail

@@ -213,6 +213,10 @@ struct argument_check {
 
 /// Checks an adaptive pooling over the spatial axes: same N and C in and out.
 /// `global` additionally requires every output spatial size to be 1.
+// The indices argument of the operations that take none.
+template <std::size_t Rank>
+inline constexpr const tensor_view<std::int64_t, Rank>* no_indices = nullptr;
+
 template <class In, class Out, class Indices = tensor_view<std::int64_t, In::rank>>
 bool check_adaptive(const char* op, const In& in, const Out& out, const Indices* indices = nullptr, bool global = false,
                     const char* out_name = "output") {
@@ -249,6 +253,23 @@ bool check_channel(const char* op, const In& in, const Out& out, const Indices* 
   if (!check.output_shape(matches, expected) || !check.indices_shape()) return false;
   if (out.empty()) return true;
   return check.input_size(in.extent(1), out.extent(1), "no channels") && check.disjoint();
+}
+
+// The basic average and max operations also take the narrow types
+// (element_types.hpp); the others take float and double.
+template <class Arch, class TIn, class TOut, bool NarrowTypes = false>
+constexpr void check_types() {
+  static_assert(Arch::enabled, "adapool: this instruction set is not enabled by the compiler flags");
+  static_assert(std::is_same_v<std::remove_const_t<TIn>, TOut>,
+                "adapool: input and output views must have the same element type");
+  static_assert(!std::is_const_v<TOut>, "adapool: the output view must be writable");
+  if constexpr (NarrowTypes) {
+    static_assert(std::is_same_v<TOut, float> || std::is_same_v<TOut, double> || is_narrow_type<TOut>,
+                  "adapool: element type must be float or double, or float16, bfloat16, int8_t or uint8_t");
+  } else {
+    static_assert(std::is_same_v<TOut, float> || std::is_same_v<TOut, double>,
+                  "adapool: element type must be float or double for this operation");
+  }
 }
 
 }  // namespace ADAPOOL_TARGET_NAMESPACE

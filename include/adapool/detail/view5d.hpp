@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 
+#include "../parallel.hpp"
 #include "../simd/target.hpp"
 #include "../tensor_view.hpp"
 
@@ -28,6 +30,9 @@ struct view5d {
   bool planes_contiguous() const {
     return (w == 1 || stride_w == 1) && (h == 1 || stride_h == w) && (d == 1 || stride_d == h * w);
   }
+  // The channels of a pixel are one contiguous run and pixels are not
+  // (channels-last and its strided forms): loops then run along C.
+  bool channels_contiguous() const { return stride_c == 1 && c > 1 && stride_w != 1; }
 };
 
 // A view whose planes are contiguous, seen as one long row per plane.
@@ -50,6 +55,18 @@ view5d<T> to_5d(const tensor_view<T, Rank, Layout>& v) {
   }
   return {v.data(),    v.extent(0), v.extent(1), size[0],   size[1],  size[2],
           v.stride(0), v.stride(1), stride[0],   stride[1], stride[2]};
+}
+
+// Runs body(n, c0, count) on consecutive planes [c0, c0 + count) of image n,
+// count <= block, a task each, spread over threads; `work` (elements touched)
+// tells parallel_for whether threads pay.
+template <class T, class Body>
+void for_each_plane_block(const view5d<T>& v, std::int64_t block, std::int64_t work, const Body& body) {
+  const std::int64_t blocks = (v.c + block - 1) / block;
+  parallel_for(v.n * blocks, work, [&](std::int64_t task) {
+    const std::int64_t n = task / blocks, c0 = task % blocks * block;
+    body(n, c0, std::min(block, v.c - c0));
+  });
 }
 
 }  // namespace ADAPOOL_TARGET_NAMESPACE

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-// Adaptive pooling for channels-last inputs (the channels of a pixel are
+// Strategy channels_last (plan.hpp): adaptive pooling for channels-last inputs (the channels of a pixel are
 // contiguous): every pixel of a window adds a run of channels, lane by lane,
 // a column block of channels at a time.
 
@@ -10,9 +10,10 @@
 
 #include "../parallel.hpp"
 #include "../simd/target.hpp"
-#include "kernels_nchw.hpp"
+#include "plan.hpp"
 #include "reduce.hpp"
 #include "view5d.hpp"
+#include "window_table.hpp"
 
 namespace adapool::detail {
 inline namespace ADAPOOL_TARGET_NAMESPACE {

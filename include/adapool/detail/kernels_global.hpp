@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+// Strategies global_small_planes, global_planes and global_chunks (plan.hpp):
+// whole contiguous planes, one output each.
+
+#include <algorithm>
+#include <cstdint>
+
+#include "../parallel.hpp"
+#include "../simd/target.hpp"
+#include "plan.hpp"
+#include "reduce.hpp"
+#include "view5d.hpp"
+
+namespace adapool::detail {
+inline namespace ADAPOOL_TARGET_NAMESPACE {
+
+template <class Arch, class T>
+double chunk_sum(const T* plane, std::int64_t size, std::int64_t chunk) {
+  const std::int64_t begin = chunk * plane_chunk;
+  return sum_row<Arch>(plane + begin, std::min(plane_chunk, size - begin), 1);
+}
+
+// The whole-plane sum of global pooling, for one plane.
+template <class Arch, class T>
+double plane_sum(const T* plane, std::int64_t size) {
+  double sum = 0;
+  if (size > small_plane<Arch, T>) {
+    for (std::int64_t chunk = 0; chunk * plane_chunk < size; ++chunk) sum += chunk_sum<Arch>(plane, size, chunk);
+  } else {
+    sum_small_planes<Arch>(plane, size, size, 1, &sum);
+  }
+  return sum;
+}
+
+// Global averages of planes larger than plane_chunk, as plane_sum adds them:
+// chunks of every plane are spread over threads, `batch` at a time, and each
+// plane's chunk totals are then added in order.
+template <class Arch, class T>
+void global_avg_chunks(const view5d<const T>& in, const view5d<T>& out) {
+  const std::int64_t size = in.plane_size(), chunks = (size + plane_chunk - 1) / plane_chunk;
+  const double scale = 1.0 / static_cast<double>(size);
+  constexpr std::int64_t batch = 64;
+  double totals[batch];
+  double sum = 0;
+  for (std::int64_t first = 0; first < in.n * in.c * chunks; first += batch) {
+    const std::int64_t count = std::min(batch, in.n * in.c * chunks - first);
+    parallel_for(count, count * plane_chunk, [&](std::int64_t k) {
+      const std::int64_t plane = (first + k) / chunks;
+      totals[k] = chunk_sum<Arch>(in.at(plane / in.c, plane % in.c, 0, 0, 0), size, (first + k) % chunks);
+    });
+    for (std::int64_t k = 0; k < count; ++k) {
+      const std::int64_t plane = (first + k) / chunks, chunk = (first + k) % chunks;
+      sum = (chunk == 0 ? 0.0 : sum) + totals[k];
+      if (chunk == chunks - 1) *out.at(plane / in.c, plane % in.c, 0, 0, 0) = static_cast<T>(sum * scale);
+    }
+  }
+}
+
+// Inputs this big come from L3 or memory; smaller ones are likely in L2, where
+// prefetching only costs instructions.
+template <class T>
+bool worth_prefetching(const view5d<const T>& in) {
+  return in.n * in.c * in.plane_size() * static_cast<std::int64_t>(sizeof(T)) > 2 * 1024 * 1024;
+}
+
+template <class Arch, class T>
+void global_avg_small_planes(const view5d<const T>& in, const view5d<T>& out) {
+  const std::int64_t size = in.plane_size();
+  const double scale = 1.0 / static_cast<double>(size);
+  const bool prefetch = worth_prefetching(in);
+  for_each_plane_block(in, plane_block, in.n * in.c * in.plane_size(),
+                       [&](std::int64_t n, std::int64_t c0, std::int64_t count) {
+                         double sums[plane_block];
+                         sum_small_planes<Arch>(in.at(n, c0, 0, 0, 0), size, in.stride_c, count, sums, prefetch);
+                         for (std::int64_t j = 0; j < count; ++j)
+                           *out.at(n, c0 + j, 0, 0, 0) = static_cast<T>(sums[j] * scale);
+                       });
+}
+
+// plane_sum's additions (one chunk here), four planes read side by side: a
+// plane from memory streams faster next to three others than alone.
+template <class Arch, class T>
+void global_avg_planes(const view5d<const T>& in, const view5d<T>& out) {
+  const std::int64_t size = in.plane_size();
+  const double scale = 1.0 / static_cast<double>(size);
+  for_each_plane_block(in, plane_block, in.n * in.c * in.plane_size(),
+                       [&](std::int64_t n, std::int64_t c0, std::int64_t count) {
+                         double sums[plane_block];
+                         std::int64_t j = 0;
+                         for (; j + 4 <= count; j += 4)
+                           sum_rows<Arch, 4>(in.at(n, c0 + j, 0, 0, 0), in.stride_c, size, sums + j);
+                         for (; j < count; ++j) sums[j] = plane_sum<Arch>(in.at(n, c0 + j, 0, 0, 0), size);
+                         for (std::int64_t k = 0; k < count; ++k)
+                           *out.at(n, c0 + k, 0, 0, 0) = static_cast<T>(sums[k] * scale);
+                       });
+}
+
+// Global max pooling of small planes (small_max_planes), and when `avg` is not
+// null their global averages, exactly as global_avg_planes computes them
+// (planes up to small_plane), from the same read.
+template <class Arch, class T>
+void global_max_small_planes(const view5d<const T>& in, const view5d<T>& out, const view5d<std::int64_t>* indices,
+                             const view5d<T>* avg) {
+  if constexpr (simd::ops<T, Arch>::lanes > 1) {
+    const std::int64_t size = in.plane_size();
+    for_each_plane_block(
+        in, plane_block, in.n * in.c * in.plane_size(), [&](std::int64_t n, std::int64_t c0, std::int64_t count) {
+          max_and_position<T> best[plane_block];
+          double sums[plane_block];
+          max_small_planes<Arch>(in.at(n, c0, 0, 0, 0), size, in.stride_c, count, best, avg ? sums : nullptr);
+          for (std::int64_t j = 0; j < count; ++j) {
+            *out.at(n, c0 + j, 0, 0, 0) = best[j].value;
+            if (indices) *indices->at(n, c0 + j, 0, 0, 0) = best[j].position;
+          }
+          if (avg) {
+            const double scale = 1.0 / static_cast<double>(size);
+            for (std::int64_t j = 0; j < count; ++j) *avg->at(n, c0 + j, 0, 0, 0) = static_cast<T>(sums[j] * scale);
+          }
+        });
+  }
+}
+
+// Global max of planes too large for global_max_small_planes: one scan each.
+template <class Arch, class T>
+void global_max_planes(const view5d<const T>& in, const view5d<T>& out, const view5d<std::int64_t>* indices) {
+  parallel_for(in.n * in.c, in.n * in.c * in.plane_size(), [&](std::int64_t task) {
+    const std::int64_t n = task / in.c, c = task % in.c;
+    const max_and_position<T> best = max_index_row<Arch>(in.at(n, c, 0, 0, 0), in.plane_size(), 1);
+    *out.at(n, c, 0, 0, 0) = best.value;
+    if (indices) *indices->at(n, c, 0, 0, 0) = best.position;
+  });
+}
+
+}  // namespace ADAPOOL_TARGET_NAMESPACE
+}  // namespace adapool::detail

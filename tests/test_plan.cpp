@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: MIT
+// The plan: for a shape meant for each strategy, planned_strategy names the
+// strategy this suite's instruction set is expected to run, and the operation
+// (through the default path and the scalar path) matches tests/reference.hpp.
+// The expectations are written per instruction set where the plan depends on
+// the vector width, so a change of threshold that moves a shape to another
+// strategy fails here instead of silently testing something else.
+
+#include <gtest/gtest.h>
+
+#include <adapool/adapool.hpp>
+#include <array>
+#include <cstdint>
+#include <random>
+#include <string>
+
+#include "test_support.hpp"
+
+namespace plan_tests {
+
+using adapool::pooling;
+using adapool_test::layout_kind;
+using shape4 = std::array<std::int64_t, 4>;
+
+const std::string arch = adapool::default_arch::name;
+const bool scalar = arch == "scalar";
+// Instruction sets with a fast lane permutation (the short-rows kernel) whose
+// 8-float vectors hold a 13-element row.
+const bool short_rows_13 = arch == "avx2" || arch == "avx512f";
+
+template <class T = float>
+std::string plan(pooling op, const shape4& in_shape, const shape4& out_shape, layout_kind in_kind = layout_kind::nchw) {
+  auto in = adapool_test::place(in_kind, in_shape, T(0));
+  auto out = adapool_test::place(layout_kind::nchw, out_shape, T(0));
+  return adapool::planned_strategy(op, in.view(), out.view());
+}
+
+template <class Op>
+void check(const shape4& in_shape, const shape4& out_shape, layout_kind in_kind = layout_kind::nchw) {
+  std::mt19937_64 rng(static_cast<std::uint64_t>(in_shape[1] * 131 + out_shape[3]));
+  const auto x =
+      adapool_test::random_values<float>(adapool_test::element_count(in_shape), adapool_test::fill_kind::specials, rng);
+  adapool_test::check_case<Op>(in_shape, out_shape, in_kind, layout_kind::nchw, x);
+}
+
+using avg = adapool_test::adaptive_avg_op;
+using max = adapool_test::adaptive_max_op<true>;
+
+TEST(Plan, ChannelsLast) {
+  EXPECT_EQ(plan(pooling::average, {1, 64, 7, 7}, {1, 64, 1, 1}, layout_kind::nhwc), "channels_last");
+  EXPECT_EQ(plan(pooling::max_with_indices, {1, 64, 9, 9}, {1, 64, 4, 4}, layout_kind::nhwc), "channels_last");
+  check<avg>({1, 64, 7, 7}, {1, 64, 1, 1}, layout_kind::nhwc);
+  check<max>({1, 64, 9, 9}, {1, 64, 4, 4}, layout_kind::nhwc);
+}
+
+TEST(Plan, GlobalAverage) {
+  // 7 x 7 planes fit `lanes` at a time in every vector set; one lane sums them as streams.
+  EXPECT_EQ(plan(pooling::average, {1, 96, 7, 7}, {1, 96, 1, 1}), scalar ? "global_planes" : "global_small_planes");
+  EXPECT_EQ(plan(pooling::average, {1, 8, 56, 56}, {1, 8, 1, 1}), "global_planes");
+  EXPECT_EQ(plan(pooling::average, {1, 2, 300, 300}, {1, 2, 1, 1}), "global_chunks");
+  check<avg>({1, 96, 7, 7}, {1, 96, 1, 1});
+  check<avg>({1, 8, 56, 56}, {1, 8, 1, 1});
+  check<avg>({1, 2, 300, 300}, {1, 2, 1, 1});
+}
+
+TEST(Plan, GlobalMax) {
+  EXPECT_EQ(plan(pooling::max_with_indices, {1, 96, 7, 7}, {1, 96, 1, 1}),
+            scalar ? "lane_planes" : "global_small_planes");
+  EXPECT_EQ(plan(pooling::max, {1, 8, 56, 56}, {1, 8, 1, 1}), "global_planes");
+  check<max>({1, 96, 7, 7}, {1, 96, 1, 1});
+  check<max>({1, 8, 56, 56}, {1, 8, 1, 1});
+}
+
+TEST(Plan, Windows) {
+  // 13 x 13 -> 7 x 7: short rows where 8-float vectors with lane picks exist,
+  // lane planes elsewhere (169-element planes).
+  const char* odd = short_rows_13 ? "short_rows" : "lane_planes";
+  EXPECT_EQ(plan(pooling::average, {2, 17, 13, 13}, {2, 17, 7, 7}), odd);
+  EXPECT_EQ(plan(pooling::max_with_indices, {2, 17, 13, 13}, {2, 17, 7, 7}), odd);
+  check<avg>({2, 17, 13, 13}, {2, 17, 7, 7});
+  check<max>({2, 17, 13, 13}, {2, 17, 7, 7});
+  // 400-element planes, rows of 40 (too long for short rows): column sums.
+  EXPECT_EQ(plan(pooling::average, {1, 4, 10, 40}, {1, 4, 5, 5}), "plane_columns");
+  EXPECT_EQ(plan(pooling::max, {1, 4, 10, 40}, {1, 4, 5, 5}), "plane_columns");
+  check<avg>({1, 4, 10, 40}, {1, 4, 5, 5});
+  check<max>({1, 4, 10, 40}, {1, 4, 5, 5});
+  // Rows of 300, past a column block: window rows one by one.
+  EXPECT_EQ(plan(pooling::average, {1, 2, 3, 300}, {1, 2, 2, 7}), "plane_rows");
+  EXPECT_EQ(plan(pooling::max_with_indices, {1, 2, 3, 300}, {1, 2, 2, 7}), "plane_rows");
+  check<avg>({1, 2, 3, 300}, {1, 2, 2, 7});
+  check<max>({1, 2, 3, 300}, {1, 2, 2, 7});
+}
+
+TEST(Plan, AverageAndMax) {
+  EXPECT_EQ(plan(pooling::average_and_max, {1, 96, 7, 7}, {1, 96, 1, 1}),
+            scalar ? "separate_calls" : "global_small_planes");
+  EXPECT_EQ(plan(pooling::average_and_max, {1, 8, 56, 56}, {1, 8, 1, 1}), "separate_calls");
+  EXPECT_EQ(plan(pooling::average_and_max, {2, 17, 13, 13}, {2, 17, 7, 7}),
+            short_rows_13 ? "short_rows" : "lane_planes");
+  EXPECT_EQ(plan(pooling::average_and_max, {1, 4, 10, 40}, {1, 4, 5, 5}), "plane_columns");
+}
+
+TEST(Plan, ChannelPooling) {
+  const shape4 in{1, 32, 28, 28}, out{1, 1, 28, 28};
+  EXPECT_EQ(plan(pooling::channel_average, in, out), "channel_passes");
+  EXPECT_EQ(plan(pooling::channel_average, in, out, layout_kind::nhwc), "channel_rows");
+  EXPECT_EQ(plan(pooling::channel_average, in, out, layout_kind::transposed), "channel_columns");
+  EXPECT_EQ(plan(pooling::channel_max, in, out), "channel_passes");
+  EXPECT_EQ(plan(pooling::channel_max_with_indices, in, out), "channel_columns");
+  EXPECT_EQ(plan(pooling::channel_max_with_indices, in, out, layout_kind::nhwc), "channel_rows");
+  EXPECT_EQ(plan(pooling::channel_max_and_average, in, out), "channel_passes");
+  // More than 64 channels a window: the sums flush into double, so the max
+  // and the mean run as their own calls.
+  EXPECT_EQ(plan(pooling::channel_max_and_average, {1, 100, 8, 8}, {1, 1, 8, 8}), "separate_calls");
+  EXPECT_EQ(plan(pooling::channel_max_and_average, in, out, layout_kind::transposed), "channel_columns");
+  for (const layout_kind kind : {layout_kind::nchw, layout_kind::nhwc, layout_kind::transposed}) {
+    check<adapool_test::channel_avg_op>(in, out, kind);
+    check<adapool_test::channel_max_op<true>>(in, out, kind);
+    check<adapool_test::channel_max_op<false>>(in, out, kind);
+  }
+}
+
+TEST(Plan, PowerAndNarrowTypes) {
+  EXPECT_EQ(plan(pooling::power, {1, 64, 7, 7}, {1, 64, 2, 2}, layout_kind::nhwc), "channels_last");
+  EXPECT_EQ(plan(pooling::power, {1, 64, 7, 7}, {1, 64, 2, 2}), "power_planes");
+  using adapool::float16;
+  EXPECT_EQ(plan<float16>(pooling::average, {1, 64, 7, 7}, {1, 64, 1, 1}), "narrow_small_planes");
+  EXPECT_EQ(plan<float16>(pooling::max_with_indices, {1, 4, 10, 40}, {1, 4, 5, 5}), "narrow_planes");
+  EXPECT_EQ(plan<float16>(pooling::channel_max, {1, 32, 8, 8}, {1, 1, 8, 8}), "narrow_channels");
+}
+
+TEST(Plan, RejectsWhatTheOperationRejects) {
+  adapool::tensor<float, 4> in({1, 3, 4, 4}), out({1, 2, 1, 1});
+  EXPECT_THROW(adapool::planned_strategy(pooling::average, in.view(), out.view()), adapool::error);
+}
+
+}  // namespace plan_tests
