@@ -10,7 +10,18 @@
 // map lives in an Eigen tensor; adapool pools it in place, and Eigen does the
 // matrix product on the pooled result without a copy.
 
+// GCC 12 warns inside its own AVX-512 intrinsics (-march=x86-64-v4 and up)
+// where Eigen's matrix products use them: _mm512_undefined_ps initialises a
+// variable with itself (GCC bug 105593, fixed in GCC 13).
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ < 13
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
 #include <Eigen/Dense>
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ < 13
+#pragma GCC diagnostic pop
+#endif
 #include <adapool/adapool.hpp>
 #include <adapool/eigen.hpp>
 #include <cmath>
