@@ -26,10 +26,10 @@ double chunk_sum(const T* plane, std::int64_t size, std::int64_t chunk) {
 template <class Arch, class T>
 double plane_sum(const T* plane, std::int64_t size) {
   double sum = 0;
-  if (size > small_plane<Arch, T>) {
+  if (size > small_plane<small_planes_arch<Arch>, T>) {
     for (std::int64_t chunk = 0; chunk * plane_chunk < size; ++chunk) sum += chunk_sum<Arch>(plane, size, chunk);
   } else {
-    sum_small_planes<Arch>(plane, size, size, 1, &sum);
+    sum_small_planes<small_planes_arch<Arch>>(plane, size, size, 1, &sum);
   }
   return sum;
 }
@@ -70,13 +70,12 @@ void global_avg_small_planes(const view5d<const T>& in, const view5d<T>& out) {
   const std::int64_t size = in.plane_size();
   const double scale = 1.0 / static_cast<double>(size);
   const bool prefetch = worth_prefetching(in);
-  for_each_plane_block(in, plane_block, in.n * in.c * in.plane_size(),
-                       [&](std::int64_t n, std::int64_t c0, std::int64_t count) {
-                         double sums[plane_block];
-                         sum_small_planes<Arch>(in.at(n, c0, 0, 0, 0), size, in.stride_c, count, sums, prefetch);
-                         for (std::int64_t j = 0; j < count; ++j)
-                           *out.at(n, c0 + j, 0, 0, 0) = static_cast<T>(sums[j] * scale);
-                       });
+  for_each_plane_block(
+      in, plane_block, in.n * in.c * in.plane_size(), [&](std::int64_t n, std::int64_t c0, std::int64_t count) {
+        double sums[plane_block];
+        sum_small_planes<small_planes_arch<Arch>>(in.at(n, c0, 0, 0, 0), size, in.stride_c, count, sums, prefetch);
+        for (std::int64_t j = 0; j < count; ++j) *out.at(n, c0 + j, 0, 0, 0) = static_cast<T>(sums[j] * scale);
+      });
 }
 
 // plane_sum's additions (one chunk here), four planes read side by side: a
@@ -105,20 +104,22 @@ void global_max_small_planes(const view5d<const T>& in, const view5d<T>& out, co
                              const view5d<T>* avg) {
   if constexpr (simd::ops<T, Arch>::lanes > 1) {
     const std::int64_t size = in.plane_size();
-    for_each_plane_block(
-        in, plane_block, in.n * in.c * in.plane_size(), [&](std::int64_t n, std::int64_t c0, std::int64_t count) {
-          max_and_position<T> best[plane_block];
-          double sums[plane_block];
-          max_small_planes<Arch>(in.at(n, c0, 0, 0, 0), size, in.stride_c, count, best, avg ? sums : nullptr);
-          for (std::int64_t j = 0; j < count; ++j) {
-            *out.at(n, c0 + j, 0, 0, 0) = best[j].value;
-            if (indices) *indices->at(n, c0 + j, 0, 0, 0) = best[j].position;
-          }
-          if (avg) {
-            const double scale = 1.0 / static_cast<double>(size);
-            for (std::int64_t j = 0; j < count; ++j) *avg->at(n, c0 + j, 0, 0, 0) = static_cast<T>(sums[j] * scale);
-          }
-        });
+    for_each_plane_block(in, plane_block, in.n * in.c * in.plane_size(),
+                         [&](std::int64_t n, std::int64_t c0, std::int64_t count) {
+                           max_and_position<T> best[plane_block];
+                           double sums[plane_block];
+                           max_small_planes<small_planes_arch<Arch>>(in.at(n, c0, 0, 0, 0), size, in.stride_c, count,
+                                                                     best, avg ? sums : nullptr);
+                           for (std::int64_t j = 0; j < count; ++j) {
+                             *out.at(n, c0 + j, 0, 0, 0) = best[j].value;
+                             if (indices) *indices->at(n, c0 + j, 0, 0, 0) = best[j].position;
+                           }
+                           if (avg) {
+                             const double scale = 1.0 / static_cast<double>(size);
+                             for (std::int64_t j = 0; j < count; ++j)
+                               *avg->at(n, c0 + j, 0, 0, 0) = static_cast<T>(sums[j] * scale);
+                           }
+                         });
   }
 }
 

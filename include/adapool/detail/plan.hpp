@@ -42,6 +42,21 @@ inline namespace ADAPOOL_TARGET_NAMESPACE {
 template <class Arch, class T>
 inline constexpr std::int64_t small_plane = 16 * simd::ops<T, Arch>::lanes;
 
+// The set whole small planes run with: an AVX-512 build takes the AVX2 form
+// (AVX-512VL CPUs run it natively), whose 512-bit twin measured slower on
+// these planes. Global sums and maxima of small planes keep one form per
+// build, so that every path summing a small plane gives the same bits.
+template <class Arch>
+struct small_planes_set {
+  using type = Arch;
+};
+template <>
+struct small_planes_set<simd::avx512f> {
+  using type = simd::avx2;
+};
+template <class Arch>
+using small_planes_arch = typename small_planes_set<Arch>::type;
+
 // Chunks also make the bits independent of the thread count: W4's three
 // planes are shared by any number of threads, their chunk totals added in order.
 inline constexpr std::int64_t plane_chunk = 64 * sum_block;
@@ -136,7 +151,7 @@ bool planes_in_lanes(const view5d<const T>& in) {
 
 template <class Arch, class T>
 bool small_max_planes(const view5d<const T>& in) {
-  constexpr std::int64_t L = simd::ops<T, Arch>::lanes;
+  constexpr std::int64_t L = simd::ops<T, small_planes_arch<Arch>>::lanes;
   return L > 1 && in.planes_contiguous() && in.plane_size() >= L && in.plane_size() <= small_max_plane;
 }
 
@@ -195,7 +210,10 @@ strategy plan_spatial(operation op, const view5d<const T>& in, const view5d<U>& 
   switch (op) {
     case operation::average:
       if (whole && size > plane_chunk) return strategy::global_chunks;
-      if (whole) return size <= small_plane<Arch, T> ? strategy::global_small_planes : strategy::global_planes;
+      if (whole) {
+        return size <= small_plane<small_planes_arch<Arch>, T> ? strategy::global_small_planes
+                                                               : strategy::global_planes;
+      }
       break;
     case operation::max:
       if (whole && small_max_planes<Arch>(in)) return strategy::global_small_planes;
@@ -203,7 +221,8 @@ strategy plan_spatial(operation op, const view5d<const T>& in, const view5d<U>& 
     case operation::average_and_max:
       // One read gives both for planes small for each; larger whole planes
       // are a stream for each output.
-      if (whole && small_max_planes<Arch>(in) && size <= small_plane<Arch, T>) return strategy::global_small_planes;
+      if (whole && small_max_planes<Arch>(in) && size <= small_plane<small_planes_arch<Arch>, T>)
+        return strategy::global_small_planes;
       if (whole) return strategy::separate_calls;
       break;
     case operation::pyramid:
