@@ -129,9 +129,37 @@ TEST(Plan, PowerAndNarrowTypes) {
   EXPECT_EQ(plan<float16>(pooling::channel_max, {1, 32, 8, 8}, {1, 1, 8, 8}), "narrow_channels");
 }
 
+template <class T = float>
+std::string backward_plan(pooling op, const shape4& in_shape, const shape4& out_shape,
+                          layout_kind in_kind = layout_kind::nchw) {
+  auto grad_out = adapool_test::place(layout_kind::nchw, out_shape, T(0));
+  auto grad_in = adapool_test::place(in_kind, in_shape, T(0));
+  return adapool::planned_backward_strategy(op, grad_out.view(), grad_in.view());
+}
+
+// The backward passes' results are checked in every layout, against the
+// reference and bit for bit across layouts (NCHW runs window_rows, the
+// strided layouts windows), in test_backward.cpp.
+TEST(Plan, BackwardPasses) {
+  EXPECT_EQ(backward_plan(pooling::average, {2, 64, 7, 7}, {2, 64, 1, 1}), "fill_planes");
+  EXPECT_EQ(backward_plan(pooling::average, {2, 64, 7, 7}, {2, 64, 1, 1}, layout_kind::nhwc), "fill_planes");
+  EXPECT_EQ(backward_plan(pooling::average, {2, 64, 13, 13}, {2, 64, 7, 7}), "window_rows");
+  EXPECT_EQ(backward_plan(pooling::average, {2, 3, 2, 300}, {2, 3, 3, 270}), "window_rows");
+  EXPECT_EQ(backward_plan(pooling::average, {2, 64, 13, 13}, {2, 64, 7, 7}, layout_kind::nhwc), "channels_last");
+  EXPECT_EQ(backward_plan(pooling::average, {2, 3, 13, 13}, {2, 3, 7, 7}, layout_kind::flipped), "windows");
+  // 40 x 40 shares are more than window_rows keeps on the stack.
+  EXPECT_EQ(backward_plan(pooling::average, {1, 2, 40, 40}, {1, 2, 40, 40}), "windows");
+  EXPECT_EQ(backward_plan(pooling::max_with_indices, {2, 64, 13, 13}, {2, 64, 7, 7}), "scatter_planes");
+  EXPECT_EQ(backward_plan(pooling::channel_max_with_indices, {1, 64, 5, 5}, {1, 1, 5, 5}), "channel_runs");
+  EXPECT_EQ(backward_plan(pooling::channel_average, {1, 64, 5, 5}, {1, 4, 5, 5}), "channel_runs");
+}
+
 TEST(Plan, RejectsWhatTheOperationRejects) {
   adapool::tensor<float, 4> in({1, 3, 4, 4}), out({1, 2, 1, 1});
   EXPECT_THROW(adapool::planned_strategy(pooling::average, in.view(), out.view()), adapool::error);
+  EXPECT_THROW(adapool::planned_backward_strategy(pooling::average, out.view(), in.view()), adapool::error);
+  adapool::tensor<float, 4> grad_out({1, 3, 1, 1});
+  EXPECT_THROW(adapool::planned_backward_strategy(pooling::power, grad_out.view(), in.view()), adapool::error);
 }
 
 }  // namespace plan_tests

@@ -3,8 +3,9 @@
 
 // Which strategy (loop nest) an operation runs for given views: the plan
 // adapool makes once per call (detail/plan.hpp lists the strategies and the
-// rule that picks each), asked for without running the operation. Tests
-// assert on it; the benchmarks print it per workload.
+// rule that picks each), asked for without running the operation, for the
+// forward passes and the backward ones. Tests assert on it; the benchmarks
+// print it per workload.
 
 #include <cstddef>
 #include <cstdint>
@@ -85,6 +86,46 @@ const char* planned_strategy(pooling op, const tensor_view<TIn, Rank, LIn>& in,
     }
     return "";
   }
+}
+
+/// The name of the strategy the backward pass of `op` (average, max or
+/// max_with_indices, channel_average, channel_max or
+/// channel_max_with_indices) runs from `grad_out` into `grad_in`:
+/// "fill_planes", "window_rows", "channels_last", "windows",
+/// "scatter_planes" or "channel_runs". The views are checked as the backward
+/// pass checks them (indices aside); nothing is read or written.
+/// @throws adapool::error for another `op`, or when the backward pass would
+/// reject the views
+template <class Arch = default_arch, class TOut, class TIn, std::size_t Rank, class LOut, class LIn>
+const char* planned_backward_strategy(pooling op, const tensor_view<TOut, Rank, LOut>& grad_out,
+                                      const tensor_view<TIn, Rank, LIn>& grad_in) {
+  detail::check_backward_types<Arch, TOut, TIn>();
+  using detail::operation;
+  operation planned = operation::average;
+  switch (op) {
+    case pooling::average:
+      break;
+    case pooling::max:
+    case pooling::max_with_indices:
+      planned = operation::max;
+      break;
+    case pooling::channel_average:
+      planned = operation::channel_average;
+      break;
+    case pooling::channel_max:
+    case pooling::channel_max_with_indices:
+      planned = operation::channel_max;
+      break;
+    default:
+      detail::report_error("planned_backward_strategy: op has no backward pass (the fused and power poolings)");
+      return "";
+  }
+  const bool channel = planned == operation::channel_average || planned == operation::channel_max;
+  if (!detail::check_backward("planned_backward_strategy", grad_out, grad_in, detail::no_indices<Rank>,
+                              channel ? detail::backward_kind::channel : detail::backward_kind::adaptive))
+    return "";
+  return detail::strategy_name(detail::plan_backward(
+      planned, detail::to_5d(tensor_view<const TIn, Rank, LOut>(grad_out)), detail::to_5d(grad_in)));
 }
 
 }  // namespace ADAPOOL_TARGET_NAMESPACE

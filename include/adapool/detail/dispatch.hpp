@@ -2,7 +2,8 @@
 #pragma once
 
 // From the public operations to kernels: check the views, plan once
-// (plan.hpp), run the planned strategy (strategies.hpp).
+// (plan.hpp), run the planned strategy (strategies.hpp). Forward passes, then
+// the backward ones.
 
 #include <cstddef>
 #include <cstdint>
@@ -172,6 +173,53 @@ void adaptive_power(const char* op, const tensor_view<TIn, Rank, LIn>& in, const
   } else {
     power_planes<Arch>(rule, i5, to_5d(out));
   }
+}
+
+// ------------------------------------------------------------- backward passes
+
+template <class Arch, class TOut, class TIn, std::size_t Rank, class LOut, class LIn>
+void adaptive_avg_backward(const char* op, const tensor_view<TOut, Rank, LOut>& grad_out,
+                           const tensor_view<TIn, Rank, LIn>& grad_in, bool global) {
+  check_backward_types<Arch, TOut, TIn>();
+  const auto kind = global ? backward_kind::global : backward_kind::adaptive;
+  if (!check_backward(op, grad_out, grad_in, no_indices<Rank>, kind)) return;
+  if (grad_in.empty()) return;
+  const view5d<const TIn> go = to_5d(tensor_view<const TIn, Rank, LOut>(grad_out));
+  const view5d<TIn> gi = to_5d(grad_in);
+  run_average_backward<Arch>(plan_backward(operation::average, go, gi), go, gi);
+}
+
+template <class Arch, class TOut, class TIdx, class TIn, std::size_t Rank, class LOut, class LIdx, class LIn>
+void adaptive_max_backward(const char* op, const tensor_view<TOut, Rank, LOut>& grad_out,
+                           const tensor_view<TIdx, Rank, LIdx>& indices, const tensor_view<TIn, Rank, LIn>& grad_in,
+                           bool global) {
+  check_backward_types<Arch, TOut, TIn, TIdx>();
+  const auto kind = global ? backward_kind::global : backward_kind::adaptive;
+  if (!check_backward(op, grad_out, grad_in, &indices, kind)) return;
+  const view5d<const std::int64_t> i5 = to_5d(tensor_view<const std::int64_t, Rank, LIdx>(indices));
+  if (!grad_out.empty() && !check_index_range<Rank>(op, i5, to_5d(grad_in).plane_size(), "the input plane")) return;
+  if (grad_in.empty()) return;
+  scatter_planes_backward<Arch>(to_5d(tensor_view<const TIn, Rank, LOut>(grad_out)), i5, to_5d(grad_in));
+}
+
+template <class Arch, class TOut, class TIn, std::size_t Rank, class LOut, class LIn>
+void channel_avg_backward(const char* op, const tensor_view<TOut, Rank, LOut>& grad_out,
+                          const tensor_view<TIn, Rank, LIn>& grad_in) {
+  check_backward_types<Arch, TOut, TIn>();
+  if (!check_backward(op, grad_out, grad_in, no_indices<Rank>, backward_kind::channel)) return;
+  if (grad_in.empty()) return;
+  channel_runs_avg_backward<Arch>(to_5d(tensor_view<const TIn, Rank, LOut>(grad_out)), to_5d(grad_in));
+}
+
+template <class Arch, class TOut, class TIdx, class TIn, std::size_t Rank, class LOut, class LIdx, class LIn>
+void channel_max_backward(const char* op, const tensor_view<TOut, Rank, LOut>& grad_out,
+                          const tensor_view<TIdx, Rank, LIdx>& indices, const tensor_view<TIn, Rank, LIn>& grad_in) {
+  check_backward_types<Arch, TOut, TIn, TIdx>();
+  if (!check_backward(op, grad_out, grad_in, &indices, backward_kind::channel)) return;
+  const view5d<const std::int64_t> i5 = to_5d(tensor_view<const std::int64_t, Rank, LIdx>(indices));
+  if (!grad_out.empty() && !check_index_range<Rank>(op, i5, grad_in.extent(1), "the channels")) return;
+  if (grad_in.empty()) return;
+  channel_runs_max_backward<Arch>(to_5d(tensor_view<const TIn, Rank, LOut>(grad_out)), i5, to_5d(grad_in));
 }
 
 // Output shape of an allocating overload: N and C of the input, then `spatial`.

@@ -26,6 +26,8 @@
 //    they are added into double.
 //  - short row: an input row longer than one vector and shorter than two,
 //    with at most a vector of outputs, and at most short_rows_max_height rows.
+//  - spread row: in a backward pass, one output row's shares laid out over
+//    the input columns, the k-th window holding each column giving its share.
 
 #include <array>
 #include <cstddef>
@@ -91,6 +93,12 @@ enum class strategy {
   channel_passes,       // channel pooling, contiguous pixel runs reduced in passes over channels (kernels_channel.hpp)
   channel_columns,      // channel pooling, strided pixel runs through column sums and maxima (kernels_channel.hpp)
   power_planes,         // GeM and LP over planes (kernels_power.hpp)
+  // Backward passes (kernels_backward.hpp); channels_last serves them too.
+  fill_planes,     // global average: each grad_in plane stored from its one share
+  window_rows,     // adaptive average: each unit-stride grad_in row summed from its shares, stored once
+  windows,         // adaptive average, anything else: window by window
+  scatter_planes,  // max: planes zeroed, each grad_out added at its index
+  channel_runs,    // channel pooling: every channel of a run of pixels
 };
 
 constexpr const char* strategy_name(strategy s) {
@@ -127,6 +135,16 @@ constexpr const char* strategy_name(strategy s) {
       return "channel_columns";
     case strategy::power_planes:
       return "power_planes";
+    case strategy::fill_planes:
+      return "fill_planes";
+    case strategy::window_rows:
+      return "window_rows";
+    case strategy::windows:
+      return "windows";
+    case strategy::scatter_planes:
+      return "scatter_planes";
+    case strategy::channel_runs:
+      return "channel_runs";
   }
   return "unknown";
 }
@@ -192,6 +210,43 @@ bool accumulates_in_output(const view5d<const T>& in, const view5d<U>& out) {
 template <class T>
 bool pixel_runs_contiguous(const view5d<const T>& in) {
   return in.stride_w == 1 || in.w == 1;
+}
+
+// The output windows holding input position x along an axis of `in`
+// positions pooled to `out`: a run, as windows are monotonic.
+//   begin(i) <= x  <=>  i <= ((x + 1) * out - 1) / in
+//   end(i) > x     <=>  i >= x * out / in
+// (The products were checked not to overflow.)
+struct window_run {
+  std::int64_t first, count;
+};
+
+inline window_run windows_holding(std::int64_t x, std::int64_t in, std::int64_t out) {
+  const std::int64_t first = x * out / in;
+  return {first, ((x + 1) * out - 1) / in - first + 1};
+}
+
+// The most windows holding one position: at most 2 when in >= out (one
+// when out divides in), more when windows repeat positions (in < out).
+inline std::int64_t most_windows_holding(std::int64_t in, std::int64_t out) {
+  if (in % out == 0) return 1;
+  return in > out ? 2 : (out - 1) / in + 2;
+}
+
+// window_rows' tables live on the stack: the shares of one plane, their
+// spread over the input columns, and one row's list of spread rows.
+inline constexpr std::int64_t backward_share_limit = 1024;
+inline constexpr std::int64_t backward_spread_limit = 4096;
+inline constexpr std::int64_t backward_parts_limit = 64;
+
+template <class T, class U>
+bool window_rows_fit(const view5d<const T>& go, const view5d<U>& gi) {
+  if (gi.stride_w != 1 || gi.w > backward_spread_limit || go.plane_size() == 0 ||
+      go.plane_size() >= backward_share_limit)
+    return false;
+  const std::int64_t across = most_windows_holding(gi.w, go.w);
+  const std::int64_t parts = most_windows_holding(gi.d, go.d) * most_windows_holding(gi.h, go.h) * across;
+  return parts <= backward_parts_limit && go.d * go.h * across * gi.w <= backward_spread_limit;
 }
 
 // ------------------------------------------------------------- the plans
@@ -283,6 +338,24 @@ strategy plan_channel(operation op, const view5d<const T>& in, const view5d<U>& 
   const bool one_pass = in.c <= channel_sum_rows && accumulates_in_output(in, out) && second != nullptr &&
                         accumulates_in_output(in, *second);
   return one_pass ? strategy::channel_passes : strategy::separate_calls;
+}
+
+// The backward passes, from grad_out to grad_in: `op` is average, max,
+// channel_average or channel_max. A 1 x 1 average is a mean (fill_planes).
+template <class T, class U>
+strategy plan_backward(operation op, const view5d<const T>& grad_out, const view5d<U>& grad_in) {
+  switch (op) {
+    case operation::max:
+      return strategy::scatter_planes;
+    case operation::channel_average:
+    case operation::channel_max:
+      return strategy::channel_runs;
+    default:
+      break;
+  }
+  if (grad_out.d == 1 && grad_out.h == 1 && grad_out.w == 1) return strategy::fill_planes;
+  if (grad_in.channels_contiguous()) return strategy::channels_last;
+  return window_rows_fit(grad_out, grad_in) ? strategy::window_rows : strategy::windows;
 }
 
 }  // namespace ADAPOOL_TARGET_NAMESPACE

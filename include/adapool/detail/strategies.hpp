@@ -10,6 +10,7 @@
 #include <cstdint>
 
 #include "../simd/target.hpp"
+#include "kernels_backward.hpp"
 #include "kernels_channel.hpp"
 #include "kernels_channels_last.hpp"
 #include "kernels_global.hpp"
@@ -163,6 +164,22 @@ void run_channel_max_and_average(strategy s, const view5d<const T>& in, const vi
       return pool_channel_average<Arch>(in, avg);
     default:
       return channel_max_avg_columns<Arch>(in, max, avg);
+  }
+}
+
+// The backward passes of the adaptive and global averages; a max backward
+// always scatters, a channel backward always runs pixel runs.
+template <class Arch, class T>
+void run_average_backward(strategy s, const view5d<const T>& grad_out, const view5d<T>& grad_in) {
+  switch (s) {
+    case strategy::fill_planes:
+      return fill_planes_backward<Arch>(grad_out, grad_in);
+    case strategy::channels_last:
+      return channels_last_avg_backward<Arch>(grad_out, grad_in);
+    case strategy::window_rows:
+      return window_rows_avg_backward<Arch>(grad_out, grad_in);
+    default:
+      return windows_avg_backward(grad_out, grad_in);
   }
 }
 

@@ -18,6 +18,7 @@
 #include "../simd/target.hpp"
 #include "../tensor_view.hpp"
 #include "format.hpp"
+#include "view5d.hpp"
 
 namespace adapool::detail {
 inline namespace ADAPOOL_TARGET_NAMESPACE {
@@ -270,6 +271,134 @@ constexpr void check_types() {
     static_assert(std::is_same_v<TOut, float> || std::is_same_v<TOut, double>,
                   "adapool: element type must be float or double for this operation");
   }
+}
+
+// ------------------------------------------------------------- backward passes
+
+template <class Arch, class TOut, class TIn, class TIdx = const std::int64_t>
+constexpr void check_backward_types() {
+  static_assert(Arch::enabled, "adapool: this instruction set is not enabled by the compiler flags");
+  static_assert(std::is_same_v<std::remove_const_t<TOut>, TIn>,
+                "adapool: grad_out and grad_in views must have the same element type");
+  static_assert(!std::is_const_v<TIn>, "adapool: the grad_in view must be writable");
+  static_assert(std::is_same_v<TIn, float> || std::is_same_v<TIn, double>,
+                "adapool: element type must be float or double");
+  static_assert(std::is_same_v<std::remove_const_t<TIdx>, std::int64_t>, "adapool: indices are int64_t");
+}
+
+enum class backward_kind { adaptive, global, channel };
+
+// The checks of a backward pass, in the order the forward makes them: each view
+// well formed, grad_in writing each element once, grad_out shaped as the
+// forward's output for a grad_in shaped as its input, indices shaped as
+// grad_out, grad_in overlapping neither, and every index inside the input.
+template <class GradOut, class GradIn, class Indices>
+bool check_backward(const char* op, const GradOut& grad_out, const GradIn& grad_in, const Indices* indices,
+                    backward_kind kind) {
+  constexpr std::size_t rank = GradIn::rank;
+  byte_span out_span{}, in_span{}, indices_span{};
+  if (!check_view(op, "grad_out", grad_out, &out_span) || !check_view(op, "grad_in", grad_in, &in_span) ||
+      !check_no_self_overlap(op, "grad_in", grad_in) ||
+      (indices && !check_view(op, "indices", *indices, &indices_span))) {
+    return false;
+  }
+
+  const bool channel = kind == backward_kind::channel;
+  bool matches = grad_out.extent(0) == grad_in.extent(0);
+  for (std::size_t axis = 1; axis < rank; ++axis) {
+    const bool pooled = channel ? axis == 1 : axis >= 2;
+    if (!pooled) matches = matches && grad_out.extent(axis) == grad_in.extent(axis);
+    if (kind == backward_kind::global && axis >= 2) matches = matches && grad_out.extent(axis) == 1;
+  }
+  if (!matches) {
+    std::string expected = "[" + std::to_string(grad_in.extent(0));
+    for (std::size_t axis = 1; axis < rank; ++axis) {
+      const bool pooled = channel ? axis == 1 : axis >= 2;
+      expected += !pooled ? ", " + std::to_string(grad_in.extent(axis))
+                          : (kind == backward_kind::global ? std::string(", 1") : std::string(", *"));
+    }
+    report_error(std::string(op) + ": grad_out has shape " + shape_string(grad_out.shape()) + ", expected " + expected +
+                 "] (grad_in has shape " + shape_string(grad_in.shape()) + ")");
+    return false;
+  }
+  if (indices && indices->shape() != grad_out.shape()) {
+    report_error(std::string(op) + ": indices has shape " + shape_string(indices->shape()) + ", expected " +
+                 shape_string(grad_out.shape()));
+    return false;
+  }
+
+  if (!grad_out.empty()) {
+    for (std::size_t axis = channel ? 1 : 2; axis < (channel ? 2 : rank); ++axis) {
+      std::int64_t product = 0;
+      if (grad_in.extent(axis) != 0 && !simd::mul_overflow(grad_in.extent(axis), grad_out.extent(axis), &product))
+        continue;
+      report_error(std::string(op) + ": grad_in has shape " + shape_string(grad_in.shape()) +
+                   (grad_in.extent(axis) == 0
+                        ? std::string(channel ? " with no channels" : " with an empty spatial size") + ", but"
+                        : " whose size " + std::to_string(grad_in.extent(axis)) + " and grad_out size " +
+                              std::to_string(grad_out.extent(axis)) + " overflow the window arithmetic,") +
+                   " grad_out has shape " + shape_string(grad_out.shape()));
+      return false;
+    }
+  }
+  return check_disjoint(op, "grad_out", grad_out, out_span, "grad_in", grad_in, in_span) &&
+         (!indices || check_disjoint(op, "indices", *indices, indices_span, "grad_in", grad_in, in_span));
+}
+
+// Whether a run of indices holds one outside [0, limit). Unsigned: a
+// negative index compares as huge, one test per index. No early exit, so
+// that the loop vectorises; the bad index is looked for only on failure.
+inline bool holds_outside(const std::int64_t* run, std::int64_t stride, std::int64_t count, std::int64_t limit) {
+  const auto bound = static_cast<std::uint64_t>(limit);
+  std::uint64_t outside = 0;
+  if (stride == 1) {
+    for (std::int64_t i = 0; i < count; ++i) outside |= static_cast<std::uint64_t>(run[i]) >= bound;
+  } else {
+    for (std::int64_t i = 0; i < count; ++i) outside |= static_cast<std::uint64_t>(run[i * stride]) >= bound;
+  }
+  return outside != 0;
+}
+
+// Every index in [0, limit) (the input plane's size, or its channel count),
+// checked before anything is written. The first bad one is reported with its
+// position in the indices tensor.
+template <std::size_t Rank>
+bool check_index_range(const char* op, const view5d<const std::int64_t>& indices, std::int64_t limit,
+                       const char* range) {
+  const bool one_run = indices.planes_contiguous();
+  // Contiguous indices, the usual case, are checked as one run.
+  const std::int64_t size = indices.plane_size();
+  if (one_run && (indices.c == 1 || indices.stride_c == size) &&
+      (indices.n == 1 || indices.stride_n == indices.c * size) &&
+      !holds_outside(indices.data, 1, indices.n * indices.c * size, limit))
+    return true;
+  const auto plane_holds_outside = [&](std::int64_t n, std::int64_t c) {
+    if (one_run) return holds_outside(indices.at(n, c, 0, 0, 0), indices.stride_w, indices.plane_size(), limit);
+    for (std::int64_t d = 0; d < indices.d; ++d)
+      for (std::int64_t h = 0; h < indices.h; ++h)
+        if (holds_outside(indices.at(n, c, d, h, 0), indices.stride_w, indices.w, limit)) return true;
+    return false;
+  };
+  for (std::int64_t n = 0; n < indices.n; ++n) {
+    for (std::int64_t c = 0; c < indices.c; ++c) {
+      if (!plane_holds_outside(n, c)) continue;
+      for (std::int64_t d = 0; d < indices.d; ++d) {
+        for (std::int64_t h = 0; h < indices.h; ++h) {
+          for (std::int64_t w = 0; w < indices.w; ++w) {
+            const std::int64_t index = *indices.at(n, c, d, h, w);
+            if (!holds_outside(&index, 1, 1, limit)) continue;
+            const std::int64_t spatial[3] = {d, h, w};
+            std::array<std::int64_t, Rank> position{n, c};
+            for (std::size_t axis = 2; axis < Rank; ++axis) position[axis] = spatial[axis + 3 - Rank];
+            report_error(std::string(op) + ": indices" + shape_string(position) + " is " + std::to_string(index) +
+                         ", outside " + range + " [0, " + std::to_string(limit) + ")");
+            return false;
+          }
+        }
+      }
+    }
+  }
+  return true;
 }
 
 }  // namespace ADAPOOL_TARGET_NAMESPACE

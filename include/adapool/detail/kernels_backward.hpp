@@ -1,0 +1,564 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+// The backward passes' kernels, one per strategy of plan_backward (plan.hpp):
+//  - fill_planes: global average; each plane is its one share, stored.
+//  - window_rows: adaptive average over unit-stride rows; each grad_in row is
+//    summed from the shares that reach it and stored once.
+//  - channels_last: adaptive average with channels contiguous; a window's
+//    shares are one run of channels at each pixel.
+//  - windows: any other adaptive average, window by window.
+//  - scatter_planes: max; planes zeroed, then each grad_out added at its index.
+//  - channel_runs: channel pooling; every channel of a run of pixels.
+// Each grad_in element is written by one task, which adds its contributions
+// in the order of the output cells (row-major, as PyTorch's CPU kernels do):
+// no atomics, and the same bits for every thread count, memory layout and
+// instruction set. Adding starts from a zero, as PyTorch adds to a zeroed
+// grad_in, so a -0 share gives +0.
+
+#include <algorithm>
+#include <cstdint>
+#include <type_traits>
+
+#include "../parallel.hpp"
+#include "../simd/arch.hpp"
+#include "../simd/target.hpp"
+#include "plan.hpp"
+#include "view5d.hpp"
+#include "window_table.hpp"
+
+namespace adapool::detail {
+inline namespace ADAPOOL_TARGET_NAMESPACE {
+
+// ------------------------------------------------------------- runs
+
+// The stores below may end with a vector that overlaps the one before: it
+// stores the same values again, which a tail loop would cost more than.
+
+template <class Arch, class T>
+void fill_run(T* p, std::int64_t n, T value) {
+  using V = simd::ops<T, Arch>;
+  constexpr std::int64_t L = V::lanes;
+  if (n < L) {
+    std::fill_n(p, n, value);
+    return;
+  }
+  const typename V::vector v = V::broadcast(value);
+  for (std::int64_t i = 0; i < n; i += L) V::store(p + std::min(i, n - L), v);
+}
+
+template <class Arch, class T>
+void copy_run(T* to, const T* from, std::int64_t n) {
+  using V = simd::ops<T, Arch>;
+  constexpr std::int64_t L = V::lanes;
+  if (n < L) {
+    std::copy_n(from, n, to);
+    return;
+  }
+  for (std::int64_t i = 0; i < n; i += L) {
+    const std::int64_t at = std::min(i, n - L);
+    V::store(to + at, V::load(from + at));
+  }
+}
+
+// to[i] += from[i]. Adding twice is not storing twice: the tail is scalar.
+template <class Arch, class T>
+void add_run(T* to, const T* from, std::int64_t n) {
+  using V = simd::ops<T, Arch>;
+  constexpr std::int64_t L = V::lanes;
+  std::int64_t i = 0;
+  for (; i + L <= n; i += L) V::store(to + i, V::add(V::load(to + i), V::load(from + i)));
+  for (; i < n; ++i) to[i] += from[i];
+}
+
+// p[i] /= by[i], in place, so with a scalar tail as well.
+template <class Arch, class T>
+void divide_run(T* p, const T* by, std::int64_t n) {
+  using V = simd::ops<T, Arch>;
+  constexpr std::int64_t L = V::lanes;
+  std::int64_t i = 0;
+  for (; i + L <= n; i += L) V::store(p + i, V::div(V::load(p + i), V::load(by + i)));
+  for (; i < n; ++i) p[i] /= by[i];
+}
+
+// to[i] = 0 + parts[0][i] + parts[1][i] + ..., added in the order of parts.
+// Needs n >= lanes (with_lanes_at_most).
+template <class Arch, class T>
+void sum_parts(T* to, const T* const* parts, int count, std::int64_t n) {
+  using V = simd::ops<T, Arch>;
+  constexpr std::int64_t L = V::lanes;
+  for (std::int64_t i = 0; i < n; i += L) {
+    const std::int64_t at = std::min(i, n - L);
+    typename V::vector sum = V::zero();
+    for (int p = 0; p < count; ++p) sum = V::add(sum, V::load(parts[p] + at));
+    V::store(to + at, sum);
+  }
+}
+
+// Runs body(A) with the widest set A of Arch's chain (Arch, its parent, ...)
+// whose vectors hold at most n elements of T: a 13-wide row takes two
+// overlapping 8-lane vectors, not a 16-lane one with a scalar tail. Scalar,
+// at the end of every chain, always fits.
+template <class Arch, class T, class Body>
+void with_lanes_at_most(std::int64_t n, const Body& body) {
+  using Parent = typename Arch::parent;
+  if constexpr (!std::is_void_v<Parent>) {
+    if (simd::ops<T, Arch>::lanes > n) return with_lanes_at_most<Parent, T>(n, body);
+  }
+  body(Arch{});
+}
+
+// ------------------------------------------------------------- blocks
+
+// A task of a spatial backward pass owns planes [c0, c1) of image n: single
+// planes, or blocks of this many channels when channels are contiguous.
+inline constexpr std::int64_t backward_channel_block = 128;
+
+// Planes of one task when channels are not contiguous: about 11 KB of 13 x 13
+// float planes, zeroed in one run and scattered into while in L1.
+inline constexpr std::int64_t backward_plane_block = 16;
+
+template <class T, class Body>
+void for_each_backward_block(const view5d<T>& grad_in, std::int64_t work, const Body& body) {
+  const std::int64_t block = grad_in.channels_contiguous() ? backward_channel_block : backward_plane_block;
+  for_each_plane_block(grad_in, block, work,
+                       [&](std::int64_t n, std::int64_t c0, std::int64_t count) { body(n, c0, c0 + count); });
+}
+
+template <class T>
+std::int64_t backward_work(const view5d<const T>& go, const view5d<T>& gi) {
+  return gi.n * gi.c * gi.plane_size() + go.n * go.c * go.plane_size();
+}
+
+template <class Arch, class T>
+void zero_planes(const view5d<T>& v, std::int64_t n, std::int64_t c0, std::int64_t c1) {
+  if (v.channels_contiguous()) {
+    for (std::int64_t d = 0; d < v.d; ++d)
+      for (std::int64_t h = 0; h < v.h; ++h)
+        for (std::int64_t w = 0; w < v.w; ++w) fill_run<Arch>(v.at(n, c0, d, h, w), c1 - c0, T(0));
+    return;
+  }
+  if (v.planes_contiguous() && (c1 - c0 == 1 || v.stride_c == v.plane_size())) {
+    // One run: a memset, whose aligned stores beat vectors that straddle lines.
+    std::fill_n(v.at(n, c0, 0, 0, 0), (c1 - c0) * v.plane_size(), T(0));
+    return;
+  }
+  for (std::int64_t c = c0; c < c1; ++c) {
+    for (std::int64_t d = 0; d < v.d; ++d)
+      for (std::int64_t h = 0; h < v.h; ++h)
+        for (std::int64_t w = 0; w < v.w; ++w) *v.at(n, c, d, h, w) = T(0);
+  }
+}
+
+// ------------------------------------------------------------- average
+
+// Global pooling: PyTorch computes a 1 x 1 adaptive average as a mean, whose
+// gradient is grad_out / (plane size) stored to every element (no addition to
+// a zero, so a -0 gradient stays -0 as in PyTorch).
+template <class Arch, class T>
+void fill_planes_backward(const view5d<const T>& go, const view5d<T>& gi) {
+  const T size = static_cast<T>(gi.plane_size());
+  for_each_backward_block(gi, backward_work(go, gi), [&](std::int64_t n, std::int64_t c0, std::int64_t c1) {
+    if (gi.channels_contiguous()) {
+      T shares[backward_channel_block];
+      for (std::int64_t c = c0; c < c1; ++c) shares[c - c0] = *go.at(n, c, 0, 0, 0) / size;
+      for (std::int64_t d = 0; d < gi.d; ++d)
+        for (std::int64_t h = 0; h < gi.h; ++h)
+          for (std::int64_t w = 0; w < gi.w; ++w) copy_run<Arch>(gi.at(n, c0, d, h, w), shares, c1 - c0);
+      return;
+    }
+    for (std::int64_t c = c0; c < c1; ++c) {
+      const T share = *go.at(n, c, 0, 0, 0) / size;
+      if (gi.planes_contiguous()) {
+        fill_run<Arch>(gi.at(n, c, 0, 0, 0), gi.plane_size(), share);
+        continue;
+      }
+      for (std::int64_t d = 0; d < gi.d; ++d)
+        for (std::int64_t h = 0; h < gi.h; ++h)
+          for (std::int64_t w = 0; w < gi.w; ++w) *gi.at(n, c, d, h, w) = share;
+    }
+  });
+}
+
+// Every input row is the sum of the output rows whose windows hold it, each
+// spread out over the row: spread row (r, k) holds, at column w, the share of
+// the k-th output column whose window holds w in output row r (or a zero, at
+// columns fewer windows hold). Adding in the order od, oh, k is PyTorch's
+// order of output cells; adding a zero to a sum that started from zero
+// changes nothing.
+template <class Arch, class T>
+class window_rows_backward {
+ public:
+  window_rows_backward(const view5d<const T>& go, const view5d<T>& gi)
+      : go_(go), gi_(gi), cells_(go.plane_size()), across_(most_windows_holding(gi.w, go.w)) {
+    for (std::int64_t od = 0; od < go.d; ++od) {
+      const std::int64_t kd = window_at(od, gi.d, go.d).size();
+      for (std::int64_t oh = 0; oh < go.h; ++oh) {
+        const std::int64_t kh = window_at(oh, gi.h, go.h).size();
+        for (std::int64_t ow = 0; ow < go.w; ++ow) {
+          const std::int64_t j = (od * go.h + oh) * go.w + ow;
+          kd_[j] = static_cast<T>(kd);
+          kh_[j] = static_cast<T>(kh);
+          kw_[j] = static_cast<T>(window_at(ow, gi.w, go.w).size());
+        }
+      }
+    }
+    // Dividing by 1 is exact: skipped.
+    divide_d_ = gi.d != go.d;
+    divide_h_ = gi.h != go.h;
+    divide_w_ = gi.w != go.w;
+    for (std::int64_t r = 0; r < go.d * go.h; ++r) {
+      for (std::int64_t k = 0; k < across_; ++k) {
+        for (std::int64_t w = 0; w < gi.w; ++w) {
+          const window_run run = windows_holding(w, gi.w, go.w);
+          spread_[(r * across_ + k) * gi.w + w] =
+              static_cast<std::int32_t>(k < run.count ? r * go.w + run.first + k : cells_);
+        }
+      }
+    }
+  }
+
+  void planes(std::int64_t n, std::int64_t c0, std::int64_t c1) const {
+    for (std::int64_t c = c0; c < c1; ++c) plane(n, c);
+  }
+
+ private:
+  void plane(std::int64_t n, std::int64_t c) const {
+    T shares[backward_share_limit];
+    for (std::int64_t od = 0; od < go_.d; ++od) {
+      for (std::int64_t oh = 0; oh < go_.h; ++oh) {
+        const T* grad = go_.at(n, c, od, oh, 0);
+        T* row = shares + (od * go_.h + oh) * go_.w;
+        if (go_.stride_w == 1) {
+          std::copy_n(grad, go_.w, row);
+        } else {
+          for (std::int64_t ow = 0; ow < go_.w; ++ow) row[ow] = grad[ow * go_.stride_w];
+        }
+      }
+    }
+    // PyTorch's divisions, one axis at a time.
+    if (divide_d_) divide_run<Arch>(shares, kd_, cells_);
+    if (divide_h_) divide_run<Arch>(shares, kh_, cells_);
+    if (divide_w_) divide_run<Arch>(shares, kw_, cells_);
+    shares[cells_] = T(0);
+
+    T spread[backward_spread_limit];
+    const std::int64_t spread_size = go_.d * go_.h * across_ * gi_.w;
+    for (std::int64_t i = 0; i < spread_size; ++i) spread[i] = shares[spread_[i]];
+
+    const T* parts[backward_parts_limit];
+    for (std::int64_t d = 0; d < gi_.d; ++d) {
+      const window_run depths = windows_holding(d, gi_.d, go_.d);
+      for (std::int64_t h = 0; h < gi_.h; ++h) {
+        const window_run rows = windows_holding(h, gi_.h, go_.h);
+        int count = 0;
+        for (std::int64_t od = depths.first; od < depths.first + depths.count; ++od)
+          for (std::int64_t oh = rows.first; oh < rows.first + rows.count; ++oh)
+            for (std::int64_t k = 0; k < across_; ++k)
+              parts[count++] = spread + ((od * go_.h + oh) * across_ + k) * gi_.w;
+        sum_parts<Arch>(gi_.at(n, c, d, h, 0), parts, count, gi_.w);
+      }
+    }
+  }
+
+  view5d<const T> go_;
+  view5d<T> gi_;
+  std::int64_t cells_, across_;
+  bool divide_d_ = false, divide_h_ = false, divide_w_ = false;
+  T kd_[backward_share_limit] = {}, kh_[backward_share_limit] = {}, kw_[backward_share_limit] = {};
+  std::int32_t spread_[backward_spread_limit] = {};
+};
+
+template <class Arch, class T>
+void window_rows_avg_backward(const view5d<const T>& go, const view5d<T>& gi) {
+  with_lanes_at_most<Arch, T>(gi.w, [&](auto row_arch) {
+    const window_rows_backward<decltype(row_arch), T> rows(go, gi);
+    for_each_backward_block(gi, backward_work(go, gi),
+                            [&](std::int64_t n, std::int64_t c0, std::int64_t c1) { rows.planes(n, c0, c1); });
+  });
+}
+
+// Output cells handled together: their shares are divided first, as
+// independent divisions, then added.
+inline constexpr std::int64_t backward_share_batch = 256;
+
+// shares[j] = grad[j * stride] / kd / kh: PyTorch's divisions, one axis at a
+// time. Dividing by 1 is exact, so it is skipped (kd is 1 in 1d and 2d, kh in 1d).
+template <class T>
+void divide_shares(const T* grad, std::int64_t stride, std::int64_t len, T kd, T kh, T* shares) {
+  for (std::int64_t j = 0; j < len; ++j) shares[j] = grad[j * stride];
+  if (kd != 1) {
+    for (std::int64_t j = 0; j < len; ++j) shares[j] /= kd;
+  }
+  if (kh != 1) {
+    for (std::int64_t j = 0; j < len; ++j) shares[j] /= kh;
+  }
+}
+
+// Window `o` along an axis first reaches the elements from the previous
+// window's end on (windows are monotonic and leave no gaps): there an
+// element's first share is stored as 0 + share, the bits of adding it to a
+// zeroed grad_in, without a pass that zeroes grad_in first.
+inline std::int64_t first_new(const window_table& windows, std::int64_t o) { return o == 0 ? 0 : windows[o - 1].end; }
+
+// A cell's shares at each pixel of its window are one run of channels.
+template <class Arch, class T>
+void channels_last_avg_backward(const view5d<const T>& go, const view5d<T>& gi) {
+  const window_table depths_of(gi.d, go.d), rows_of(gi.h, go.h), columns_of(gi.w, go.w);
+  for_each_backward_block(gi, backward_work(go, gi), [&](std::int64_t n, std::int64_t c0, std::int64_t c1) {
+    if (go.plane_size() == 0) return zero_planes<Arch>(gi, n, c0, c1);
+    const std::int64_t len = c1 - c0;
+    T shares[backward_channel_block];
+    for (std::int64_t od = 0; od < go.d; ++od) {
+      const window wd = depths_of[od];
+      const std::int64_t d_new = first_new(depths_of, od);
+      for (std::int64_t oh = 0; oh < go.h; ++oh) {
+        const window wh = rows_of[oh];
+        const std::int64_t h_new = first_new(rows_of, oh);
+        for (std::int64_t ow = 0; ow < go.w; ++ow) {
+          const window ww = columns_of[ow];
+          const std::int64_t w_new = first_new(columns_of, ow);
+          divide_shares(go.at(n, c0, od, oh, ow), go.stride_c, len, static_cast<T>(wd.size()),
+                        static_cast<T>(wh.size()), shares);
+          // 0 + share: what a first addition to a zeroed grad_in stores. Later
+          // additions are unchanged by it, as their sums are never -0.
+          const T kw = static_cast<T>(ww.size());
+          for (std::int64_t c = 0; c < len; ++c) shares[c] = T(0) + shares[c] / kw;
+          for (std::int64_t d = wd.begin; d < wd.end; ++d) {
+            for (std::int64_t h = wh.begin; h < wh.end; ++h) {
+              for (std::int64_t w = ww.begin; w < ww.end; ++w) {
+                T* pixel = gi.at(n, c0, d, h, w);
+                if (d >= d_new && h >= h_new && w >= w_new) {
+                  copy_run<Arch>(pixel, shares, len);
+                } else {
+                  add_run<Arch>(pixel, shares, len);
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  });
+}
+
+// Any other adaptive average: each cell's share stored or added to its window,
+// row by row.
+template <class T>
+void windows_avg_backward(const view5d<const T>& go, const view5d<T>& gi) {
+  const window_table depths_of(gi.d, go.d), rows_of(gi.h, go.h), columns_of(gi.w, go.w);
+  for_each_backward_block(gi, backward_work(go, gi), [&](std::int64_t n, std::int64_t c0, std::int64_t c1) {
+    if (go.plane_size() == 0) return zero_planes<simd::scalar>(gi, n, c0, c1);
+    T shares[backward_share_batch];
+    for (std::int64_t c = c0; c < c1; ++c) {
+      for (std::int64_t od = 0; od < go.d; ++od) {
+        const window wd = depths_of[od];
+        const std::int64_t d_new = first_new(depths_of, od);
+        for (std::int64_t oh = 0; oh < go.h; ++oh) {
+          const window wh = rows_of[oh];
+          const std::int64_t h_new = first_new(rows_of, oh);
+          for (std::int64_t ow0 = 0; ow0 < go.w; ow0 += backward_share_batch) {
+            const std::int64_t len = std::min(backward_share_batch, go.w - ow0);
+            divide_shares(go.at(n, c, od, oh, ow0), go.stride_w, len, static_cast<T>(wd.size()),
+                          static_cast<T>(wh.size()), shares);
+            for (std::int64_t j = 0; j < len; ++j) shares[j] /= static_cast<T>(columns_of[ow0 + j].size());
+            for (std::int64_t d = wd.begin; d < wd.end; ++d) {
+              for (std::int64_t h = wh.begin; h < wh.end; ++h) {
+                T* row = gi.at(n, c, d, h, 0);
+                const bool new_row = d >= d_new && h >= h_new;
+                for (std::int64_t j = 0; j < len; ++j) {
+                  const window ww = columns_of[ow0 + j];
+                  // [begin, split) already holds shares of this row's earlier cells.
+                  const std::int64_t split = new_row ? first_new(columns_of, ow0 + j) : ww.end;
+                  for (std::int64_t w = ww.begin; w < split; ++w) row[w * gi.stride_w] += shares[j];
+                  for (std::int64_t w = split; w < ww.end; ++w) row[w * gi.stride_w] = T(0) + shares[j];
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  });
+}
+
+// ------------------------------------------------------------- max
+
+// Memory offset of in-plane index (d * H + h) * W + w. When the plane's
+// strides nest as a row-major plane's (contiguous and channels-last planes
+// both do) it is index * stride_w, without dividing.
+template <class T>
+class plane_offsets {
+ public:
+  explicit plane_offsets(const view5d<T>& v)
+      : v_(v),
+        nested_((v.h == 1 || v.stride_h == v.w * v.stride_w) && (v.d == 1 || v.stride_d == v.h * v.w * v.stride_w)) {}
+  bool nested() const { return nested_; }
+  std::int64_t operator()(std::int64_t index) const {
+    if (nested_) return index * v_.stride_w;
+    const std::int64_t rest = index / v_.w;
+    return (rest / v_.h) * v_.stride_d + (rest % v_.h) * v_.stride_h + (index % v_.w) * v_.stride_w;
+  }
+
+ private:
+  view5d<T> v_;
+  bool nested_;
+};
+
+template <class Arch, class T>
+void scatter_planes_backward(const view5d<const T>& go, const view5d<const std::int64_t>& indices,
+                             const view5d<T>& gi) {
+  const plane_offsets<T> offset_of(gi);
+  for_each_backward_block(gi, backward_work(go, gi), [&](std::int64_t n, std::int64_t c0, std::int64_t c1) {
+    zero_planes<Arch>(gi, n, c0, c1);
+    if (gi.channels_contiguous()) {
+      // Channels inner: each plane still takes its output cells in row-major order.
+      for (std::int64_t od = 0; od < go.d; ++od)
+        for (std::int64_t oh = 0; oh < go.h; ++oh)
+          for (std::int64_t ow = 0; ow < go.w; ++ow)
+            for (std::int64_t c = c0; c < c1; ++c)
+              gi.at(n, c, 0, 0, 0)[offset_of(*indices.at(n, c, od, oh, ow))] += *go.at(n, c, od, oh, ow);
+      return;
+    }
+    const std::int64_t cells = go.plane_size();
+    const bool one_run = go.planes_contiguous() && indices.planes_contiguous() && go.stride_w == 1 &&
+                         indices.stride_w == 1 && gi.stride_w == 1 && offset_of.nested();
+    for (std::int64_t c = c0; c < c1; ++c) {
+      T* plane = gi.at(n, c, 0, 0, 0);
+      if (one_run) {
+        const T* grad = go.at(n, c, 0, 0, 0);
+        const std::int64_t* index = indices.at(n, c, 0, 0, 0);
+        for (std::int64_t j = 0; j < cells; ++j) plane[index[j]] += grad[j];
+        continue;
+      }
+      for (std::int64_t od = 0; od < go.d; ++od) {
+        for (std::int64_t oh = 0; oh < go.h; ++oh) {
+          const T* grad = go.at(n, c, od, oh, 0);
+          const std::int64_t* index = indices.at(n, c, od, oh, 0);
+          if (offset_of.nested()) {
+            const std::int64_t step = gi.stride_w;
+            for (std::int64_t ow = 0; ow < go.w; ++ow)
+              plane[index[ow * indices.stride_w] * step] += grad[ow * go.stride_w];
+          } else {
+            for (std::int64_t ow = 0; ow < go.w; ++ow)
+              plane[offset_of(index[ow * indices.stride_w])] += grad[ow * go.stride_w];
+          }
+        }
+      }
+    }
+  });
+}
+
+// ------------------------------------------------------------- channels
+
+// Channel pooling backward: a task owns every channel of a run of pixels of
+// one image, so grad_in is split without two tasks sharing an element.
+inline constexpr std::int64_t backward_pixel_run = 256;
+
+// Calls body(n, d, h, w0, len) for runs of up to backward_pixel_run pixels,
+// after merging the spatial axes into one row where every view allows it.
+template <class T, class Body>
+void for_each_channel_run(view5d<const T>& go, view5d<T>& gi, view5d<const std::int64_t>* indices, const Body& body) {
+  if (gi.planes_contiguous() && go.planes_contiguous() && (!indices || indices->planes_contiguous())) {
+    gi = as_single_row(gi);
+    go = as_single_row(go);
+    if (indices) *indices = as_single_row(*indices);
+  }
+  const std::int64_t runs = (gi.w + backward_pixel_run - 1) / backward_pixel_run;
+  parallel_for(gi.n * gi.d * gi.h * runs, backward_work(go, gi), [&](std::int64_t task) {
+    const std::int64_t w0 = task % runs * backward_pixel_run;
+    std::int64_t row = task / runs;
+    const std::int64_t h = row % gi.h;
+    row /= gi.h;
+    const std::int64_t d = row % gi.d;
+    const std::int64_t n = row / gi.d;
+    body(n, d, h, w0, std::min(backward_pixel_run, gi.w - w0));
+  });
+}
+
+template <class Arch, class T>
+void zero_channel_run(const view5d<T>& gi, std::int64_t n, std::int64_t d, std::int64_t h, std::int64_t w0,
+                      std::int64_t len) {
+  if (gi.channels_contiguous()) {
+    for (std::int64_t w = w0; w < w0 + len; ++w) fill_run<Arch>(gi.at(n, 0, d, h, w), gi.c, T(0));
+    return;
+  }
+  for (std::int64_t c = 0; c < gi.c; ++c) {
+    T* row = gi.at(n, c, d, h, w0);
+    if (gi.stride_w == 1) {
+      fill_run<Arch>(row, len, T(0));
+    } else {
+      for (std::int64_t w = 0; w < len; ++w) row[w * gi.stride_w] = T(0);
+    }
+  }
+}
+
+// Pixels [w0, w0 + len) of row (n, d, h): every channel zeroed, then each
+// output channel's shares added to its window of channels, in channel order.
+template <class Arch, class T>
+void channel_avg_run(const view5d<const T>& go, const view5d<T>& gi, std::int64_t n, std::int64_t d, std::int64_t h,
+                     std::int64_t w0, std::int64_t len) {
+  zero_channel_run<Arch>(gi, n, d, h, w0, len);
+  if (gi.channels_contiguous()) {
+    for (std::int64_t w = w0; w < w0 + len; ++w) {
+      T* pixel = gi.at(n, 0, d, h, w);
+      for (std::int64_t oc = 0; oc < go.c; ++oc) {
+        const window wc = window_at(oc, gi.c, go.c);
+        const T share = *go.at(n, oc, d, h, w) / static_cast<T>(wc.size());
+        for (std::int64_t c = wc.begin; c < wc.end; ++c) pixel[c] += share;
+      }
+    }
+    return;
+  }
+  T shares[backward_pixel_run];
+  for (std::int64_t oc = 0; oc < go.c; ++oc) {
+    const window wc = window_at(oc, gi.c, go.c);
+    const T* grad = go.at(n, oc, d, h, w0);
+    for (std::int64_t w = 0; w < len; ++w) shares[w] = grad[w * go.stride_w] / static_cast<T>(wc.size());
+    for (std::int64_t c = wc.begin; c < wc.end; ++c) {
+      T* row = gi.at(n, c, d, h, w0);
+      if (gi.stride_w == 1) {
+        add_run<Arch>(row, shares, len);
+      } else {
+        for (std::int64_t w = 0; w < len; ++w) row[w * gi.stride_w] += shares[w];
+      }
+    }
+  }
+}
+
+// The same run for max: each output channel's gradient added at the channel
+// its index names, each pixel taking its output channels in order.
+template <class Arch, class T>
+void channel_max_run(const view5d<const T>& go, const view5d<const std::int64_t>& indices, const view5d<T>& gi,
+                     std::int64_t n, std::int64_t d, std::int64_t h, std::int64_t w0, std::int64_t len) {
+  zero_channel_run<Arch>(gi, n, d, h, w0, len);
+  const auto scatter = [&](std::int64_t oc, std::int64_t w) {
+    gi.at(n, 0, d, h, w)[*indices.at(n, oc, d, h, w) * gi.stride_c] += *go.at(n, oc, d, h, w);
+  };
+  if (gi.channels_contiguous()) {
+    for (std::int64_t w = w0; w < w0 + len; ++w)
+      for (std::int64_t oc = 0; oc < go.c; ++oc) scatter(oc, w);
+    return;
+  }
+  for (std::int64_t oc = 0; oc < go.c; ++oc)
+    for (std::int64_t w = w0; w < w0 + len; ++w) scatter(oc, w);
+}
+
+template <class Arch, class T>
+void channel_runs_avg_backward(view5d<const T> go, view5d<T> gi) {
+  for_each_channel_run(go, gi, nullptr,
+                       [&](std::int64_t n, std::int64_t d, std::int64_t h, std::int64_t w0, std::int64_t len) {
+                         channel_avg_run<Arch>(go, gi, n, d, h, w0, len);
+                       });
+}
+
+template <class Arch, class T>
+void channel_runs_max_backward(view5d<const T> go, view5d<const std::int64_t> indices, view5d<T> gi) {
+  for_each_channel_run(go, gi, &indices,
+                       [&](std::int64_t n, std::int64_t d, std::int64_t h, std::int64_t w0, std::int64_t len) {
+                         channel_max_run<Arch>(go, indices, gi, n, d, h, w0, len);
+                       });
+}
+
+}  // namespace ADAPOOL_TARGET_NAMESPACE
+}  // namespace adapool::detail
