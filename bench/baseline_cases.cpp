@@ -55,9 +55,9 @@ class naive_case final : public pool_case {
         for (std::int64_t c = 0; c < w_.c; ++c) {
           const float* plane = in_ + n * n_stride + c * c_stride;
           for (std::int64_t oy = 0; oy < size[0]; ++oy) {
-            const std::int64_t y0 = window_begin(oy, w_.h, size[0]), y1 = window_end(oy, w_.h, size[0]);
+            const std::int64_t y0 = window_start(oy, w_.h, size[0]), y1 = window_stop(oy, w_.h, size[0]);
             for (std::int64_t ox = 0; ox < size[1]; ++ox) {
-              const std::int64_t x0 = window_begin(ox, w_.w, size[1]), x1 = window_end(ox, w_.w, size[1]);
+              const std::int64_t x0 = window_start(ox, w_.w, size[1]), x1 = window_stop(ox, w_.w, size[1]);
               if (w_.op == op_kind::adaptive_gem) {
                 float sum = 0;
                 for (std::int64_t y = y0; y < y1; ++y) {
@@ -187,9 +187,9 @@ class naive_narrow_case final : public pool_case {
         for (std::int64_t c = 0; c < w_.c; ++c) {
           const T* plane = in_ + n * n_stride + c * c_stride;
           for (std::int64_t oy = 0; oy < size[0]; ++oy) {
-            const std::int64_t y0 = window_begin(oy, w_.h, size[0]), y1 = window_end(oy, w_.h, size[0]);
+            const std::int64_t y0 = window_start(oy, w_.h, size[0]), y1 = window_stop(oy, w_.h, size[0]);
             for (std::int64_t ox = 0; ox < size[1]; ++ox) {
-              const std::int64_t x0 = window_begin(ox, w_.w, size[1]), x1 = window_end(ox, w_.w, size[1]);
+              const std::int64_t x0 = window_start(ox, w_.w, size[1]), x1 = window_stop(ox, w_.w, size[1]);
               if (w_.is_average()) {
                 wide sum = 0;
                 for (std::int64_t y = y0; y < y1; ++y) {

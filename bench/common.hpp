@@ -15,7 +15,17 @@
 #include <string>
 #include <vector>
 
+// The project's one statement of PyTorch's adaptive windows, the tests' and
+// fuzzers' specification: written without adapool's code, so the reference
+// loops here stay independent of the library they check.
+#include "../tests/reference.hpp"
+
 namespace adapool_bench {
+
+/// The window [window_start, window_stop) of output `i` along an axis of `in`
+/// positions pooled to `out` (tests/reference.hpp).
+using ::reference::window_start;
+using ::reference::window_stop;
 
 enum class op_kind {
   global_avg,            // N x C x H x W -> N x C x 1 x 1, mean
@@ -83,13 +93,6 @@ struct workload {
   /// Elements of the pooled output(s), summed over output sizes.
   std::int64_t output_elements() const;
 };
-
-/// PyTorch's adaptive window [begin, end) of output `i` along an axis, written
-/// out here rather than taken from adapool so the reference stays independent.
-inline std::int64_t window_begin(std::int64_t i, std::int64_t in, std::int64_t out) { return (i * in) / out; }
-inline std::int64_t window_end(std::int64_t i, std::int64_t in, std::int64_t out) {
-  return ((i + 1) * in + out - 1) / out;
-}
 
 /// W1 ... W12, with W8 split into each pyramid scale and all four together,
 /// then the fused operations F1 ... F3, the power means G1, G2 and the narrow

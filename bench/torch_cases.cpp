@@ -63,8 +63,9 @@ class torch_case final : public pool_case {
       const std::array<std::int64_t, 2> size = w.output_sizes[0];
       for (std::int64_t oy = 0; oy < size[0]; ++oy)
         for (std::int64_t ox = 0; ox < size[1]; ++ox)
-          window_counts_.push_back(static_cast<float>((window_end(oy, w.h, size[0]) - window_begin(oy, w.h, size[0])) *
-                                                      (window_end(ox, w.w, size[1]) - window_begin(ox, w.w, size[1]))));
+          window_counts_.push_back(
+              static_cast<float>((window_stop(oy, w.h, size[0]) - window_start(oy, w.h, size[0])) *
+                                 (window_stop(ox, w.w, size[1]) - window_start(ox, w.w, size[1]))));
       window_sizes_ = at::from_blob(window_counts_.data(), {size[0], size[1]}, at::TensorOptions().dtype(at::kFloat));
     }
   }

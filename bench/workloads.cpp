@@ -256,10 +256,10 @@ reference compute_fused_reference(const workload& w, const float* in) {
       for (std::int64_t g = 0; g < groups; ++g) {
         for (std::int64_t oy = 0; oy < size[0]; ++oy) {
           for (std::int64_t ox = 0; ox < size[1]; ++ox) {
-            const std::int64_t y0 = cbam ? oy : window_begin(oy, w.h, size[0]);
-            const std::int64_t y1 = cbam ? oy + 1 : window_end(oy, w.h, size[0]);
-            const std::int64_t x0 = cbam ? ox : window_begin(ox, w.w, size[1]);
-            const std::int64_t x1 = cbam ? ox + 1 : window_end(ox, w.w, size[1]);
+            const std::int64_t y0 = cbam ? oy : window_start(oy, w.h, size[0]);
+            const std::int64_t y1 = cbam ? oy + 1 : window_stop(oy, w.h, size[0]);
+            const std::int64_t x0 = cbam ? ox : window_start(ox, w.w, size[1]);
+            const std::int64_t x1 = cbam ? ox + 1 : window_stop(ox, w.w, size[1]);
             const std::int64_t c0 = cbam ? 0 : g, c1 = cbam ? w.c : g + 1;
             double sum = 0;
             float max = -std::numeric_limits<float>::infinity();
@@ -314,8 +314,8 @@ reference compute_reference(const workload& w, const float* in) {
       for (std::int64_t c = 0; c < w.c; ++c) {
         for (std::int64_t oy = 0; oy < size[0]; ++oy) {
           for (std::int64_t ox = 0; ox < size[1]; ++ox) {
-            const std::int64_t y0 = window_begin(oy, w.h, size[0]), y1 = window_end(oy, w.h, size[0]);
-            const std::int64_t x0 = window_begin(ox, w.w, size[1]), x1 = window_end(ox, w.w, size[1]);
+            const std::int64_t y0 = window_start(oy, w.h, size[0]), y1 = window_stop(oy, w.h, size[0]);
+            const std::int64_t x0 = window_start(ox, w.w, size[1]), x1 = window_stop(ox, w.w, size[1]);
             double sum = 0, power_sum = 0;
             float max = -std::numeric_limits<float>::infinity();
             std::int64_t argmax = y0 * w.w + x0;
