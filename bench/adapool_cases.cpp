@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: MIT
 // adapool on every workload: the default instruction set and the scalar path,
 // each through the non-allocating overloads a latency-bound caller would use.
-// The fused workloads also run as two separate calls, one per pooling.
+// The fused workloads also run as two separate calls, one per pooling; the
+// backward workloads call the gradients of backward.hpp.
 
 #include <adapool/adapool.hpp>
+#include <adapool/backward.hpp>
 
 #include <array>
+#include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "common.hpp"
 
@@ -114,6 +118,9 @@ class adapool_case final : public pool_case {
         return adapool::pooling::power;
       case op_kind::channel_max_avg:
         return adapool::pooling::channel_max_and_average;
+      case op_kind::adaptive_avg_backward:  // backward_case runs these
+      case op_kind::adaptive_max_backward:
+        break;
     }
     return adapool::pooling::average;
   }
@@ -170,6 +177,9 @@ class adapool_case final : public pool_case {
         } else {
           adapool::channel_max_avg_pool<Arch>(in, channels(0, 1), channels(1, 1));
         }
+        break;
+      case op_kind::adaptive_avg_backward:  // backward_case runs these
+      case op_kind::adaptive_max_backward:
         break;
     }
   }
@@ -250,8 +260,52 @@ class narrow_case final : public pool_case {
   std::vector<std::vector<T>> values_;
 };
 
+// The B workloads: the gradient with respect to the input, written into a
+// grad_in buffer made once, from the workload's grad_out (and, for the max,
+// the indices of the forward), through the views the training code passes.
+template <class Arch>
+class backward_case final : public pool_case {
+ public:
+  backward_case(const workload& w, int threads)
+      : w_(w),
+        grad_out_(grad_output_for(w)),
+        indices_(w.op == op_kind::adaptive_max_backward ? max_indices_for(w) : nullptr),
+        threads_(threads),
+        grad_in_(static_cast<std::size_t>(w.input_elements())) {
+    if (w.format != memory_format::nchw || w.output_sizes.size() != 1) {
+      throw std::invalid_argument("backward passes are benchmarked on one NCHW output size");
+    }
+  }
+
+  void run() override {
+    const adapool::scoped_num_threads scope(threads_);
+    const auto& size = w_.output_sizes[0];
+    const auto grad_out = adapool::make_view(grad_out_, w_.n, w_.c, size[0], size[1]);
+    const auto grad_in = adapool::make_view(grad_in_.data(), w_.n, w_.c, w_.h, w_.w);
+    if (w_.op == op_kind::adaptive_max_backward) {
+      adapool::adaptive_max_pool2d_backward<Arch>(grad_out, adapool::make_view(indices_, w_.n, w_.c, size[0], size[1]),
+                                                  grad_in);
+    } else {
+      adapool::adaptive_avg_pool2d_backward<Arch>(grad_out, grad_in);
+    }
+  }
+
+  pooled result() const override { return {grad_in_, {}}; }
+
+  // The instruction set; backward passes have no planned strategy to show.
+  std::string label() const override { return Arch::name; }
+
+ private:
+  const workload& w_;
+  const float* grad_out_;
+  const std::int64_t* indices_;
+  int threads_;
+  std::vector<float> grad_in_;
+};
+
 template <class Arch>
 std::unique_ptr<pool_case> prepare(const workload& w, int threads) {
+  if (w.is_backward()) return std::make_unique<backward_case<Arch>>(w, threads);
   switch (w.element) {
     case element_type::f32:
       return std::make_unique<adapool_case<Arch>>(w, threads);

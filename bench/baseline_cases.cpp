@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: MIT
 // The two yardsticks: the loop a user writes by hand, and the ceiling, a plain
-// streaming sum over the same input bytes that bounds what any pooling can do.
+// streaming sum over the same input bytes that bounds what any pooling can do
+// (for a backward pass, a plain streaming write of grad_in's bytes).
 
 #include <adapool/element_types.hpp>
 #include <adapool/simd/compiler.hpp>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <memory>
+#include <new>
 #include <stdexcept>
 #include <type_traits>
 
@@ -55,9 +59,9 @@ class naive_case final : public pool_case {
         for (std::int64_t c = 0; c < w_.c; ++c) {
           const float* plane = in_ + n * n_stride + c * c_stride;
           for (std::int64_t oy = 0; oy < size[0]; ++oy) {
-            const std::int64_t y0 = window_begin(oy, w_.h, size[0]), y1 = window_end(oy, w_.h, size[0]);
+            const std::int64_t y0 = window_start(oy, w_.h, size[0]), y1 = window_stop(oy, w_.h, size[0]);
             for (std::int64_t ox = 0; ox < size[1]; ++ox) {
-              const std::int64_t x0 = window_begin(ox, w_.w, size[1]), x1 = window_end(ox, w_.w, size[1]);
+              const std::int64_t x0 = window_start(ox, w_.w, size[1]), x1 = window_stop(ox, w_.w, size[1]);
               if (w_.op == op_kind::adaptive_gem) {
                 float sum = 0;
                 for (std::int64_t y = y0; y < y1; ++y) {
@@ -187,9 +191,9 @@ class naive_narrow_case final : public pool_case {
         for (std::int64_t c = 0; c < w_.c; ++c) {
           const T* plane = in_ + n * n_stride + c * c_stride;
           for (std::int64_t oy = 0; oy < size[0]; ++oy) {
-            const std::int64_t y0 = window_begin(oy, w_.h, size[0]), y1 = window_end(oy, w_.h, size[0]);
+            const std::int64_t y0 = window_start(oy, w_.h, size[0]), y1 = window_stop(oy, w_.h, size[0]);
             for (std::int64_t ox = 0; ox < size[1]; ++ox) {
-              const std::int64_t x0 = window_begin(ox, w_.w, size[1]), x1 = window_end(ox, w_.w, size[1]);
+              const std::int64_t x0 = window_start(ox, w_.w, size[1]), x1 = window_stop(ox, w_.w, size[1]);
               if (w_.is_average()) {
                 wide sum = 0;
                 for (std::int64_t y = y0; y < y1; ++y) {
@@ -237,7 +241,65 @@ class naive_narrow_case final : public pool_case {
   std::vector<T> values_;
 };
 
+// A backward pass as a user writes it: grad_in zeroed, then each output cell
+// of grad_out in turn, its share (grad_out / window size, in float) added to
+// every element of its window, or its grad_out added at its saved index.
+class naive_backward_case final : public pool_case {
+ public:
+  explicit naive_backward_case(const workload& w)
+      : w_(w),
+        grad_out_(grad_output_for(w)),
+        indices_(w.op == op_kind::adaptive_max_backward ? max_indices_for(w) : nullptr),
+        grad_in_(static_cast<std::size_t>(w.input_elements())) {
+    if (w.format != memory_format::nchw || w.output_sizes.size() != 1) {
+      throw std::invalid_argument("backward passes are benchmarked on one NCHW output size");
+    }
+  }
+
+  void run() override {
+    std::fill(grad_in_.begin(), grad_in_.end(), 0.0f);
+    w_.op == op_kind::adaptive_max_backward ? max_backward() : avg_backward();
+  }
+
+  pooled result() const override { return {grad_in_, {}}; }
+
+ private:
+  void avg_backward() {
+    const auto& size = w_.output_sizes[0];
+    const float* grad = grad_out_;
+    for (std::int64_t n = 0; n < w_.n; ++n) {
+      for (std::int64_t c = 0; c < w_.c; ++c) {
+        float* plane = grad_in_.data() + (n * w_.c + c) * w_.h * w_.w;
+        for (std::int64_t oy = 0; oy < size[0]; ++oy) {
+          const std::int64_t y0 = window_start(oy, w_.h, size[0]), y1 = window_stop(oy, w_.h, size[0]);
+          for (std::int64_t ox = 0; ox < size[1]; ++ox) {
+            const std::int64_t x0 = window_start(ox, w_.w, size[1]), x1 = window_stop(ox, w_.w, size[1]);
+            const float share = *grad++ / static_cast<float>((y1 - y0) * (x1 - x0));
+            for (std::int64_t y = y0; y < y1; ++y) {
+              for (std::int64_t x = x0; x < x1; ++x) plane[y * w_.w + x] += share;
+            }
+          }
+        }
+      }
+    }
+  }
+
+  void max_backward() {
+    const std::int64_t cells = w_.output_sizes[0][0] * w_.output_sizes[0][1];
+    for (std::int64_t p = 0; p < w_.n * w_.c; ++p) {
+      float* plane = grad_in_.data() + p * w_.h * w_.w;
+      for (std::int64_t k = p * cells; k < (p + 1) * cells; ++k) plane[indices_[k]] += grad_out_[k];
+    }
+  }
+
+  const workload& w_;
+  const float* grad_out_;
+  const std::int64_t* indices_;
+  std::vector<float> grad_in_;
+};
+
 std::unique_ptr<pool_case> prepare_naive(const workload& w) {
+  if (w.is_backward()) return std::make_unique<naive_backward_case>(w);
   switch (w.element) {
     case element_type::f32:
       return std::make_unique<naive_case>(w);
@@ -344,26 +406,76 @@ std::uint32_t streaming_word_sum(const unsigned char* data, std::int64_t bytes) 
   return total;
 }
 
+// The backward ceiling: every byte of a grad_in-sized buffer written once with
+// the widest aligned vector stores the build allows, eight per iteration.
+// Ordinary stores, as every backward pass makes (not streaming ones, which
+// bypass the caches the next layer would read grad_in from).
+void streaming_fill(float* data, std::int64_t count, float value) {
+  std::int64_t i = 0;
+#if defined(__AVX512F__)
+  const __m512 v = _mm512_set1_ps(value);
+  for (; i + 128 <= count; i += 128) {
+    ADAPOOL_UNROLL(8)
+    for (int k = 0; k < 8; ++k) _mm512_store_ps(data + i + 16 * k, v);
+  }
+#elif defined(__AVX2__)
+  const __m256 v = _mm256_set1_ps(value);
+  for (; i + 64 <= count; i += 64) {
+    ADAPOOL_UNROLL(8)
+    for (int k = 0; k < 8; ++k) _mm256_store_ps(data + i + 8 * k, v);
+  }
+#else
+  // 64 floats per iteration: the compiler turns them into vector stores.
+  for (; i + 64 <= count; i += 64) {
+    ADAPOOL_UNROLL(64)
+    for (int k = 0; k < 64; ++k) data[i + k] = value;
+  }
+#endif
+  for (; i < count; ++i) data[i] = value;
+}
+
 class ceiling_case final : public pool_case {
  public:
-  explicit ceiling_case(const workload& w) : w_(w), in_(input_data(w)) {}
+  explicit ceiling_case(const workload& w) : w_(w), in_(input_data(w)) {
+    if (w.is_backward()) {
+      // 64-byte aligned for the aligned stores; NaN until written, so an
+      // element the fill missed fails check_fill.
+      const std::size_t bytes = (static_cast<std::size_t>(w.input_bytes()) + 63) / 64 * 64;
+      written_.reset(static_cast<float*>(std::aligned_alloc(64, bytes)));
+      if (!written_) throw std::bad_alloc();
+      std::fill_n(written_.get(), w.input_elements(), std::numeric_limits<float>::quiet_NaN());
+    }
+  }
 
   void run() override {
-    if (w_.is_narrow()) {
+    if (w_.is_backward()) {
+      streaming_fill(written_.get(), w_.input_elements(), backward_ceiling_value);
+    } else if (w_.is_narrow()) {
       total_ = streaming_word_sum(static_cast<const unsigned char*>(in_), w_.input_bytes());
     } else {
       total_ = streaming_sum(static_cast<const float*>(in_), w_.input_elements());
     }
   }
 
-  // Not a pooling result: main.cpp checks the total with check_total.
+  // Not a pooling result: main.cpp checks the total with check_total, or the
+  // backward fill (in values) with check_fill.
   pooled result() const override {
     pooled out;
     out.total = total_;
+    if (w_.is_backward()) out.values.assign(written_.get(), written_.get() + w_.input_elements());
     return out;
   }
 
   std::string label() const override {
+    if (w_.is_backward()) {
+#if defined(__AVX512F__)
+      return "avx512f stores, a fill of grad_in";
+#elif defined(__AVX2__)
+      return "avx2 stores, a fill of grad_in";
+#else
+      return "compiler-vectorised stores, a fill of grad_in";
+#endif
+    }
     const char* adds = w_.is_narrow() ? ", 32-bit integer adds" : "";
 #if defined(__AVX512F__)
     return std::string("avx512f, 8 accumulators") + adds;
@@ -375,9 +487,14 @@ class ceiling_case final : public pool_case {
   }
 
  private:
+  struct aligned_free {
+    void operator()(float* p) const { std::free(p); }
+  };
+
   const workload& w_;
   const void* in_;
-  double total_ = 0;  // a float's sum, or the exact word sum
+  double total_ = 0;                                // a float's sum, or the exact word sum
+  std::unique_ptr<float[], aligned_free> written_;  // a backward workload's grad_in-sized buffer
 };
 
 }  // namespace

@@ -15,7 +15,17 @@
 #include <string>
 #include <vector>
 
+// The project's one statement of PyTorch's adaptive windows, the tests' and
+// fuzzers' specification: written without adapool's code, so the reference
+// loops here stay independent of the library they check.
+#include "../tests/reference.hpp"
+
 namespace adapool_bench {
+
+/// The window [window_start, window_stop) of output `i` along an axis of `in`
+/// positions pooled to `out` (tests/reference.hpp).
+using ::reference::window_start;
+using ::reference::window_stop;
 
 enum class op_kind {
   global_avg,            // N x C x H x W -> N x C x 1 x 1, mean
@@ -30,6 +40,10 @@ enum class op_kind {
   // Power means over adaptive windows.
   adaptive_gem,  // N x C x H x W -> N x C x OH x OW: (mean of max(x, gem_eps)^gem_p)^(1 / gem_p)
   adaptive_lp,   // N x C x H x W -> N x C x OH x OW: (sum of x^lp_p)^(1 / lp_p)
+  // Backward passes: grad_out N x C x OH x OW -> grad_in N x C x H x W (the
+  // forward's input shape), every grad_in element written.
+  adaptive_avg_backward,  // grad_in zero, plus grad_out / window size over each output's window
+  adaptive_max_backward,  // grad_in zero, plus grad_out at the index the forward adaptive max saved
 };
 
 /// GeM's exponent and clamp in the G workloads: the usual defaults of image retrieval.
@@ -44,7 +58,11 @@ enum class memory_format { nchw, nhwc };
 /// N workloads': IEEE binary16, bfloat16 and int8.
 enum class element_type { f32, f16, bf16, i8 };
 
-/// One row of the standard workload table (README.md in this folder).
+/// One row of the standard workload table (README.md in this folder). A
+/// backward workload describes the forward it differentiates: n, c, h, w are
+/// the forward input's shape, which is grad_in's, and output_sizes the
+/// forward output's, which is grad_out's; the pass writes grad_in, so
+/// input_bytes() (grad_in's bytes) is what it processes.
 struct workload {
   std::string name;  // case-name prefix, "W1_gap_r50"
   op_kind op;
@@ -70,8 +88,12 @@ struct workload {
   }
   bool is_channel() const { return op == op_kind::channel_max || op == op_kind::channel_avg; }
   bool is_fused() const { return op == op_kind::adaptive_concat || op == op_kind::channel_max_avg; }
-  /// Some output values are averages (checked to a tolerance, max_rel_err reported).
-  bool has_average() const { return is_average() || is_fused() || is_power(); }
+  /// A gradient: the result compared is grad_in, n x c x h x w.
+  bool is_backward() const { return op == op_kind::adaptive_avg_backward || op == op_kind::adaptive_max_backward; }
+  /// Some output values are averages (checked to a tolerance, max_rel_err
+  /// reported). A gradient's elements are sums of shares of grad_out, where
+  /// windows overlap, so they are checked the same way.
+  bool has_average() const { return is_average() || is_fused() || is_power() || is_backward(); }
   /// GeM or LP: a power mean, checked to a tolerance like an average.
   bool is_power() const { return op == op_kind::adaptive_gem || op == op_kind::adaptive_lp; }
   /// Channels of the pooled output: 1 for channel pooling, 2 for channel max + mean, 2C for concat.
@@ -80,20 +102,14 @@ struct workload {
   }
   /// Every output size divides the input size: fixed-kernel pooling can express it.
   bool windows_divide() const;
-  /// Elements of the pooled output(s), summed over output sizes.
+  /// Elements of the pooled output(s), summed over output sizes; of grad_out
+  /// for a backward workload.
   std::int64_t output_elements() const;
 };
 
-/// PyTorch's adaptive window [begin, end) of output `i` along an axis, written
-/// out here rather than taken from adapool so the reference stays independent.
-inline std::int64_t window_begin(std::int64_t i, std::int64_t in, std::int64_t out) { return (i * in) / out; }
-inline std::int64_t window_end(std::int64_t i, std::int64_t in, std::int64_t out) {
-  return ((i + 1) * in + out - 1) / out;
-}
-
 /// W1 ... W12, with W8 split into each pyramid scale and all four together,
-/// then the fused operations F1 ... F3, the power means G1, G2 and the narrow
-/// element types N1 ... N4.
+/// then the fused operations F1 ... F3, the power means G1 ... G4, the narrow
+/// element types N1 ... N4 and the backward passes B1 ... B3.
 const std::vector<workload>& standard_workloads();
 
 /// The input of a workload: the same bytes for every implementation, 64-byte
@@ -103,9 +119,19 @@ const void* input_data(const workload& w);
 /// input_data() of a float workload; throws std::logic_error for a narrow one.
 const float* input_for(const workload& w);
 
+/// A backward workload's grad_out, N x C x OH x OW contiguous, 64-byte aligned:
+/// uniform values like the inputs', from another seed. Created on first use.
+const float* grad_output_for(const workload& w);
+
+/// An adaptive max backward workload's indices, N x C x OH x OW contiguous: the
+/// in-plane offsets the forward adaptive max pool of input_for(w) returns,
+/// computed by the reference loops (not by adapool). Created on first use.
+const std::int64_t* max_indices_for(const workload& w);
+
 /// A pooled result in logical order: for each output size, N x C' x OH x OW
 /// (C' = workload::output_channels()). Indices only for the max-with-indices ops.
 /// Narrow outputs are converted to float, which holds each of their values exactly.
+/// For a backward workload, values is grad_in, N x C x H x W.
 struct pooled {
   std::vector<float> values;
   std::vector<std::int64_t> indices;
@@ -132,6 +158,14 @@ std::string check_against_reference(const workload& w, const pooled& got, double
 /// words (the last one zero-padded) and added modulo 2^32, exactly.
 std::string check_total(const workload& w, double total);
 
+/// The backward ceiling's self-check: every one of grad_in's elements in
+/// `written` (logical order) holds backward_ceiling_value.
+std::string check_fill(const workload& w, const std::vector<float>& written);
+
+/// What the backward ceiling writes to every element: not zero, and not the
+/// same byte four times, so no compiler turns the fill into a memset.
+inline constexpr float backward_ceiling_value = 0.375f;
+
 /// The narrow ceiling's sum: the input's bytes as little-endian 32-bit words
 /// (the last one zero-padded), added modulo 2^32.
 std::uint32_t input_word_sum(const unsigned char* bytes, std::int64_t count);
@@ -154,7 +188,7 @@ class pool_case {
 enum class role {
   library,   // adapool itself
   baseline,  // the naive loop
-  ceiling,   // the streaming-read limit
+  ceiling,   // the streaming-read limit (a streaming write for a backward pass)
   peer,      // another library
 };
 

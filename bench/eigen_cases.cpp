@@ -87,6 +87,8 @@ class eigen_case final : public pool_case {
       case op_kind::channel_max_avg:
       case op_kind::adaptive_gem:
       case op_kind::adaptive_lp:
+      case op_kind::adaptive_avg_backward:  // backward workloads run named implementations only
+      case op_kind::adaptive_max_backward:
         break;  // unsupported, never prepared
     }
   }

@@ -26,7 +26,7 @@ IMPLEMENTATION_ORDER = ["adapool", "adapool_scalar", "adapool_two_calls", "naive
 # The standard workloads (ids W1, W2, ...) fill the main tables; ids with
 # another letter get a single-thread section of their own, titled here.
 SECTION_TITLES = {"F": "Fused operations", "G": "Power means (GeM and LP)",
-                  "N": "Narrow element types (float16, bfloat16, int8)"}
+                  "N": "Narrow element types (float16, bfloat16, int8)", "B": "Backward passes"}
 # Results whose repetitions spread more than this (coefficient of variation) are marked.
 NOISY_CV = 0.10
 
@@ -345,6 +345,35 @@ class Report:
             rows.append(row)
         self.table(["workload"] + impls + [f"{i} / adapool" for i in others] + ["adapool / ceiling"], rows)
 
+    def backward(self, workloads):
+        """The backward passes (B workloads): each implementation's time, adapool's speed-up over
+        torch, and each as a fraction of the backward ceiling, a streaming write of grad_in."""
+        impls = implementation_order({k: r for k, r in self.results.items() if k[0] in workloads and k[2] == 1},
+                                     {})
+        contenders = [i for i in impls if i != "ceiling"]
+        self.add(f"## {SECTION_TITLES['B']}")
+        self.add()
+        self.add("Single thread, median time per call of the gradient with respect to the input, grad_in, from "
+                 "grad_out (and the forward's indices for the max). A backward pass writes every grad_in element, "
+                 "so its ceiling is a streaming write: one core filling a grad_in-sized buffer with vector stores, "
+                 "every byte written once; its GB/s are grad_in bytes written. `adapool speed-up over torch` is "
+                 "torch's time over adapool's (above 1: adapool is faster); `x / ceiling` is the ceiling's time "
+                 "over x's.")
+        self.add()
+        rows = []
+        for w in workloads:
+            a, t, ceil = self.get(w, "adapool", 1), self.get(w, "torch", 1), self.ceiling(w)
+            row = [f"`{w}`"] + [self.cell(w, i, 1, lambda r: fmt_time(r.time_us)
+                                          + (f" ({r.gbps:.0f} GB/s)" if i == "ceiling" and r.gbps else ""))
+                                for i in impls]
+            row.append(f"{t.time_us / a.time_us:.2f}×" if a and t else "")
+            for i in contenders:
+                r = self.get(w, i, 1)
+                row.append(fmt_ratio(ceil.time_us / r.time_us) if r and ceil else "")
+            rows.append(row)
+        self.table(["workload"] + impls + ["adapool speed-up over torch"] + [f"{i} / ceiling" for i in contenders],
+                   rows)
+
     def flag_variants(self):
         """adapool built with the flags users compile with, beside the main run's build and the fastest peer."""
         main = FlagVariant(self.context, self.results)
@@ -430,6 +459,36 @@ class Report:
 
     def write(self, path, chart_name):
         self.header()
+        if self.workloads:
+            self.standard_tables(chart_name)
+        self.strategies()
+        self.notes_on_gaps()
+        if self.variants:
+            self.flag_variants()
+        # The backward passes last, after the other sections of the forward operations.
+        for prefix in sorted(self.sections, key=lambda p: p == "B"):
+            if prefix == "B":
+                self.backward(self.sections[prefix])
+            else:
+                self.section(prefix, self.sections[prefix])
+
+        threaded = sorted({t for (w, _, t) in self.results if t != 1 and w in self.workloads})
+        for threads in threaded:
+            impls = [i for i in self.impls if any((w, i, threads) in self.results for w in self.workloads)]
+            self.add(f"## {threads} threads")
+            self.add()
+            self.add(f"Every implementation that takes a thread count, adapool included, run with {threads}; "
+                     "median wall time per call; fractions are of the single-thread ceiling.")
+            self.add()
+            self.summary(threads)
+            self.add("### Median time per call")
+            self.add()
+            self.wide(threads, lambda w, r: fmt_time(r.time_us), impls)
+        with open(path, "w") as f:
+            f.write("\n".join(self.lines).rstrip() + "\n")
+
+    def standard_tables(self, chart_name):
+        """The single-thread tables of the standard (W) workloads."""
         self.add("## Single thread")
         self.add()
         self.add("Speed-up is the fastest peer's time over adapool's (above 1: adapool is faster). "
@@ -466,29 +525,11 @@ class Report:
         rows = [[f"`{w}`"] + [self.cell(w, i, 1, lambda r: "" if r.max_rel_err is None else f"{r.max_rel_err:.1e}")
                               for i in impls] for w in averages]
         self.table(["workload"] + impls, rows)
-        self.strategies()
-        self.notes_on_gaps()
-        if self.variants:
-            self.flag_variants()
-        for prefix, workloads in self.sections.items():
-            self.section(prefix, workloads)
-
-        threaded = sorted({t for (_, _, t) in self.results if t != 1})
-        for threads in threaded:
-            impls = [i for i in self.impls if any((w, i, threads) in self.results for w in self.workloads)]
-            self.add(f"## {threads} threads")
-            self.add()
-            self.add(f"Every implementation that takes a thread count, adapool included, run with {threads}; "
-                     "median wall time per call; fractions are of the single-thread ceiling.")
-            self.add()
-            self.summary(threads)
-            self.add("### Median time per call")
-            self.add()
-            self.wide(threads, lambda w, r: fmt_time(r.time_us), impls)
-        with open(path, "w") as f:
-            f.write("\n".join(self.lines).rstrip() + "\n")
 
     def chart(self, path):
+        """The standard workloads' fractions of the ceiling; False (no chart) when the run had none."""
+        if not self.workloads:
+            return False
         threaded = sorted({t for (_, _, t) in self.results if t != 1})
         panels = [1] + threaded
         impls = [i for i in self.impls if i != "ceiling"]
@@ -530,6 +571,7 @@ class Report:
         fig.tight_layout(rect=(0, 0.04, 1, 1))
         fig.savefig(path, dpi=110)
         plt.close(fig)
+        return True
 
 
 def main():
@@ -538,9 +580,13 @@ def main():
     results_dir = sys.argv[1]
     context, results, memory, variants = load(results_dir)
     report = Report(context, results, memory, variants)
-    report.chart(os.path.join(results_dir, "chart.png"))
+    chart = os.path.join(results_dir, "chart.png")
+    charted = report.chart(chart)
+    if not charted and os.path.exists(chart):
+        os.remove(chart)  # a run without standard workloads has no chart, and keeps no earlier run's
     report.write(os.path.join(results_dir, "REPORT.md"), "chart.png")
-    print(f"wrote {os.path.join(results_dir, 'REPORT.md')} and chart.png")
+    print(f"wrote {os.path.join(results_dir, 'REPORT.md')}"
+          + (" and chart.png" if charted else " (no standard workload, so no chart)"))
 
 
 if __name__ == "__main__":

@@ -3,12 +3,17 @@
 // allocating operators on a tensor wrapping the workload's input without a
 // copy, in channels-last memory format for the NHWC workloads, under
 // InferenceMode as deployed inference runs. The N workloads' float16 and
-// bfloat16 inputs are Half and BFloat16 tensors over the same bytes.
+// bfloat16 inputs are Half and BFloat16 tensors over the same bytes. The B
+// workloads call the backward operators autograd calls for the pooling
+// operators' gradients, on tensors wrapping the forward input, grad_out and
+// the forward's indices.
 
 #include <ATen/Parallel.h>
 #include <ATen/core/Tensor.h>
+#include <ATen/ops/_adaptive_avg_pool2d_backward.h>
 #include <ATen/ops/adaptive_avg_pool2d.h>
 #include <ATen/ops/adaptive_max_pool2d.h>
+#include <ATen/ops/adaptive_max_pool2d_backward.h>
 #include <ATen/ops/amax.h>
 #include <ATen/ops/cat.h>
 #include <ATen/ops/clamp_min.h>
@@ -63,9 +68,22 @@ class torch_case final : public pool_case {
       const std::array<std::int64_t, 2> size = w.output_sizes[0];
       for (std::int64_t oy = 0; oy < size[0]; ++oy)
         for (std::int64_t ox = 0; ox < size[1]; ++ox)
-          window_counts_.push_back(static_cast<float>((window_end(oy, w.h, size[0]) - window_begin(oy, w.h, size[0])) *
-                                                      (window_end(ox, w.w, size[1]) - window_begin(ox, w.w, size[1]))));
+          window_counts_.push_back(
+              static_cast<float>((window_stop(oy, w.h, size[0]) - window_start(oy, w.h, size[0])) *
+                                 (window_stop(ox, w.w, size[1]) - window_start(ox, w.w, size[1]))));
       window_sizes_ = at::from_blob(window_counts_.data(), {size[0], size[1]}, at::TensorOptions().dtype(at::kFloat));
+    }
+    if (w.is_backward()) {
+      if (w.format != memory_format::nchw || w.output_sizes.size() != 1) {
+        throw std::invalid_argument("backward passes are benchmarked on one NCHW output size");
+      }
+      const std::vector<std::int64_t> out_sizes = {w.n, w.c, w.output_sizes[0][0], w.output_sizes[0][1]};
+      grad_output_ =
+          at::from_blob(const_cast<float*>(grad_output_for(w)), out_sizes, at::TensorOptions().dtype(at::kFloat));
+      if (w.op == op_kind::adaptive_max_backward) {
+        saved_indices_ = at::from_blob(const_cast<std::int64_t*>(max_indices_for(w)), out_sizes,
+                                       at::TensorOptions().dtype(at::kLong));
+      }
     }
   }
 
@@ -124,6 +142,14 @@ class torch_case final : public pool_case {
                          .mul(window_sizes_)
                          .pow(1.0 / lp_p);
         break;
+      // What autograd runs for adaptive_avg_pool2d's and adaptive_max_pool2d's
+      // gradients, given grad_output, the forward's input and its indices.
+      case op_kind::adaptive_avg_backward:
+        values_[0] = at::_adaptive_avg_pool2d_backward(grad_output_, x_);
+        break;
+      case op_kind::adaptive_max_backward:
+        values_[0] = at::adaptive_max_pool2d_backward(grad_output_, x_, saved_indices_);
+        break;
     }
   }
 
@@ -163,6 +189,10 @@ class torch_case final : public pool_case {
         return "adaptive_avg_pool2d(x.clamp_min(eps).pow(p)).pow(1 / p)";
       case op_kind::adaptive_lp:
         return "adaptive_avg_pool2d(x.pow(p)).mul(window sizes).pow(1 / p)";
+      case op_kind::adaptive_avg_backward:
+        return "_adaptive_avg_pool2d_backward";
+      case op_kind::adaptive_max_backward:
+        return "adaptive_max_pool2d_backward";
     }
     return {};
   }
@@ -174,6 +204,8 @@ class torch_case final : public pool_case {
   at::Tensor x_;
   std::vector<float> window_counts_;  // adaptive_lp: the element count of each window,
   at::Tensor window_sizes_;           // and a tensor over them
+  at::Tensor grad_output_;            // backward: grad_out,
+  at::Tensor saved_indices_;          // and the forward's indices for the max
   std::vector<at::Tensor> values_;
   std::vector<at::Tensor> indices_;
 };

@@ -41,6 +41,7 @@ const std::vector<workload>& standard_workloads() {
   const std::vector<std::string> fused = {"adapool", "adapool_two_calls", "torch", "ceiling"};
   const std::vector<std::string> power = {"adapool", "adapool_scalar", "naive", "torch", "ceiling"};
   const std::vector<std::string> narrow = power;
+  const std::vector<std::string> backward = {"adapool", "naive", "torch", "ceiling"};
   using e = element_type;
   static const std::vector<workload> all = {
       make("W1_gap_r50", o::global_avg, f::nchw, {1, 2048, 7, 7}, {{1, 1}}),
@@ -79,6 +80,12 @@ const std::vector<workload>& standard_workloads() {
       stored_as(e::bf16, make("N2_gap_r50_bf16", o::global_avg, f::nchw, {1, 2048, 7, 7}, {{1, 1}}, narrow)),
       stored_as(e::i8, make("N3_gap_r50_i8", o::global_avg, f::nchw, {1, 2048, 7, 7}, {{1, 1}}, narrow)),
       stored_as(e::f16, make("N4_chan_max_f16", o::channel_max, f::nchw, {1, 64, 112, 112}, {{112, 112}}, narrow)),
+      // Backward passes on W2's, W6's and W7's shapes (grad_in the forward
+      // input's shape, grad_out the forward output's), against ATen's own
+      // backward operators, the loop a user writes and a streaming write of grad_in.
+      make("B1_gap_r50_b32_backward", o::adaptive_avg_backward, f::nchw, {32, 2048, 7, 7}, {{1, 1}}, backward),
+      make("B2_aap_13to7_backward", o::adaptive_avg_backward, f::nchw, {8, 512, 13, 13}, {{7, 7}}, backward),
+      make("B3_amp_13to7_backward", o::adaptive_max_backward, f::nchw, {8, 512, 13, 13}, {{7, 7}}, backward),
   };
   return all;
 }
@@ -256,10 +263,10 @@ reference compute_fused_reference(const workload& w, const float* in) {
       for (std::int64_t g = 0; g < groups; ++g) {
         for (std::int64_t oy = 0; oy < size[0]; ++oy) {
           for (std::int64_t ox = 0; ox < size[1]; ++ox) {
-            const std::int64_t y0 = cbam ? oy : window_begin(oy, w.h, size[0]);
-            const std::int64_t y1 = cbam ? oy + 1 : window_end(oy, w.h, size[0]);
-            const std::int64_t x0 = cbam ? ox : window_begin(ox, w.w, size[1]);
-            const std::int64_t x1 = cbam ? ox + 1 : window_end(ox, w.w, size[1]);
+            const std::int64_t y0 = cbam ? oy : window_start(oy, w.h, size[0]);
+            const std::int64_t y1 = cbam ? oy + 1 : window_stop(oy, w.h, size[0]);
+            const std::int64_t x0 = cbam ? ox : window_start(ox, w.w, size[1]);
+            const std::int64_t x1 = cbam ? ox + 1 : window_stop(ox, w.w, size[1]);
             const std::int64_t c0 = cbam ? 0 : g, c1 = cbam ? w.c : g + 1;
             double sum = 0;
             float max = -std::numeric_limits<float>::infinity();
@@ -314,8 +321,8 @@ reference compute_reference(const workload& w, const float* in) {
       for (std::int64_t c = 0; c < w.c; ++c) {
         for (std::int64_t oy = 0; oy < size[0]; ++oy) {
           for (std::int64_t ox = 0; ox < size[1]; ++ox) {
-            const std::int64_t y0 = window_begin(oy, w.h, size[0]), y1 = window_end(oy, w.h, size[0]);
-            const std::int64_t x0 = window_begin(ox, w.w, size[1]), x1 = window_end(ox, w.w, size[1]);
+            const std::int64_t y0 = window_start(oy, w.h, size[0]), y1 = window_stop(oy, w.h, size[0]);
+            const std::int64_t x0 = window_start(ox, w.w, size[1]), x1 = window_stop(ox, w.w, size[1]);
             double sum = 0, power_sum = 0;
             float max = -std::numeric_limits<float>::infinity();
             std::int64_t argmax = y0 * w.w + x0;
@@ -351,13 +358,50 @@ reference compute_reference(const workload& w, const float* in) {
   return ref;
 }
 
+// The gradients, in double: grad_in starts at zero; for an average each
+// output cell adds grad_out / (its window's size) to every element of its
+// window, for a max it adds grad_out at the index the forward saved. The result
+// is grad_in in logical order, N x C x H x W.
+reference compute_backward_reference(const workload& w, const float* grad_out, const std::int64_t* indices) {
+  reference ref;
+  ref.values.assign(static_cast<std::size_t>(w.input_elements()), 0.0);
+  const auto& size = w.output_sizes[0];
+  for (std::int64_t n = 0; n < w.n; ++n) {
+    for (std::int64_t c = 0; c < w.c; ++c) {
+      double* plane = ref.values.data() + (n * w.c + c) * w.h * w.w;
+      for (std::int64_t oy = 0; oy < size[0]; ++oy) {
+        for (std::int64_t ox = 0; ox < size[1]; ++ox) {
+          const std::int64_t cell = ((n * w.c + c) * size[0] + oy) * size[1] + ox;
+          const double grad = grad_out[cell];
+          if (w.op == op_kind::adaptive_max_backward) {
+            plane[indices[cell]] += grad;
+            continue;
+          }
+          const std::int64_t y0 = window_start(oy, w.h, size[0]), y1 = window_stop(oy, w.h, size[0]);
+          const std::int64_t x0 = window_start(ox, w.w, size[1]), x1 = window_stop(ox, w.w, size[1]);
+          const double share = grad / static_cast<double>((y1 - y0) * (x1 - x0));
+          for (std::int64_t y = y0; y < y1; ++y) {
+            for (std::int64_t x = x0; x < x1; ++x) plane[y * w.w + x] += share;
+          }
+        }
+      }
+    }
+  }
+  return ref;
+}
+
 const reference& reference_for(const workload& w) {
   static std::map<std::string, reference> cache;
   const void* in = input_data(w);
+  // Made before cache_mutex is taken here: max_indices_for takes it too (through input_for).
+  const float* grad_out = w.is_backward() ? grad_output_for(w) : nullptr;
+  const std::int64_t* indices = w.op == op_kind::adaptive_max_backward ? max_indices_for(w) : nullptr;
   std::lock_guard<std::mutex> lock(cache_mutex);
   auto found = cache.find(w.name);
   if (found == cache.end()) {
-    if (!w.is_narrow()) {
+    if (w.is_backward()) {
+      found = cache.emplace(w.name, compute_backward_reference(w, grad_out, indices)).first;
+    } else if (!w.is_narrow()) {
       found = cache.emplace(w.name, compute_reference(w, static_cast<const float*>(in))).first;
     } else {
       // The same loops over the narrow values as floats; the ceiling's total is its word sum.
@@ -376,6 +420,12 @@ const reference& reference_for(const workload& w) {
 
 // Names the logical position of output element `i`, for error messages.
 std::string position(const workload& w, std::int64_t i) {
+  if (w.is_backward()) {
+    std::ostringstream s;
+    s << "grad_in at (n=" << i / (w.c * w.h * w.w) << ", c=" << i / (w.h * w.w) % w.c << ", y=" << i / w.w % w.h
+      << ", x=" << i % w.w << ')';
+    return s.str();
+  }
   const std::int64_t channels = w.output_channels();
   for (const auto& size : w.output_sizes) {
     const std::int64_t count = w.n * channels * size[0] * size[1];
@@ -416,6 +466,44 @@ const void* input_data(const workload& w) {
 const float* input_for(const workload& w) {
   if (w.is_narrow()) throw std::logic_error(w.name + " has " + element_name(w.element) + " input, not float");
   return static_cast<const float*>(input_data(w));
+}
+
+const float* grad_output_for(const workload& w) {
+  static std::map<std::string, input_buffer> cache;
+  static std::mutex mutex;
+  if (!w.is_backward()) throw std::logic_error(w.name + " is not a backward pass: it has no grad_out");
+  std::lock_guard<std::mutex> lock(mutex);
+  auto found = cache.find(w.name);
+  if (found == cache.end()) {
+    const std::int64_t count = w.output_elements();
+    const std::size_t bytes = (static_cast<std::size_t>(count) * sizeof(float) + 63) / 64 * 64;
+    input_buffer buffer(static_cast<unsigned char*>(std::aligned_alloc(64, bytes)));
+    if (!buffer) throw std::bad_alloc();
+    // The inputs' generator with another seed: FNV-1a of "grad_out", the shape and the output size.
+    std::ostringstream key;
+    key << "grad_out " << input_key(w) << " to " << w.output_sizes[0][0] << 'x' << w.output_sizes[0][1];
+    std::uint64_t seed = 0xcbf29ce484222325ull;
+    for (const char ch : key.str()) seed = (seed ^ static_cast<unsigned char>(ch)) * 0x100000001b3ull;
+    fill_uniform(reinterpret_cast<float*>(buffer.get()), count, seed);
+    found = cache.emplace(w.name, std::move(buffer)).first;
+  }
+  return reinterpret_cast<const float*>(found->second.get());
+}
+
+const std::int64_t* max_indices_for(const workload& w) {
+  static std::map<std::string, std::vector<std::int64_t>> cache;
+  static std::mutex mutex;
+  if (w.op != op_kind::adaptive_max_backward) throw std::logic_error(w.name + " is not a max backward pass");
+  const float* in = input_for(w);
+  std::lock_guard<std::mutex> lock(mutex);
+  auto found = cache.find(w.name);
+  if (found == cache.end()) {
+    // The forward this backward differentiates, through the reference loops.
+    workload forward = w;
+    forward.op = op_kind::adaptive_max_indices;
+    found = cache.emplace(w.name, compute_reference(forward, in).indices).first;
+  }
+  return found->second.data();
 }
 
 void append_logical(pooled& into, memory_format format, const float* values, const std::int64_t* indices,
@@ -487,6 +575,22 @@ std::string check_total(const workload& w, double total) {
   why << (w.is_narrow() ? "word sum of the input is " : "sum of the input is ") << total << ", reference " << expected
       << ": not every element was read once";
   return why.str();
+}
+
+std::string check_fill(const workload& w, const std::vector<float>& written) {
+  std::ostringstream why;
+  if (written.size() != static_cast<std::size_t>(w.input_elements())) {
+    why << "wrote " << written.size() << " elements, grad_in has " << w.input_elements();
+    return why.str();
+  }
+  for (std::size_t i = 0; i < written.size(); ++i) {
+    if (written[i] != backward_ceiling_value) {
+      why << position(w, static_cast<std::int64_t>(i)) << " is " << written[i] << ", the fill writes "
+          << backward_ceiling_value << ": not every element was written";
+      return why.str();
+    }
+  }
+  return {};
 }
 
 bool set_openmp_threads(int threads) {
