@@ -22,6 +22,7 @@
 
 #include "../parallel.hpp"
 #include "../simd/arch.hpp"
+#include "../simd/compiler.hpp"
 #include "../simd/target.hpp"
 #include "plan.hpp"
 #include "view5d.hpp"
@@ -405,6 +406,15 @@ class plane_offsets {
   bool nested_;
 };
 
+// plane[index[j]] += grad[j] in order of j, unrolled: the loop is as short
+// as its loads, and repeated indices must see each other's sums.
+template <class T>
+void scatter_add(T* plane, const std::int64_t* index, const T* grad, std::int64_t count) {
+  std::int64_t j = 0;
+  ADAPOOL_UNROLL(4)
+  for (; j < count; ++j) plane[index[j]] += grad[j];
+}
+
 template <class Arch, class T>
 void scatter_planes_backward(const view5d<const T>& go, const view5d<const std::int64_t>& indices,
                              const view5d<T>& gi) {
@@ -428,7 +438,7 @@ void scatter_planes_backward(const view5d<const T>& go, const view5d<const std::
       if (one_run) {
         const T* grad = go.at(n, c, 0, 0, 0);
         const std::int64_t* index = indices.at(n, c, 0, 0, 0);
-        for (std::int64_t j = 0; j < cells; ++j) plane[index[j]] += grad[j];
+        scatter_add(plane, index, grad, cells);
         continue;
       }
       for (std::int64_t od = 0; od < go.d; ++od) {

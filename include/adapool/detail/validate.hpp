@@ -345,18 +345,30 @@ bool check_backward(const char* op, const GradOut& grad_out, const GradIn& grad_
          (!indices || check_disjoint(op, "indices", *indices, indices_span, "grad_in", grad_in, in_span));
 }
 
-// Whether a run of indices holds one outside [0, limit). Unsigned: a
-// negative index compares as huge, one test per index. No early exit, so
-// that the loop vectorises; the bad index is looked for only on failure.
+// Whether a run of indices holds one outside [0, limit). For x and limit
+// below 2^63, x - limit has its top bit set exactly when x < limit, and ~x
+// has it set exactly when x >= 0: the top bit of their AND over the run says
+// whether every index is inside. Integer AND and subtraction vectorise on
+// every instruction set (SSE2 has no 64-bit compare), and fixed-length
+// chunks are what -O2's vectoriser takes on. The bad index is looked for
+// only on failure.
 inline bool holds_outside(const std::int64_t* run, std::int64_t stride, std::int64_t count, std::int64_t limit) {
   const auto bound = static_cast<std::uint64_t>(limit);
-  std::uint64_t outside = 0;
+  const auto inside = [bound](std::int64_t index) {
+    const auto x = static_cast<std::uint64_t>(index);
+    return ~x & (x - bound);
+  };
+  constexpr std::uint64_t top = std::uint64_t{1} << 63;
+  std::uint64_t all = top;
+  std::int64_t i = 0;
   if (stride == 1) {
-    for (std::int64_t i = 0; i < count; ++i) outside |= static_cast<std::uint64_t>(run[i]) >= bound;
-  } else {
-    for (std::int64_t i = 0; i < count; ++i) outside |= static_cast<std::uint64_t>(run[i * stride]) >= bound;
+    constexpr std::int64_t chunk = 64;
+    for (; i + chunk <= count && (all & top); i += chunk) {
+      for (std::int64_t k = 0; k < chunk; ++k) all &= inside(run[i + k]);
+    }
   }
-  return outside != 0;
+  for (; i < count; ++i) all &= inside(run[i * stride]);
+  return !(all & top);
 }
 
 // Every index in [0, limit) (the input plane's size, or its channel count),
