@@ -6,7 +6,7 @@
 # core each). Any finding fails the script; its reproducer is left in
 # build/fuzz/artifacts/<target>/. fuzz/README.md says how to fuzz longer.
 #
-#   FUZZ_SECONDS      seconds per target (default 45)
+#   FUZZ_SECONDS      seconds per target (default 30)
 #   FUZZ_JOBS         compiles and fuzzers run at once (default: the number of
 #                     cores; each compile of a target takes a core and ~1 GB)
 #   FUZZ_ARCH_FLAGS   ISA flags of the default path (default: AVX-512 or AVX2
@@ -18,7 +18,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-seconds=${FUZZ_SECONDS:-45}
+seconds=${FUZZ_SECONDS:-30}
 seed=${FUZZ_SEED:-1}
 opt=${FUZZ_OPT:--O1}
 targets=(adaptive_pool_fuzzer channel_pool_fuzzer power_pool_fuzzer backward_fuzzer narrow_types_fuzzer)
