@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+// Loops over runs of contiguous elements through the SIMD ops: fill, copy,
+// add, divide and sum, each with the tail its operation allows; and the pick
+// of a narrower set for runs shorter than a vector.
+
+#include <algorithm>
+#include <cstdint>
+#include <type_traits>
+
+#include "../simd/arch.hpp"
+#include "../simd/target.hpp"
+
+namespace adapool::detail {
+inline namespace ADAPOOL_TARGET_NAMESPACE {
+
+// The stores below may end with a vector that overlaps the one before: it
+// stores the same values again, which a tail loop would cost more than.
+
+template <class Arch, class T>
+void fill_run(T* p, std::int64_t n, T value) {
+  using V = simd::ops<T, Arch>;
+  constexpr std::int64_t L = V::lanes;
+  if (n < L) {
+    std::fill_n(p, n, value);
+    return;
+  }
+  const typename V::vector v = V::broadcast(value);
+  for (std::int64_t i = 0; i < n; i += L) V::store(p + std::min(i, n - L), v);
+}
+
+template <class Arch, class T>
+void copy_run(T* to, const T* from, std::int64_t n) {
+  using V = simd::ops<T, Arch>;
+  constexpr std::int64_t L = V::lanes;
+  if (n < L) {
+    std::copy_n(from, n, to);
+    return;
+  }
+  for (std::int64_t i = 0; i < n; i += L) {
+    const std::int64_t at = std::min(i, n - L);
+    V::store(to + at, V::load(from + at));
+  }
+}
+
+// to[i] += from[i]. Adding twice is not storing twice: the tail is scalar.
+template <class Arch, class T>
+void add_run(T* to, const T* from, std::int64_t n) {
+  using V = simd::ops<T, Arch>;
+  constexpr std::int64_t L = V::lanes;
+  std::int64_t i = 0;
+  for (; i + L <= n; i += L) V::store(to + i, V::add(V::load(to + i), V::load(from + i)));
+  for (; i < n; ++i) to[i] += from[i];
+}
+
+// p[i] /= by[i], in place, so with a scalar tail as well.
+template <class Arch, class T>
+void divide_run(T* p, const T* by, std::int64_t n) {
+  using V = simd::ops<T, Arch>;
+  constexpr std::int64_t L = V::lanes;
+  std::int64_t i = 0;
+  for (; i + L <= n; i += L) V::store(p + i, V::div(V::load(p + i), V::load(by + i)));
+  for (; i < n; ++i) p[i] /= by[i];
+}
+
+// to[i] = 0 + parts[0][i] + parts[1][i] + ..., added in the order of parts.
+// Needs n >= lanes (with_lanes_at_most).
+template <class Arch, class T>
+void sum_parts(T* to, const T* const* parts, int count, std::int64_t n) {
+  using V = simd::ops<T, Arch>;
+  constexpr std::int64_t L = V::lanes;
+  for (std::int64_t i = 0; i < n; i += L) {
+    const std::int64_t at = std::min(i, n - L);
+    typename V::vector sum = V::zero();
+    for (int p = 0; p < count; ++p) sum = V::add(sum, V::load(parts[p] + at));
+    V::store(to + at, sum);
+  }
+}
+
+// Runs body(A) with the widest set A of Arch's chain (Arch, its parent, ...)
+// whose vectors hold at most n elements of T: a 13-wide row takes two
+// overlapping 8-lane vectors, not a 16-lane one with a scalar tail. Scalar,
+// at the end of every chain, always fits.
+template <class Arch, class T, class Body>
+void with_lanes_at_most(std::int64_t n, const Body& body) {
+  using Parent = typename Arch::parent;
+  if constexpr (!std::is_void_v<Parent>) {
+    if (simd::ops<T, Arch>::lanes > n) return with_lanes_at_most<Parent, T>(n, body);
+  }
+  body(Arch{});
+}
+
+}  // namespace ADAPOOL_TARGET_NAMESPACE
+}  // namespace adapool::detail
