@@ -516,18 +516,6 @@ TEST(BackwardEmpty, ZeroOutputSizeZeroesGradIn) {
 
 // ---------------------------------------------------------------- errors
 
-template <class F>
-std::string error_message(F&& f) {
-  try {
-    f();
-  } catch (const adapool::error& e) {
-    return e.what();
-  } catch (const std::exception& e) {
-    return std::string("<not an adapool::error: ") + e.what() + ">";
-  }
-  return "<no error>";
-}
-
 constexpr float sentinel = -7777.25f;
 
 bool untouched(const std::vector<float>& v) {
