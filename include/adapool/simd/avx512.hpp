@@ -105,6 +105,10 @@ struct ops<float, avx512f> {
     return ops<float, sse2>::reduce_max(_mm_max_ps(_mm256_castps256_ps128(halves), _mm256_extractf128_ps(halves, 1)));
   }
   static unsigned equal_bits(vector v, float x) { return _mm512_cmp_ps_mask(v, _mm512_set1_ps(x), _CMP_EQ_OQ); }
+
+  // AVX2's conversions, 8 elements at a time.
+  static void widen(const float16* p, std::int64_t n, float* out) { ops<float, avx2>::widen(p, n, out); }
+  static void widen(const bfloat16* p, std::int64_t n, float* out) { ops<float, avx2>::widen(p, n, out); }
 };
 
 template <>

@@ -85,6 +85,10 @@ struct ops<float, neon> {
     static constexpr std::uint32_t weights[4] = {1, 2, 4, 8};
     return vaddvq_u32(vandq_u32(vceqq_f32(v, vdupq_n_f32(x)), vld1q_u32(weights)));
   }
+
+  // The portable conversions (no NEON form yet).
+  static void widen(const float16* p, std::int64_t n, float* out) { ops<float, scalar>::widen(p, n, out); }
+  static void widen(const bfloat16* p, std::int64_t n, float* out) { ops<float, scalar>::widen(p, n, out); }
 };
 
 template <>

@@ -5,6 +5,9 @@
 
 #if defined(__SSE2__) || defined(_M_X64)
 #include <emmintrin.h>
+#if defined(__F16C__)
+#include <immintrin.h>
+#endif
 
 #include <cstdint>
 #include <cstring>
@@ -83,6 +86,18 @@ struct ops<float, sse2> {
   static unsigned equal_bits(vector v, float x) {
     return static_cast<unsigned>(_mm_movemask_ps(_mm_cmpeq_ps(v, _mm_set1_ps(x))));
   }
+
+  // F16C is not part of SSE2, but a build that enables it (-mf16c) may use it
+  // on any x86 set; without it, and for bfloat16, one element at a time.
+  static void widen(const float16* p, std::int64_t n, float* out) {
+    std::int64_t i = 0;
+#if defined(__F16C__)
+    for (; i + 4 <= n; i += 4)
+      _mm_storeu_ps(out + i, _mm_cvtph_ps(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p + i))));
+#endif
+    ops<float, scalar>::widen(p + i, n - i, out + i);
+  }
+  static void widen(const bfloat16* p, std::int64_t n, float* out) { ops<float, scalar>::widen(p, n, out); }
 };
 
 template <>
