@@ -440,7 +440,7 @@ TYPED_TEST(SimdOps, Max) {
     const lanes_of<T> got = lanes<T>(V<T>::max(vec<T>(a), vec<T>(b)));
     for (int k = 0; k < L<T>; ++k) {
       const T want = S<T>::max(a[k], b[k]);
-      if constexpr (adapool::detail::max_keeps_current<arch>) {
+      if constexpr (V<T>::max_keeps_current) {
         EXPECT_TRUE(identical(got[k], want)) << show(a[k]) << ", " << show(b[k]) << " lane " << k;
       } else {
         EXPECT_EQ(got[k], want) << show(a[k]) << ", " << show(b[k]) << " lane " << k;
@@ -448,6 +448,24 @@ TYPED_TEST(SimdOps, Max) {
       }
     }
   });
+}
+
+// max_keeps_current claims that max(v, current) returns current unless
+// v > current, as the scalar op does, also with a NaN on either side; the
+// channel kernels then need their compare-and-select pass only for rows that
+// may hold NaN. Checked both ways against the scalar op on every pair with a
+// NaN: true must hold for all of them, false must be needed for one.
+TYPED_TEST(SimdOps, MaxKeepsCurrent) {
+  using T = TypeParam;
+  static_assert(S<T>::max_keeps_current, "the scalar op defines the claim");
+  bool as_scalar = true;
+  for_lane_pairs<T>(true, [&](const lanes_of<T>& a, const lanes_of<T>& b) {
+    const lanes_of<T> got = lanes<T>(V<T>::max(vec<T>(a), vec<T>(b)));
+    for (int k = 0; k < L<T>; ++k) {
+      if (std::isnan(a[k]) || std::isnan(b[k])) as_scalar = as_scalar && identical(got[k], S<T>::max(a[k], b[k]));
+    }
+  });
+  EXPECT_EQ(V<T>::max_keeps_current, as_scalar);
 }
 
 // On NaN-free data: the max, bit for bit one of the lanes (which zero when

@@ -88,6 +88,8 @@ struct ops<float, avx2> {
   }
 
   static vector max(vector a, vector b) { return _mm256_max_ps(a, b); }
+  // vmaxps returns its second operand unless the first is greater, NaN and zeros included.
+  static constexpr bool max_keeps_current = true;
   static mask is_nan(vector v) { return _mm256_cmp_ps(v, v, _CMP_UNORD_Q); }
   static mask mask_or(mask a, mask b) { return _mm256_or_ps(a, b); }
   static bool any(mask m) { return _mm256_movemask_ps(m) != 0; }
@@ -185,6 +187,8 @@ struct ops<double, avx2> {
   }
 
   static vector max(vector a, vector b) { return _mm256_max_pd(a, b); }
+  // vmaxpd returns its second operand unless the first is greater, NaN and zeros included.
+  static constexpr bool max_keeps_current = true;
   static mask is_nan(vector v) { return _mm256_cmp_pd(v, v, _CMP_UNORD_Q); }
   static mask mask_or(mask a, mask b) { return _mm256_or_pd(a, b); }
   static bool any(mask m) { return _mm256_movemask_pd(m) != 0; }

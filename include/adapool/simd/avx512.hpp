@@ -97,6 +97,8 @@ struct ops<float, avx512f> {
   static vector pick(vector lo, vector hi, index i) { return _mm512_permutex2var_ps(lo, i, hi); }
 
   static vector max(vector a, vector b) { return _mm512_max_ps(a, b); }
+  // vmaxps returns its second operand unless the first is greater, NaN and zeros included.
+  static constexpr bool max_keeps_current = true;
   static mask is_nan(vector v) { return _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q); }
   static mask mask_or(mask a, mask b) { return static_cast<mask>(a | b); }
   static bool any(mask m) { return m != 0; }
@@ -178,6 +180,8 @@ struct ops<double, avx512f> {
   static vector pick(vector lo, vector hi, index i) { return _mm512_permutex2var_pd(lo, i, hi); }
 
   static vector max(vector a, vector b) { return _mm512_max_pd(a, b); }
+  // vmaxpd returns its second operand unless the first is greater, NaN and zeros included.
+  static constexpr bool max_keeps_current = true;
   static mask is_nan(vector v) { return _mm512_cmp_pd_mask(v, v, _CMP_UNORD_Q); }
   static mask mask_or(mask a, mask b) { return static_cast<mask>(a | b); }
   static bool any(mask m) { return m != 0; }

@@ -61,6 +61,8 @@ struct ops<T, scalar> {
 
   // For max without positions, on data known to hold no NaN.
   static vector max(vector a, vector b) { return a > b ? a : b; }
+  // max(v, current) keeps current unless v > current, NaN on either side and signed zeros included.
+  static constexpr bool max_keeps_current = true;
   static mask is_nan(vector v) { return v != v; }
   static mask mask_or(mask a, mask b) { return a || b; }
   static bool any(mask m) { return m; }

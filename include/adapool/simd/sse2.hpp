@@ -76,6 +76,8 @@ struct ops<float, sse2> {
   }
 
   static vector max(vector a, vector b) { return _mm_max_ps(a, b); }
+  // maxps returns its second operand unless the first is greater, NaN and zeros included.
+  static constexpr bool max_keeps_current = true;
   static mask is_nan(vector v) { return _mm_cmpunord_ps(v, v); }
   static mask mask_or(mask a, mask b) { return _mm_or_ps(a, b); }
   static bool any(mask m) { return _mm_movemask_ps(m) != 0; }
@@ -148,6 +150,8 @@ struct ops<double, sse2> {
   }
 
   static vector max(vector a, vector b) { return _mm_max_pd(a, b); }
+  // maxpd returns its second operand unless the first is greater, NaN and zeros included.
+  static constexpr bool max_keeps_current = true;
   static mask is_nan(vector v) { return _mm_cmpunord_pd(v, v); }
   static mask mask_or(mask a, mask b) { return _mm_or_pd(a, b); }
   static bool any(mask m) { return _mm_movemask_pd(m) != 0; }
