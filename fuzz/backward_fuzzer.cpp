@@ -7,11 +7,12 @@
 // forward pass, random in range, or all alike. backward.hpp promises the same
 // bits for every instruction set, layout and thread count, in PyTorch's
 // arithmetic and order: the default instruction set, the scalar path and the
-// plain loops below must agree bit for bit (NaN only as NaN against the loops:
-// which operand's payload an addition keeps is the compiler's choice). Invalid
-// cases: every view mutation of the shared machinery with grad_in as the
-// written view, and max indices outside the input plane (or the channels):
-// adapool::error naming the operation, every buffer as it was.
+// gradients of tests/reference.hpp, accumulated in the element type, must agree
+// bit for bit (NaN only as NaN against the reference: which operand's payload
+// an addition keeps is the compiler's choice). Invalid cases: every view
+// mutation of the shared machinery with grad_in as the written view, and max
+// indices outside the input plane (or the channels): adapool::error naming the
+// operation, every buffer as it was.
 
 #include <cstdint>
 #include <limits>
@@ -26,8 +27,6 @@ using fuzz::extents;
 using fuzz::memory;
 using fuzz::placed;
 using fuzz::placement;
-using reference::window_start;
-using reference::window_stop;
 
 enum class op_kind { avg, max, global_avg, global_max, channel_avg, channel_max };
 constexpr int op_count = 6;
@@ -107,75 +106,25 @@ const auto any_arch = [](auto arch, const fuzz::op_info& op, const auto& in, con
 
 // ---------------------------------------------------------------- reference
 
-struct dims5 {
-  std::int64_t n, c, d, h, w;
-};
-
-template <std::size_t Rank>
-dims5 as5(const extents<Rank>& s) {
-  std::int64_t spatial[3] = {1, 1, 1};
-  for (std::size_t axis = 2; axis < Rank; ++axis) spatial[axis + 3 - Rank] = s[axis];
-  return {s[0], s[1], spatial[0], spatial[1], spatial[2]};
-}
-
-// grad_in in logical order, as PyTorch's CPU kernels form it: zero, then each
-// output cell's contribution added in row-major order of the cells (for
-// channel pooling: at each pixel, output channels in order). An average cell
-// adds grad / kd / kh / kw (one division per axis; dividing by 1 is exact, so
-// it is skipped, as PyTorch's 1d and 2d kernels have fewer axes); a 1 x 1
-// output, a mean in PyTorch, sets every element to grad / (plane size).
-template <class T>
-std::vector<T> reference(op_kind op, const std::vector<T>& go, const std::vector<std::int64_t>& idx, dims5 in,
-                         dims5 out) {
-  std::vector<T> gi(static_cast<std::size_t>(in.n * in.c * in.d * in.h * in.w), T(0));
-  const auto at = [](std::int64_t i) { return static_cast<std::size_t>(i); };
-  const std::int64_t in_plane = in.d * in.h * in.w, out_plane = out.d * out.h * out.w;
-  if (is_channel(op)) {
-    for (std::int64_t n = 0; n < in.n; ++n)
-      for (std::int64_t p = 0; p < in_plane; ++p)
-        for (std::int64_t oc = 0; oc < out.c; ++oc) {
-          const std::int64_t cell = (n * out.c + oc) * out_plane + p;
-          const T g = go[at(cell)];
-          if (op == op_kind::channel_max) {
-            gi[at((n * in.c + idx[at(cell)]) * in_plane + p)] += g;
-            continue;
-          }
-          const std::int64_t c0 = window_start(oc, in.c, out.c), c1 = window_stop(oc, in.c, out.c);
-          const T share = g / static_cast<T>(c1 - c0);
-          for (std::int64_t c = c0; c < c1; ++c) gi[at((n * in.c + c) * in_plane + p)] += share;
-        }
-    return gi;
+// grad_in in logical order from tests/reference.hpp, accumulated in T: PyTorch's
+// arithmetic and order, so the bits the library must give.
+template <class T, std::size_t Rank>
+std::vector<T> reference_gradient(op_kind op, const std::vector<T>& go, const std::vector<std::int64_t>& idx,
+                                  const extents<Rank>& in_shape, const extents<Rank>& out_shape) {
+  const reference::shape in(in_shape.begin(), in_shape.end()), out(out_shape.begin(), out_shape.end());
+  switch (op) {
+    case op_kind::avg:
+    case op_kind::global_avg:
+      return reference::adaptive_avg_backward<T>(go, in, out).values;
+    case op_kind::max:
+    case op_kind::global_max:
+      return reference::adaptive_max_backward<T>(go, idx, in, out).values;
+    case op_kind::channel_avg:
+      return reference::channel_avg_backward<T>(go, in, out[1]).values;
+    case op_kind::channel_max:
+      return reference::channel_max_backward<T>(go, idx, in, out[1]).values;
   }
-  const bool mean = out.d == 1 && out.h == 1 && out.w == 1;
-  for (std::int64_t n = 0; n < in.n; ++n)
-    for (std::int64_t c = 0; c < in.c; ++c) {
-      const std::int64_t base = (n * in.c + c) * in_plane, out_base = (n * out.c + c) * out_plane;
-      if (op == op_kind::max || op == op_kind::global_max) {
-        for (std::int64_t cell = 0; cell < out_plane; ++cell)
-          gi[at(base + idx[at(out_base + cell)])] += go[at(out_base + cell)];
-        continue;
-      }
-      if (mean) {
-        const T share = go[at(out_base)] / static_cast<T>(in_plane);
-        for (std::int64_t e = 0; e < in_plane; ++e) gi[at(base + e)] = share;
-        continue;
-      }
-      for (std::int64_t od = 0; od < out.d; ++od)
-        for (std::int64_t oh = 0; oh < out.h; ++oh)
-          for (std::int64_t ow = 0; ow < out.w; ++ow) {
-            const std::int64_t d0 = window_start(od, in.d, out.d), d1 = window_stop(od, in.d, out.d);
-            const std::int64_t h0 = window_start(oh, in.h, out.h), h1 = window_stop(oh, in.h, out.h);
-            const std::int64_t w0 = window_start(ow, in.w, out.w), w1 = window_stop(ow, in.w, out.w);
-            T share = go[at(out_base + (od * out.h + oh) * out.w + ow)];
-            if (d1 - d0 != 1) share /= static_cast<T>(d1 - d0);
-            if (h1 - h0 != 1) share /= static_cast<T>(h1 - h0);
-            if (w1 - w0 != 1) share /= static_cast<T>(w1 - w0);
-            for (std::int64_t d = d0; d < d1; ++d)
-              for (std::int64_t h = h0; h < h1; ++h)
-                for (std::int64_t w = w0; w < w1; ++w) gi[at(base + (d * in.h + h) * in.w + w)] += share;
-          }
-    }
-  return gi;
+  return {};
 }
 
 // ---------------------------------------------------------------- indices
@@ -264,7 +213,7 @@ void check_valid(fuzz::reader& r, op_kind op, const fuzz::case_layout<Rank>& lay
   for (auto* p : {&in_default, &in_scalar})
     if (!fuzz::margin_untouched<T>(in_before, p->mem, p->origin_byte, p->shape, p->strides))
       fuzz::fail(context + ": wrote outside its grad_in view");
-  const std::vector<T> want = reference(op, go, idx, as5(layout.in.shape), as5(layout.out.shape));
+  const std::vector<T> want = reference_gradient(op, go, idx, layout.in.shape, layout.out.shape);
   const std::vector<T> got_default = in_default.logical(), got_scalar = in_scalar.logical();
   for (std::size_t i = 0; i < want.size(); ++i) {
     if (!fuzz::same_result(got_default[i], want[i]) || !fuzz::same_result(got_default[i], got_scalar[i]))

@@ -7,9 +7,10 @@
 // Tensors here are a std::vector in logical row-major order (N, C, then the
 // spatial axes) plus a shape with 1, 2 or 3 spatial sizes. Averages accumulate
 // in double and are returned in double; maxima are returned in the element type
-// with their int64_t indices. Sizes are small in the tests, so products such as
-// i * in never overflow here (tests/test_windows.cpp checks adapool's own window
-// arithmetic for huge sizes).
+// with their int64_t indices; gradients accumulate in the type the caller names
+// (double, or the element type for PyTorch's bits). Sizes are small in the
+// tests, so products such as i * in never overflow here (tests/test_windows.cpp
+// checks adapool's own window arithmetic for huge sizes).
 
 #include <cmath>
 #include <cstddef>
@@ -198,6 +199,118 @@ std::vector<double> adaptive_power_mean(const std::vector<T>& x, const shape& in
     y.push_back(std::pow(gem ? sum / static_cast<double>(window.size()) : sum, 1.0 / p));
   }
   return y;
+}
+
+// ---------------------------------------------------------------- backward passes
+
+/// A backward pass's result, grad_in in logical order with the forward input's
+/// shape, formed as PyTorch's CPU kernels form it: zero, then each output cell,
+/// in row-major order, adds its share of grad_out to the elements it was pooled
+/// from, all in Acc. Beside the values, what bounds the rounding of the same
+/// sums in another type: the number of shares each element received and the
+/// sum of their magnitudes.
+template <class Acc>
+struct gradient {
+  std::vector<Acc> values;
+  std::vector<Acc> magnitudes;
+  std::vector<std::int64_t> terms;
+
+  explicit gradient(const shape& in_shape)
+      : values(static_cast<std::size_t>(element_count(in_shape))), magnitudes(values.size()), terms(values.size()) {}
+
+  void add(std::int64_t at, Acc share) {
+    values[at] += share;
+    magnitudes[at] += std::abs(share);
+    ++terms[at];
+  }
+  void set(std::int64_t at, Acc share) {
+    values[at] = share;
+    magnitudes[at] = std::abs(share);
+    terms[at] = 1;
+  }
+};
+
+/// adaptive_avg_pool{1,2,3}d_backward, and global_avg_pool_backward with
+/// out_shape = global_shape(in_shape). A cell's share is grad / kd / kh / kw,
+/// one division per window size as PyTorch's kernels divide (by 1, exactly, on
+/// the axes a lower rank lacks). A 1 x 1 output is a mean in PyTorch, whose
+/// gradient sets every element to grad / (plane size): one division, and a -0
+/// gradient gives -0 where an addition to zero would give +0.
+template <class Acc, class T>
+gradient<Acc> adaptive_avg_backward(const std::vector<T>& grad_out, const shape& in_shape, const shape& out_shape) {
+  const dims in = as_dims(in_shape), out = as_dims(out_shape);
+  gradient<Acc> g(in_shape);
+  std::int64_t k = 0;
+  for (std::int64_t n = 0; n < out.n; ++n)
+    for (std::int64_t c = 0; c < out.c; ++c)
+      for (std::int64_t od = 0; od < out.d; ++od)
+        for (std::int64_t oh = 0; oh < out.h; ++oh)
+          for (std::int64_t ow = 0; ow < out.w; ++ow, ++k) {
+            const Acc grad = static_cast<Acc>(grad_out[k]);
+            if (out.plane() == 1) {
+              const Acc share = grad / static_cast<Acc>(in.plane());
+              for (std::int64_t e = 0; e < in.plane(); ++e) g.set((n * in.c + c) * in.plane() + e, share);
+              continue;
+            }
+            const std::int64_t d0 = window_start(od, in.d, out.d), d1 = window_stop(od, in.d, out.d);
+            const std::int64_t h0 = window_start(oh, in.h, out.h), h1 = window_stop(oh, in.h, out.h);
+            const std::int64_t w0 = window_start(ow, in.w, out.w), w1 = window_stop(ow, in.w, out.w);
+            const Acc share = grad / static_cast<Acc>(d1 - d0) / static_cast<Acc>(h1 - h0) / static_cast<Acc>(w1 - w0);
+            for (std::int64_t d = d0; d < d1; ++d)
+              for (std::int64_t h = h0; h < h1; ++h)
+                for (std::int64_t w = w0; w < w1; ++w) g.add(in.at(n, c, d, h, w), share);
+          }
+  return g;
+}
+
+/// adaptive_max_pool{1,2,3}d_backward, and global_max_pool_backward with
+/// out_shape = global_shape(in_shape): each cell adds its grad to the element
+/// at its index (an offset within the input plane, as the forward returns it).
+template <class Acc, class T>
+gradient<Acc> adaptive_max_backward(const std::vector<T>& grad_out, const std::vector<std::int64_t>& indices,
+                                    const shape& in_shape, const shape& out_shape) {
+  const dims in = as_dims(in_shape), out = as_dims(out_shape);
+  gradient<Acc> g(in_shape);
+  for (std::int64_t n = 0; n < out.n; ++n)
+    for (std::int64_t c = 0; c < out.c; ++c)
+      for (std::int64_t cell = 0; cell < out.plane(); ++cell) {
+        const std::int64_t k = (n * out.c + c) * out.plane() + cell;
+        g.add((n * in.c + c) * in.plane() + indices[k], static_cast<Acc>(grad_out[k]));
+      }
+  return g;
+}
+
+/// channel_avg_pool_backward: at every pixel, output channel oc adds
+/// grad / (its window's channel count) to each channel of its window.
+template <class Acc, class T>
+gradient<Acc> channel_avg_backward(const std::vector<T>& grad_out, const shape& in_shape, std::int64_t out_channels) {
+  const dims in = as_dims(in_shape);
+  gradient<Acc> g(in_shape);
+  for (std::int64_t n = 0; n < in.n; ++n)
+    for (std::int64_t oc = 0; oc < out_channels; ++oc)
+      for (std::int64_t pixel = 0; pixel < in.plane(); ++pixel) {
+        const std::int64_t c0 = window_start(oc, in.c, out_channels), c1 = window_stop(oc, in.c, out_channels);
+        const Acc share =
+            static_cast<Acc>(grad_out[(n * out_channels + oc) * in.plane() + pixel]) / static_cast<Acc>(c1 - c0);
+        for (std::int64_t c = c0; c < c1; ++c) g.add((n * in.c + c) * in.plane() + pixel, share);
+      }
+  return g;
+}
+
+/// channel_max_pool_backward: at every pixel, output channel oc adds its grad
+/// to the channel its index names.
+template <class Acc, class T>
+gradient<Acc> channel_max_backward(const std::vector<T>& grad_out, const std::vector<std::int64_t>& indices,
+                                   const shape& in_shape, std::int64_t out_channels) {
+  const dims in = as_dims(in_shape);
+  gradient<Acc> g(in_shape);
+  for (std::int64_t n = 0; n < in.n; ++n)
+    for (std::int64_t oc = 0; oc < out_channels; ++oc)
+      for (std::int64_t pixel = 0; pixel < in.plane(); ++pixel) {
+        const std::int64_t k = (n * out_channels + oc) * in.plane() + pixel;
+        g.add((n * in.c + indices[k]) * in.plane() + pixel, static_cast<Acc>(grad_out[k]));
+      }
+  return g;
 }
 
 }  // namespace reference

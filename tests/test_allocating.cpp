@@ -10,7 +10,6 @@
 #include <adapool/adapool.hpp>
 #include <array>
 #include <cstdint>
-#include <initializer_list>
 #include <random>
 #include <string>
 #include <type_traits>
@@ -186,26 +185,6 @@ TEST(AllocatingScalar, SameAsDefault) {
   EXPECT_TRUE(same_indices("channel", {2, 1, 7, 5},
                            adapool::channel_max_pool_with_indices<adapool::simd::scalar>(in).indices.values(),
                            adapool::channel_max_pool_with_indices(in).indices.values()));
-}
-
-// Runs f, which must throw adapool::error; returns the message.
-template <class F>
-std::string error_message(F&& f) {
-  try {
-    f();
-  } catch (const adapool::error& e) {
-    return e.what();
-  }
-  return "<no adapool::error>";
-}
-
-testing::AssertionResult mentions(const std::string& message, std::initializer_list<std::string> parts) {
-  for (const std::string& part : parts) {
-    if (message.find(part) == std::string::npos) {
-      return testing::AssertionFailure() << "message \"" << message << "\" does not mention \"" << part << "\"";
-    }
-  }
-  return testing::AssertionSuccess() << message;
 }
 
 // The allocating forms refuse negative sizes before allocating anything.

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
-// Backward passes: against plain reference loops (double accumulation) for
-// every layout and both element types, including overlapping windows; by
-// finite differences; bit-identical across layouts, instruction sets and
-// thread counts; every bad argument (out-of-range indices above all) rejected
-// before anything is written.
+// Backward passes: against the gradients of tests/reference.hpp (accumulated
+// in double) for every layout and both element types, including overlapping
+// windows; by finite differences; bit-identical across layouts, instruction
+// sets and thread counts; every bad argument (out-of-range indices above all)
+// rejected before anything is written.
 
 #include <algorithm>
 #include <numeric>
@@ -54,81 +54,34 @@ void call_backward(backward_op op, const GradOut& grad_out, const Indices& indic
 
 // ---------------------------------------------------------------- reference
 
-// The gradient as exact sums in double, with what bounds the rounding of a
-// computation in T: the number of terms added and the sum of their magnitudes.
-struct reference_gradient {
-  std::vector<double> value, magnitude;
-  std::vector<std::int64_t> terms;
-};
-
-// Each output cell adds grad_out / window size to its window (average) or
-// grad_out at its index (max). Tensors are logical row-major vectors.
+// What the reference says `op` gives, accumulated in double (global pooling is
+// adaptive pooling to a 1 x 1 output).
 template <class T>
-reference_gradient reference_backward(backward_op op, const std::vector<T>& grad_out,
-                                      const std::vector<std::int64_t>& indices, const reference::shape& in_shape,
-                                      const reference::shape& out_shape) {
-  const reference::dims in = reference::as_dims(in_shape), out = reference::as_dims(out_shape);
-  const auto count = static_cast<std::size_t>(reference::element_count(in_shape));
-  reference_gradient r{std::vector<double>(count), std::vector<double>(count), std::vector<std::int64_t>(count)};
-  const auto add = [&](std::int64_t at, double share) {
-    r.value[at] += share;
-    r.magnitude[at] += std::abs(share);
-    ++r.terms[at];
-  };
-  using reference::window_start;
-  using reference::window_stop;
+reference::gradient<double> expected_gradient(backward_op op, const std::vector<T>& grad_out,
+                                              const std::vector<std::int64_t>& indices,
+                                              const reference::shape& in_shape, const reference::shape& out_shape) {
   if (is_channel(op)) {
-    for (std::int64_t n = 0; n < out.n; ++n)
-      for (std::int64_t oc = 0; oc < out.c; ++oc)
-        for (std::int64_t pixel = 0; pixel < out.plane(); ++pixel) {
-          const std::int64_t k = (n * out.c + oc) * out.plane() + pixel;
-          const double g = static_cast<double>(grad_out[k]);
-          if (is_max(op)) {
-            add((n * in.c + indices[k]) * in.plane() + pixel, g);
-            continue;
-          }
-          const std::int64_t c0 = window_start(oc, in.c, out.c), c1 = window_stop(oc, in.c, out.c);
-          for (std::int64_t c = c0; c < c1; ++c) add((n * in.c + c) * in.plane() + pixel, g / double(c1 - c0));
-        }
-    return r;
+    return is_max(op) ? reference::channel_max_backward<double>(grad_out, indices, in_shape, out_shape[1])
+                      : reference::channel_avg_backward<double>(grad_out, in_shape, out_shape[1]);
   }
-  std::int64_t k = 0;
-  for (std::int64_t n = 0; n < out.n; ++n)
-    for (std::int64_t c = 0; c < out.c; ++c)
-      for (std::int64_t od = 0; od < out.d; ++od)
-        for (std::int64_t oh = 0; oh < out.h; ++oh)
-          for (std::int64_t ow = 0; ow < out.w; ++ow, ++k) {
-            const double g = static_cast<double>(grad_out[k]);
-            if (is_max(op)) {
-              const std::int64_t p = indices[k];
-              add(in.at(n, c, p / (in.h * in.w), p / in.w % in.h, p % in.w), g);
-              continue;
-            }
-            const std::int64_t d0 = window_start(od, in.d, out.d), d1 = window_stop(od, in.d, out.d);
-            const std::int64_t h0 = window_start(oh, in.h, out.h), h1 = window_stop(oh, in.h, out.h);
-            const std::int64_t w0 = window_start(ow, in.w, out.w), w1 = window_stop(ow, in.w, out.w);
-            const double size = double((d1 - d0) * (h1 - h0) * (w1 - w0));
-            for (std::int64_t d = d0; d < d1; ++d)
-              for (std::int64_t h = h0; h < h1; ++h)
-                for (std::int64_t w = w0; w < w1; ++w) add(in.at(n, c, d, h, w), g / size);
-          }
-  return r;
+  return is_max(op) ? reference::adaptive_max_backward<double>(grad_out, indices, in_shape, out_shape)
+                    : reference::adaptive_avg_backward<double>(grad_out, in_shape, out_shape);
 }
 
 // Within rounding of the reference: each share rounds at most three times (one
 // division per axis) and each addition once. Elements no window reaches are +0.
 template <class T>
 testing::AssertionResult close_to_reference(const reference::shape& shape, const std::vector<T>& got,
-                                            const reference_gradient& want) {
+                                            const reference::gradient<double>& want) {
   std::vector<double> accepted(got.size());
-  for (std::size_t i = 0; i < got.size() && i < want.value.size(); ++i) {
-    const double bound = double(want.terms[i] + 4) * std::numeric_limits<T>::epsilon() * want.magnitude[i];
+  for (std::size_t i = 0; i < got.size() && i < want.values.size(); ++i) {
+    const double bound = double(want.terms[i] + 4) * std::numeric_limits<T>::epsilon() * want.magnitudes[i];
     const bool ok = want.terms[i] == 0 ? got[i] == 0 && !std::signbit(got[i])
-                                       : std::abs(static_cast<double>(got[i]) - want.value[i]) <= bound;
+                                       : std::abs(static_cast<double>(got[i]) - want.values[i]) <= bound;
     // Accepted elements compare equal to themselves below; the others show the reference.
-    accepted[i] = ok ? static_cast<double>(got[i]) : want.value[i];
+    accepted[i] = ok ? static_cast<double>(got[i]) : want.values[i];
   }
-  return compare("grad_in", shape, got, want.value.size() == got.size() ? accepted : want.value,
+  return compare("grad_in", shape, got, want.values.size() == got.size() ? accepted : want.values,
                  [](T g, double w) { return static_cast<double>(g) == w || (std::isnan(g) && std::isnan(w)); });
 }
 
@@ -198,7 +151,7 @@ void check_backward(backward_op op, const std::array<std::int64_t, Rank>& in_sha
   const std::vector<T> best = run_backward<adapool::default_arch>(op, grad_out, indices, in_shape, in_kind);
   const std::vector<T> scalar = run_backward<adapool::simd::scalar>(op, grad_out, indices, in_shape, in_kind);
 
-  EXPECT_TRUE(close_to_reference(in_dims, best, reference_backward(op, g, idx, in_dims, out_dims)));
+  EXPECT_TRUE(close_to_reference(in_dims, best, expected_gradient(op, g, idx, in_dims, out_dims)));
   EXPECT_TRUE(same_bits("grad_in (this layout vs NCHW)", in_dims, best, baseline));
   EXPECT_TRUE(same_bits("grad_in (default vs scalar)", in_dims, scalar, best));
   EXPECT_TRUE(same_bits("grad_out (after the call)", out_dims, grad_out.logical(), g)) << "grad_out was modified";
@@ -515,18 +468,6 @@ TEST(BackwardEmpty, ZeroOutputSizeZeroesGradIn) {
 }
 
 // ---------------------------------------------------------------- errors
-
-template <class F>
-std::string error_message(F&& f) {
-  try {
-    f();
-  } catch (const adapool::error& e) {
-    return e.what();
-  } catch (const std::exception& e) {
-    return std::string("<not an adapool::error: ") + e.what() + ">";
-  }
-  return "<no error>";
-}
 
 constexpr float sentinel = -7777.25f;
 

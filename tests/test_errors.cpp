@@ -18,6 +18,8 @@
 #include <type_traits>
 #include <vector>
 
+#include "test_support.hpp"
+
 namespace errors_tests {
 
 static_assert(std::is_base_of_v<std::invalid_argument, adapool::error>);
@@ -26,37 +28,13 @@ using in_view = adapool::tensor_view<const float, 4, adapool::strided>;
 using out_view = adapool::tensor_view<float, 4, adapool::strided>;
 using index_view = adapool::tensor_view<std::int64_t, 4, adapool::strided>;
 using shape4 = std::array<std::int64_t, 4>;
+using adapool_test::error_message;
+using adapool_test::mentions;
+using adapool_test::shape_text;
 
 constexpr float sentinel = -7777.25f;
 constexpr std::int64_t index_sentinel = -99;
 constexpr std::int64_t big = std::int64_t{1} << 20;
-
-// Runs f, which must throw adapool::error; returns the message.
-template <class F>
-std::string error_message(F&& f) {
-  try {
-    f();
-  } catch (const adapool::error& e) {
-    return e.what();
-  } catch (const std::exception& e) {
-    return std::string("<not an adapool::error: ") + e.what() + ">";
-  }
-  return "<no error>";
-}
-
-testing::AssertionResult mentions(const std::string& message, std::initializer_list<std::string> parts) {
-  for (const std::string& part : parts) {
-    if (message.find(part) == std::string::npos) {
-      return testing::AssertionFailure() << "message \"" << message << "\" does not mention \"" << part << "\"";
-    }
-  }
-  return testing::AssertionSuccess() << message;
-}
-
-std::string shape_text(const shape4& s) {
-  return "[" + std::to_string(s[0]) + ", " + std::to_string(s[1]) + ", " + std::to_string(s[2]) + ", " +
-         std::to_string(s[3]) + "]";
-}
 
 shape4 contiguous_strides(const shape4& s) { return {s[1] * s[2] * s[3], s[2] * s[3], s[3], 1}; }
 
@@ -535,7 +513,7 @@ TEST(Errors, ViewsAndTensors) {
   EXPECT_TRUE(mentions(error_message([&] {
                          adapool::tensor<float, 4>({big, big, big, big});
                        }),
-                       {"tensor", shape_text({big, big, big, big})}));
+                       {"tensor", shape_text(shape4{big, big, big, big})}));
 }
 
 }  // namespace errors_tests

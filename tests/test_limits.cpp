@@ -13,11 +13,12 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
-#include <initializer_list>
 #include <limits>
 #include <string>
 #include <type_traits>
 #include <vector>
+
+#include "test_support.hpp"
 
 namespace limits_tests {
 
@@ -26,31 +27,13 @@ __extension__ typedef __int128 wide;
 
 using adapool::strided;
 using adapool::tensor_view;
+using adapool_test::error_message;
+using adapool_test::mentions;
 
 constexpr std::int64_t int64_max = std::numeric_limits<std::int64_t>::max();
 constexpr std::int64_t two_to(int k) { return std::int64_t{1} << k; }
 constexpr float sentinel = -4242.5f;
 constexpr float quiet_nan = std::numeric_limits<float>::quiet_NaN();
-
-template <class F>
-std::string error_message(F&& f) {
-  try {
-    f();
-  } catch (const adapool::error& e) {
-    return e.what();
-  } catch (const std::exception& e) {
-    return std::string("<not an adapool::error: ") + e.what() + ">";
-  }
-  return "<no error>";
-}
-
-testing::AssertionResult mentions(const std::string& message, std::initializer_list<std::string> parts) {
-  for (const std::string& part : parts) {
-    if (message.find(part) == std::string::npos)
-      return testing::AssertionFailure() << "message \"" << message << "\" does not mention \"" << part << "\"";
-  }
-  return testing::AssertionSuccess();
-}
 
 // A few real elements behind every huge view; checked untouched after each rejection.
 struct small_buffers {

@@ -443,7 +443,7 @@ TYPED_TEST(SimdOps, Max) {
     const lanes_of<T> got = lanes<T>(V<T>::max(vec<T>(a), vec<T>(b)));
     for (int k = 0; k < L<T>; ++k) {
       const T want = S<T>::max(a[k], b[k]);
-      if constexpr (adapool::detail::max_keeps_current<arch>) {
+      if constexpr (V<T>::max_keeps_current) {
         EXPECT_TRUE(identical(got[k], want)) << show(a[k]) << ", " << show(b[k]) << " lane " << k;
       } else {
         EXPECT_EQ(got[k], want) << show(a[k]) << ", " << show(b[k]) << " lane " << k;
@@ -451,6 +451,24 @@ TYPED_TEST(SimdOps, Max) {
       }
     }
   });
+}
+
+// max_keeps_current claims that max(v, current) returns current unless
+// v > current, as the scalar op does, also with a NaN on either side; the
+// channel kernels then need their compare-and-select pass only for rows that
+// may hold NaN. Checked both ways against the scalar op on every pair with a
+// NaN: true must hold for all of them, false must be needed for one.
+TYPED_TEST(SimdOps, MaxKeepsCurrent) {
+  using T = TypeParam;
+  static_assert(S<T>::max_keeps_current, "the scalar op defines the claim");
+  bool as_scalar = true;
+  for_lane_pairs<T>(true, [&](const lanes_of<T>& a, const lanes_of<T>& b) {
+    const lanes_of<T> got = lanes<T>(V<T>::max(vec<T>(a), vec<T>(b)));
+    for (int k = 0; k < L<T>; ++k) {
+      if (std::isnan(a[k]) || std::isnan(b[k])) as_scalar = as_scalar && identical(got[k], S<T>::max(a[k], b[k]));
+    }
+  });
+  EXPECT_EQ(V<T>::max_keeps_current, as_scalar);
 }
 
 // On NaN-free data: the max, bit for bit one of the lanes (which zero when
@@ -602,35 +620,47 @@ TYPED_TEST(SimdOps, Pick) {
   }
 }
 
-// The vector conversions of detail::widen (F16C, AVX2) against each type's
-// own conversion to float, bit for bit (a signalling NaN comes out quiet from
-// both): every encoding, and every length around the vector width (whose tail
-// is converted one by one), writing nothing past the last.
-bool same_widening(float vector_path, float own) { return identical(vector_path, own); }
-
-template <class H>
+// Every enabled instruction set's conversions of float16 and bfloat16 (F16C
+// and AVX2's where the build enables them) against each type's own conversion
+// to float, bit for bit (a signalling NaN comes out quiet from both): every
+// encoding, and every length around the vector widths (whose tails are
+// converted by the narrower sets), writing nothing past the last.
+template <class Arch, class H>
 void check_widen() {
+  SCOPED_TRACE(Arch::name);
   std::vector<H> all(65536);
   for (std::uint32_t b = 0; b < 65536; ++b) all[b] = H::from_bits(static_cast<std::uint16_t>(b));
   std::vector<float> out(all.size());
-  adapool::detail::widen(all.data(), std::int64_t(all.size()), 1, out.data());
+  simd::ops<float, Arch>::widen(all.data(), std::int64_t(all.size()), out.data());
   for (std::uint32_t b = 0; b < 65536; ++b) {
-    EXPECT_TRUE(same_widening(out[b], static_cast<float>(all[b])))
+    EXPECT_TRUE(identical(out[b], static_cast<float>(all[b])))
         << "encoding 0x" << std::hex << b << ": " << show(out[b]);
   }
   const float sentinel = from_bits<float>(0x7fc0002au);
   const H* near_infinity = all.data() + 0x7bf4;  // finite, infinity, NaNs
   for (int n = 0; n <= 25; ++n) {
     std::vector<float> tail(std::size_t(n) + 1, sentinel);
-    adapool::detail::widen(near_infinity, n, 1, tail.data());
+    simd::ops<float, Arch>::widen(near_infinity, n, tail.data());
     for (int i = 0; i < n; ++i) {
-      EXPECT_TRUE(same_widening(tail[i], static_cast<float>(near_infinity[i]))) << n << " elements, element " << i;
+      EXPECT_TRUE(identical(tail[i], static_cast<float>(near_infinity[i]))) << n << " elements, element " << i;
     }
     EXPECT_TRUE(identical(tail[std::size_t(n)], sentinel)) << n;
   }
 }
 
-TEST(SimdOpsWiden, Float16) { check_widen<adapool::float16>(); }
-TEST(SimdOpsWiden, BFloat16) { check_widen<adapool::bfloat16>(); }
+template <class H>
+void check_widen_every_arch() {
+  const auto check = [](auto arch) {
+    if constexpr (decltype(arch)::enabled) check_widen<decltype(arch), H>();
+  };
+  check(simd::scalar{});
+  check(simd::sse2{});
+  check(simd::avx2{});
+  check(simd::avx512f{});
+  check(simd::neon{});
+}
+
+TEST(SimdOpsWiden, Float16) { check_widen_every_arch<adapool::float16>(); }
+TEST(SimdOpsWiden, BFloat16) { check_widen_every_arch<adapool::bfloat16>(); }
 
 }  // namespace simd_ops_tests

@@ -3,9 +3,10 @@
 
 // What the operation tests share: tensors placed in memory in every layout the
 // library accepts, random data with ties and special values, the comparison
-// rules (and the one place their tolerances live), and check_case, which runs
+// rules (and the one place their tolerances live), check_case, which runs
 // one operation on one input through the default instruction set and the
-// scalar path and compares both with tests/reference.hpp.
+// scalar path and compares both with tests/reference.hpp, and the checks of
+// error messages.
 
 #include <gtest/gtest.h>
 
@@ -16,6 +17,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <exception>
+#include <initializer_list>
 #include <limits>
 #include <ostream>
 #include <random>
@@ -623,6 +626,32 @@ std::array<std::int64_t, Rank> global_of(const std::array<std::int64_t, Rank>& i
 inline const std::vector<std::int64_t>& lane_sizes() {
   static const std::vector<std::int64_t> sizes{1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 65, 127, 257};
   return sizes;
+}
+
+// ---------------------------------------------------------------- errors
+
+// Runs f, which must throw adapool::error; returns the message (or says what
+// happened instead, so that a failed check shows it).
+template <class F>
+std::string error_message(F&& f) {
+  try {
+    f();
+  } catch (const adapool::error& e) {
+    return e.what();
+  } catch (const std::exception& e) {
+    return std::string("<not an adapool::error: ") + e.what() + ">";
+  }
+  return "<no error>";
+}
+
+// Whether `message` contains every one of `parts`.
+inline testing::AssertionResult mentions(const std::string& message, std::initializer_list<std::string> parts) {
+  for (const std::string& part : parts) {
+    if (message.find(part) == std::string::npos) {
+      return testing::AssertionFailure() << "message \"" << message << "\" does not mention \"" << part << "\"";
+    }
+  }
+  return testing::AssertionSuccess() << message;
 }
 
 }  // namespace adapool_test

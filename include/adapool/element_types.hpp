@@ -11,10 +11,6 @@
 #include <cstring>
 #include <type_traits>
 
-#if defined(__F16C__) || defined(__AVX2__)
-#include <immintrin.h>
-#endif
-
 #include "simd/target.hpp"
 
 namespace adapool {
@@ -130,35 +126,6 @@ inline constexpr bool is_byte_type = std::is_same_v<T, std::int8_t> || std::is_s
 /// Element types the basic pooling operations take besides float and double.
 template <class T>
 inline constexpr bool is_narrow_type = is_half_type<T> || is_byte_type<T>;
-
-/// Elements p[0], p[stride], ... p[(n - 1) * stride] as float (exactly: every
-/// value of these types is a float).
-template <class T>
-void widen(const T* p, std::int64_t n, std::int64_t stride, float* out) {
-  std::int64_t i = 0;
-#if defined(__F16C__)
-  if constexpr (std::is_same_v<T, float16>) {
-    if (stride == 1) {
-      for (; i + 8 <= n; i += 8) {
-        const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
-        _mm256_storeu_ps(out + i, _mm256_cvtph_ps(h));
-      }
-    }
-  }
-#endif
-#if defined(__AVX2__)
-  // A bfloat16 is the top half of a float.
-  if constexpr (std::is_same_v<T, bfloat16>) {
-    if (stride == 1) {
-      for (; i + 8 <= n; i += 8) {
-        const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
-        _mm256_storeu_ps(out + i, _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16)));
-      }
-    }
-  }
-#endif
-  for (; i < n; ++i) out[i] = static_cast<float>(p[i * stride]);
-}
 
 }  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace detail

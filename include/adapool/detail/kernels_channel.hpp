@@ -79,12 +79,6 @@ inline constexpr std::int64_t stack_run = 1024;
 // max_sum: the max into acc and, from the same loads, the sum into `sums`.
 enum class channel_op { sum, max, max_exact, max_sum };
 
-// x86 max instructions (and the scalar ops) return their second operand unless
-// the first is greater, which is the max rule for everything but a NaN; NEON's
-// max orders -0 below +0 and returns NaN, so there max takes compare and select.
-template <class Arch>
-inline constexpr bool max_keeps_current = !std::is_base_of_v<simd::neon, Arch>;
-
 // One pass over `Planes` rows of `len` elements, row k at row + k * plane_stride:
 // acc[j] = op(acc[j], rows[k][j]) in row order (the first row starts acc when
 // `First`), then times `scale` when it is not zero. For channel_op::max, `nan_seen`
@@ -235,15 +229,16 @@ void channel_mean_run(const T* first, std::int64_t plane_stride, std::int64_t co
 }
 
 // The max over `count` rows of a run into acc: vector max, and the exact
-// compare-and-select pass only where a row may hold NaN. With `means`, also
-// channel_mean_run's means into it, from the same loads.
+// compare-and-select pass only where a row may hold NaN, or always where the
+// vector max is not the max rule on NaN-free rows either (max_keeps_current).
+// With `means`, also channel_mean_run's means into it, from the same loads.
 template <class Arch, class T>
 void channel_max_run(const T* first, std::int64_t plane_stride, std::int64_t count, std::int64_t len, T* acc,
                      T* means = nullptr) {
   const bool nan_seen = means ? channel_rows<Arch, T, channel_op::max_sum>(first, plane_stride, count, len, acc,
                                                                            mean_scale<T>(count), means)
                               : channel_rows<Arch, T, channel_op::max>(first, plane_stride, count, len, acc, T(0));
-  if (!max_keeps_current<Arch> || nan_seen)
+  if (!simd::ops<T, Arch>::max_keeps_current || nan_seen)
     channel_rows<Arch, T, channel_op::max_exact>(first, plane_stride, count, len, acc, T(0));
   if (means) divide_sums(means, count, len);
 }

@@ -25,6 +25,18 @@ inline namespace ADAPOOL_TARGET_NAMESPACE {
 // Rows are widened this many elements at a time.
 inline constexpr std::int64_t widen_block = 256;
 
+/// Elements p[0], p[stride], ... p[(n - 1) * stride] of a float16 or bfloat16
+/// row as floats (exactly: every value of both is a float); contiguous rows by
+/// Arch's conversion.
+template <class Arch, class T>
+void widen(const T* p, std::int64_t n, std::int64_t stride, float* out) {
+  if (stride == 1) {
+    simd::ops<float, Arch>::widen(p, n, out);
+    return;
+  }
+  for (std::int64_t i = 0; i < n; ++i) out[i] = static_cast<float>(p[i * stride]);
+}
+
 /// The mean of an integer sum, rounded to nearest, ties to even (2.5 -> 2,
 /// 3.5 -> 4, -2.5 -> -2), as an element of T.
 template <class T>
@@ -48,7 +60,7 @@ class narrow_sum {
       float row[widen_block];
       for (std::int64_t begin = 0; begin < n; begin += widen_block) {
         const std::int64_t count = std::min(widen_block, n - begin);
-        widen(p + begin * stride, count, stride, row);
+        widen<Arch>(p + begin * stride, count, stride, row);
         total_ += sum_row<Arch>(row, count, 1);
       }
     } else {
@@ -97,7 +109,7 @@ class narrow_max {
       float row[widen_block];
       for (std::int64_t begin = 0; begin < n; begin += widen_block) {
         const std::int64_t count = std::min(widen_block, n - begin);
-        widen(p + begin * stride, count, stride, row);
+        widen<Arch>(p + begin * stride, count, stride, row);
         const max_and_position<float> run = max_index_row<Arch>(row, count, 1);
         if (replaces(run.value, best_key_)) {
           best_key_ = run.value;
@@ -155,9 +167,10 @@ void narrow_global_small(const view5d<const T>& in, const view5d<T>& out, const 
         if constexpr (is_half_type<T>) {
           float widened[std::size_t{plane_block * small_max_plane}];
           if (in.stride_c == size) {
-            widen(in.at(n, c0, 0, 0, 0), count * size, 1, widened);
+            widen<Arch>(in.at(n, c0, 0, 0, 0), count * size, 1, widened);
           } else {
-            for (std::int64_t k = 0; k < count; ++k) widen(in.at(n, c0 + k, 0, 0, 0), size, 1, widened + k * size);
+            for (std::int64_t k = 0; k < count; ++k)
+              widen<Arch>(in.at(n, c0 + k, 0, 0, 0), size, 1, widened + k * size);
           }
           if constexpr (Max) {
             max_and_position<float> best[plane_block];
@@ -285,7 +298,8 @@ void narrow_channel(view5d<const T> in, view5d<T> out, const view5d<std::int64_t
         float widened[std::size_t{widen_channels<Arch> * column_block}];
         // Widens channels [c, c + count) of the run, one row of `widened` each.
         const auto widen_run_block = [&](std::int64_t c, std::int64_t count) {
-          for (std::int64_t r = 0; r < count; ++r) widen(run_of(c + r), len, in.stride_w, widened + r * column_block);
+          for (std::int64_t r = 0; r < count; ++r)
+            widen<Arch>(run_of(c + r), len, in.stride_w, widened + r * column_block);
         };
         if constexpr (Max) {
           // Channel ids are held as float in column_max: exact below 2^24 channels.

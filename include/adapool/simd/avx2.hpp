@@ -89,6 +89,8 @@ struct ops<float, avx2> {
   }
 
   static vector max(vector a, vector b) { return _mm256_max_ps(a, b); }
+  // vmaxps returns its second operand unless the first is greater, NaN and zeros included.
+  static constexpr bool max_keeps_current = true;
   static mask is_nan(vector v) { return _mm256_cmp_ps(v, v, _CMP_UNORD_Q); }
   static mask mask_or(mask a, mask b) { return _mm256_or_ps(a, b); }
   static bool any(mask m) { return _mm256_movemask_ps(m) != 0; }
@@ -97,6 +99,24 @@ struct ops<float, avx2> {
   }
   static unsigned equal_bits(vector v, float x) {
     return static_cast<unsigned>(_mm256_movemask_ps(_mm256_cmp_ps(v, _mm256_set1_ps(x), _CMP_EQ_OQ)));
+  }
+
+  // F16C where the build enables it (-mavx2 alone does not); a bfloat16 is the top half of a float.
+  static void widen(const float16* p, std::int64_t n, float* out) {
+    std::int64_t i = 0;
+#if defined(__F16C__)
+    for (; i + 8 <= n; i += 8)
+      _mm256_storeu_ps(out + i, _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i))));
+#endif
+    ops<float, sse2>::widen(p + i, n - i, out + i);
+  }
+  static void widen(const bfloat16* p, std::int64_t n, float* out) {
+    std::int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+      const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+      _mm256_storeu_ps(out + i, _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16)));
+    }
+    ops<float, sse2>::widen(p + i, n - i, out + i);
   }
 };
 
@@ -169,6 +189,8 @@ struct ops<double, avx2> {
   }
 
   static vector max(vector a, vector b) { return _mm256_max_pd(a, b); }
+  // vmaxpd returns its second operand unless the first is greater, NaN and zeros included.
+  static constexpr bool max_keeps_current = true;
   static mask is_nan(vector v) { return _mm256_cmp_pd(v, v, _CMP_UNORD_Q); }
   static mask mask_or(mask a, mask b) { return _mm256_or_pd(a, b); }
   static bool any(mask m) { return _mm256_movemask_pd(m) != 0; }

@@ -98,6 +98,8 @@ struct ops<float, avx512f> {
   static vector pick(vector lo, vector hi, index i) { return _mm512_permutex2var_ps(lo, i, hi); }
 
   static vector max(vector a, vector b) { return _mm512_max_ps(a, b); }
+  // vmaxps returns its second operand unless the first is greater, NaN and zeros included.
+  static constexpr bool max_keeps_current = true;
   static mask is_nan(vector v) { return _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q); }
   static mask mask_or(mask a, mask b) { return static_cast<mask>(a | b); }
   static bool any(mask m) { return m != 0; }
@@ -106,6 +108,10 @@ struct ops<float, avx512f> {
     return ops<float, sse2>::reduce_max(_mm_max_ps(_mm256_castps256_ps128(halves), _mm256_extractf128_ps(halves, 1)));
   }
   static unsigned equal_bits(vector v, float x) { return _mm512_cmp_ps_mask(v, _mm512_set1_ps(x), _CMP_EQ_OQ); }
+
+  // AVX2's conversions, 8 elements at a time.
+  static void widen(const float16* p, std::int64_t n, float* out) { ops<float, avx2>::widen(p, n, out); }
+  static void widen(const bfloat16* p, std::int64_t n, float* out) { ops<float, avx2>::widen(p, n, out); }
 };
 
 template <>
@@ -176,6 +182,8 @@ struct ops<double, avx512f> {
   static vector pick(vector lo, vector hi, index i) { return _mm512_permutex2var_pd(lo, i, hi); }
 
   static vector max(vector a, vector b) { return _mm512_max_pd(a, b); }
+  // vmaxpd returns its second operand unless the first is greater, NaN and zeros included.
+  static constexpr bool max_keeps_current = true;
   static mask is_nan(vector v) { return _mm512_cmp_pd_mask(v, v, _CMP_UNORD_Q); }
   static mask mask_or(mask a, mask b) { return static_cast<mask>(a | b); }
   static bool any(mask m) { return m != 0; }

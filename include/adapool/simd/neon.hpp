@@ -78,6 +78,8 @@ struct ops<float, neon> {
   }
 
   static vector max(vector a, vector b) { return vmaxq_f32(a, b); }
+  // vmaxq gives NaN for a NaN on either side and orders -0 below +0: not max(v, current) = current.
+  static constexpr bool max_keeps_current = false;
   static mask is_nan(vector v) { return vmvnq_u32(vceqq_f32(v, v)); }
   static mask mask_or(mask a, mask b) { return vorrq_u32(a, b); }
   static bool any(mask m) { return vmaxvq_u32(m) != 0; }
@@ -86,6 +88,10 @@ struct ops<float, neon> {
     static constexpr std::uint32_t weights[4] = {1, 2, 4, 8};
     return vaddvq_u32(vandq_u32(vceqq_f32(v, vdupq_n_f32(x)), vld1q_u32(weights)));
   }
+
+  // The portable conversions (no NEON form yet).
+  static void widen(const float16* p, std::int64_t n, float* out) { ops<float, scalar>::widen(p, n, out); }
+  static void widen(const bfloat16* p, std::int64_t n, float* out) { ops<float, scalar>::widen(p, n, out); }
 };
 
 template <>
@@ -133,6 +139,8 @@ struct ops<double, neon> {
   }
 
   static vector max(vector a, vector b) { return vmaxq_f64(a, b); }
+  // vmaxq gives NaN for a NaN on either side and orders -0 below +0: not max(v, current) = current.
+  static constexpr bool max_keeps_current = false;
   static mask is_nan(vector v) { return veorq_u64(vceqq_f64(v, v), vdupq_n_u64(~0ULL)); }
   static mask mask_or(mask a, mask b) { return vorrq_u64(a, b); }
   static bool any(mask m) { return (vgetq_lane_u64(m, 0) | vgetq_lane_u64(m, 1)) != 0; }

@@ -4,14 +4,16 @@
 #include <cmath>
 #include <cstdint>
 
+#include "../element_types.hpp"
 #include "arch.hpp"
 
 namespace adapool::simd {
 inline namespace ADAPOOL_TARGET_NAMESPACE {
 
 /// The operations every kernel is written against. Each ISA header specialises
-/// `ops<T, Arch>` for float and double with the same members in the same order;
-/// an ISA that does not specialise a type inherits its parent's version.
+/// `ops<T, Arch>` for float and double with the same members in the same order
+/// (but `widen`, which makes floats, in the float ones only); an ISA that does
+/// not specialise a type inherits its parent's version.
 ///
 /// Index vectors hold positions as values of `T` (exact below 2^24 for float),
 /// so one mask selects both a value and its position. Kernels keep positions
@@ -60,12 +62,23 @@ struct ops<T, scalar> {
 
   // For max without positions, on data known to hold no NaN.
   static vector max(vector a, vector b) { return a > b ? a : b; }
+  // max(v, current) keeps current unless v > current, NaN on either side and signed zeros included.
+  static constexpr bool max_keeps_current = true;
   static mask is_nan(vector v) { return v != v; }
   static mask mask_or(mask a, mask b) { return a || b; }
   static bool any(mask m) { return m; }
   static T reduce_max(vector v) { return v; }
   // Bit i set when lane i equals x.
   static unsigned equal_bits(vector v, T x) { return v == x ? 1u : 0u; }
+
+  // p[0], ... p[n - 1] as floats by the types' own conversions: exact (every
+  // float16 and bfloat16 is a float), a float16 NaN quiet. Vector forms give the same bits.
+  static void widen(const float16* p, std::int64_t n, float* out) {
+    for (std::int64_t i = 0; i < n; ++i) out[i] = static_cast<float>(p[i]);
+  }
+  static void widen(const bfloat16* p, std::int64_t n, float* out) {
+    for (std::int64_t i = 0; i < n; ++i) out[i] = static_cast<float>(p[i]);
+  }
 };
 
 }  // namespace ADAPOOL_TARGET_NAMESPACE

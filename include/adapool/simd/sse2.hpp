@@ -5,6 +5,9 @@
 
 #if defined(__SSE2__) || defined(_M_X64)
 #include <emmintrin.h>
+#if defined(__F16C__)
+#include <immintrin.h>
+#endif
 
 #include <cstdint>
 #include <cstring>
@@ -74,6 +77,8 @@ struct ops<float, sse2> {
   }
 
   static vector max(vector a, vector b) { return _mm_max_ps(a, b); }
+  // maxps returns its second operand unless the first is greater, NaN and zeros included.
+  static constexpr bool max_keeps_current = true;
   static mask is_nan(vector v) { return _mm_cmpunord_ps(v, v); }
   static mask mask_or(mask a, mask b) { return _mm_or_ps(a, b); }
   static bool any(mask m) { return _mm_movemask_ps(m) != 0; }
@@ -84,6 +89,18 @@ struct ops<float, sse2> {
   static unsigned equal_bits(vector v, float x) {
     return static_cast<unsigned>(_mm_movemask_ps(_mm_cmpeq_ps(v, _mm_set1_ps(x))));
   }
+
+  // F16C is not part of SSE2, but a build that enables it (-mf16c) may use it
+  // on any x86 set; without it, and for bfloat16, one element at a time.
+  static void widen(const float16* p, std::int64_t n, float* out) {
+    std::int64_t i = 0;
+#if defined(__F16C__)
+    for (; i + 4 <= n; i += 4)
+      _mm_storeu_ps(out + i, _mm_cvtph_ps(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p + i))));
+#endif
+    ops<float, scalar>::widen(p + i, n - i, out + i);
+  }
+  static void widen(const bfloat16* p, std::int64_t n, float* out) { ops<float, scalar>::widen(p, n, out); }
 };
 
 template <>
@@ -135,6 +152,8 @@ struct ops<double, sse2> {
   }
 
   static vector max(vector a, vector b) { return _mm_max_pd(a, b); }
+  // maxpd returns its second operand unless the first is greater, NaN and zeros included.
+  static constexpr bool max_keeps_current = true;
   static mask is_nan(vector v) { return _mm_cmpunord_pd(v, v); }
   static mask mask_or(mask a, mask b) { return _mm_or_pd(a, b); }
   static bool any(mask m) { return _mm_movemask_pd(m) != 0; }
