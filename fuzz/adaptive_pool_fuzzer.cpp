@@ -3,7 +3,7 @@
 // indices, the pyramid, the fused average-and-max and the allocating forms),
 // ranks 3 to 5, float and
 // double, every layout on either side. For a valid case the default
-// instruction set, the scalar path and the plain loops below must agree: max
+// instruction set, the scalar path and tests/reference.hpp must agree: max
 // values and indices bit for bit, averages within the documented tolerance.
 // For a case made invalid on purpose the call must throw adapool::error and
 // leave every buffer as it was.
@@ -15,9 +15,6 @@
 #include "fuzz_support.hpp"
 
 namespace {
-
-using reference::window_start;
-using reference::window_stop;
 
 using adapool::tensor_view;
 using fuzz::extents;
@@ -89,53 +86,6 @@ const auto any_arch = [](auto arch, const fuzz::op_info& op, const auto& in, con
   call<decltype(arch)>(op, in, out, idx);
 };
 
-// ---------------------------------------------------------------- reference
-
-struct dims5 {
-  std::int64_t n, c, d, h, w;
-};
-
-template <std::size_t Rank>
-dims5 as5(const extents<Rank>& s) {
-  std::int64_t spatial[3] = {1, 1, 1};
-  for (std::size_t axis = 2; axis < Rank; ++axis) spatial[axis + 3 - Rank] = s[axis];
-  return {s[0], s[1], spatial[0], spatial[1], spatial[2]};
-}
-
-// Max (PyTorch's scan: replace when greater or NaN), its in-plane index, and the mean of every window.
-template <class T>
-fuzz::reference_result<T> reference(const std::vector<T>& x, dims5 in, dims5 out) {
-  fuzz::reference_result<T> r;
-  const std::int64_t plane = in.d * in.h * in.w;
-  for (std::int64_t n = 0; n < out.n; ++n)
-    for (std::int64_t c = 0; c < out.c; ++c)
-      for (std::int64_t od = 0; od < out.d; ++od)
-        for (std::int64_t oh = 0; oh < out.h; ++oh)
-          for (std::int64_t ow = 0; ow < out.w; ++ow) {
-            const std::int64_t d0 = window_start(od, in.d, out.d), d1 = window_stop(od, in.d, out.d);
-            const std::int64_t h0 = window_start(oh, in.h, out.h), h1 = window_stop(oh, in.h, out.h);
-            const std::int64_t w0 = window_start(ow, in.w, out.w), w1 = window_stop(ow, in.w, out.w);
-            T best = -std::numeric_limits<T>::infinity();
-            std::int64_t where = (d0 * in.h + h0) * in.w + w0;
-            double sum = 0;
-            for (std::int64_t d = d0; d < d1; ++d)
-              for (std::int64_t h = h0; h < h1; ++h)
-                for (std::int64_t w = w0; w < w1; ++w) {
-                  const std::int64_t at = (d * in.h + h) * in.w + w;
-                  const T v = x[static_cast<std::size_t>((n * in.c + c) * plane + at)];
-                  if (v > best || std::isnan(v)) {
-                    best = v;
-                    where = at;
-                  }
-                  sum += static_cast<double>(v);
-                }
-            r.max.push_back(best);
-            r.index.push_back(where);
-            r.mean.push_back(sum / static_cast<double>((d1 - d0) * (h1 - h0) * (w1 - w0)));
-          }
-  return r;
-}
-
 // ---------------------------------------------------------------- pyramid and allocating forms
 
 template <class Layout, class T, std::size_t Rank>
@@ -163,7 +113,7 @@ void check_pyramid(fuzz::reader& r, const placement<4>& in_place, const std::arr
         placement<4>{fuzz::placement_kind::contiguous, level.shape, adapool::contiguous::strides_for(level.shape)});
     adapool::adaptive_avg_pool2d(in_view, view_of<adapool::contiguous>(single));
     const std::vector<T> got = level.logical(), want = single.logical();
-    const auto ref = reference(x, as5(in.shape), as5(level.shape));
+    const auto ref = fuzz::spatial_reference(x, in.shape, level.shape);
     for (std::size_t i = 0; i < got.size(); ++i) {
       const std::string where = "adaptive_avg_pool2d_pyramid " + what + " level " + fuzz::shape_text(level.shape) +
                                 " element " + std::to_string(i) + ": " + fuzz::describe(got[i]);
@@ -380,8 +330,9 @@ void run(fuzz::reader& r) {
       return check_fused<T, LIn, LOut>(r, layout, fuzz::place_as<LOut>(r, out_shape, false));
     }
   }
-  fuzz::check_valid<T, Rank, LIn, LOut>(
-      r, info, layout, any_arch, [&](const std::vector<T>& x) { return reference(x, as5(in_shape), as5(out_shape)); });
+  fuzz::check_valid<T, Rank, LIn, LOut>(r, info, layout, any_arch, [&](const std::vector<T>& x) {
+    return fuzz::spatial_reference(x, in_shape, out_shape);
+  });
 }
 
 }  // namespace

@@ -2,7 +2,7 @@
 // libFuzzer target: depth-wise (channel) pooling, N x C x S -> N x C' x S,
 // average, max and max with indices, ranks 3 to 5, float and double, every
 // layout on either side, plus the fused max-and-average and the allocating forms. Valid cases: the default
-// instruction set, the scalar path and the plain loops below agree (max values
+// instruction set, the scalar path and tests/reference.hpp agree (max values
 // and channel indices bit for bit, averages within the documented tolerance).
 // Invalid cases: adapool::error, and every buffer as it was.
 
@@ -18,8 +18,6 @@ using fuzz::extents;
 using fuzz::memory;
 using fuzz::placed;
 using fuzz::placement;
-using reference::window_start;
-using reference::window_stop;
 
 enum class op_kind { avg, max, max_indices, allocating, fused };
 constexpr int op_count = 5;
@@ -51,31 +49,6 @@ const auto any_arch = [](auto arch, const fuzz::op_info& op, const auto& in, con
 
 // Max over each channel window, scanning channels in order (replace when
 // greater or NaN), the winning channel, and the mean.
-template <class T>
-fuzz::reference_result<T> reference(const std::vector<T>& x, std::int64_t n_size, std::int64_t c_in, std::int64_t c_out,
-                                    std::int64_t pixels) {
-  fuzz::reference_result<T> r;
-  for (std::int64_t n = 0; n < n_size; ++n)
-    for (std::int64_t k = 0; k < c_out; ++k)
-      for (std::int64_t p = 0; p < pixels; ++p) {
-        const std::int64_t c0 = window_start(k, c_in, c_out), c1 = window_stop(k, c_in, c_out);
-        T best = -std::numeric_limits<T>::infinity();
-        std::int64_t where = c0;
-        double sum = 0;
-        for (std::int64_t c = c0; c < c1; ++c) {
-          const T v = x[static_cast<std::size_t>((n * c_in + c) * pixels + p)];
-          if (v > best || std::isnan(v)) {
-            best = v;
-            where = c;
-          }
-          sum += static_cast<double>(v);
-        }
-        r.max.push_back(best);
-        r.index.push_back(where);
-        r.mean.push_back(sum / static_cast<double>(c1 - c0));
-      }
-  return r;
-}
 
 template <class Layout, class T, std::size_t Rank>
 auto view_of(placed<T, Rank>& p) {
@@ -175,10 +148,8 @@ void run(fuzz::reader& r) {
     return check_fused<T, Rank, LIn, LOut>(r, layout, fuzz::place_as<LOut>(r, out_shape, false));
   const fuzz::op_info info = info_for(op == op_kind::fused ? op_kind::max : op);
   if (invalid) return fuzz::check_invalid<T, Rank, LIn, LOut>(r, info, layout, any_arch);
-  std::int64_t pixels = 1;
-  for (std::size_t axis = 2; axis < Rank; ++axis) pixels *= in_shape[axis];
   fuzz::check_valid<T, Rank, LIn, LOut>(r, info, layout, any_arch, [&](const std::vector<T>& x) {
-    return reference(x, in_shape[0], in_shape[1], out_shape[1], pixels);
+    return fuzz::channel_reference(x, in_shape, out_shape[1]);
   });
 }
 

@@ -533,13 +533,32 @@ placement<Rank> place_as(reader& r, const extents<Rank>& shape, bool is_input) {
   return p;
 }
 
-// What the plain loops of a target compute for every output element, in logical order.
+// What tests/reference.hpp computes for every output element, in logical order.
 template <class T>
 struct reference_result {
   std::vector<T> max;
   std::vector<std::int64_t> index;
   std::vector<double> mean;
 };
+
+// Adaptive pooling of x (logical order) from in_shape to out_shape: max, its
+// in-plane index and mean of every window.
+template <class T, std::size_t Rank>
+reference_result<T> spatial_reference(const std::vector<T>& x, const std::array<std::int64_t, Rank>& in_shape,
+                                      const std::array<std::int64_t, Rank>& out_shape) {
+  const reference::shape in(in_shape.begin(), in_shape.end()), out(out_shape.begin(), out_shape.end());
+  reference::max_result<T> max = reference::adaptive_max(x, in, out);
+  return {std::move(max.values), std::move(max.indices), reference::adaptive_avg(x, in, out)};
+}
+
+// Channel pooling of x to out_channels: max, its channel and mean of every window of channels.
+template <class T, std::size_t Rank>
+reference_result<T> channel_reference(const std::vector<T>& x, const std::array<std::int64_t, Rank>& in_shape,
+                                      std::int64_t out_channels) {
+  const reference::shape in(in_shape.begin(), in_shape.end());
+  reference::max_result<T> max = reference::channel_max(x, in, out_channels);
+  return {std::move(max.values), std::move(max.indices), reference::channel_avg(x, in, out_channels)};
+}
 
 // What one operation is, for the shared checks.
 struct op_info {
