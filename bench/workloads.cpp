@@ -221,18 +221,6 @@ std::uint32_t word_sum(const unsigned char* data, std::int64_t bytes) {
   return total;
 }
 
-// The exact mean of integers, rounded to nearest, ties to even.
-double rounded_mean(double sum, std::int64_t count) {
-  const auto s = static_cast<std::int64_t>(sum);  // exact: a sum of integers far below 2^53
-  std::int64_t q = s / count, r = s % count;
-  if (r < 0) {  // floor division
-    q -= 1;
-    r += count;
-  }
-  if (2 * r > count || (2 * r == count && q % 2 != 0)) q += 1;
-  return static_cast<double>(q);
-}
-
 std::mutex cache_mutex;
 
 // Offset of logical element (n, c, y, x) in the workload's memory format.
@@ -250,142 +238,102 @@ struct reference {
   std::vector<bool> averaged;
 };
 
-// The fused operations: both results of every window, in the output's logical
-// order. Windows are whole channels for CBAM, adaptive plane windows for concat.
-reference compute_fused_reference(const workload& w, const float* in) {
-  reference ref;
-  for (std::int64_t i = 0; i < w.input_elements(); ++i) ref.total += in[i];
-  const auto& size = w.output_sizes[0];
-  const bool cbam = w.op == op_kind::channel_max_avg;
-  const std::int64_t groups = cbam ? 1 : w.c;  // one window stack per output channel pair
-  for (std::int64_t n = 0; n < w.n; ++n) {
-    for (int half = 0; half < 2; ++half) {  // max first, then the average, in both layouts
-      for (std::int64_t g = 0; g < groups; ++g) {
-        for (std::int64_t oy = 0; oy < size[0]; ++oy) {
-          for (std::int64_t ox = 0; ox < size[1]; ++ox) {
-            const std::int64_t y0 = cbam ? oy : window_start(oy, w.h, size[0]);
-            const std::int64_t y1 = cbam ? oy + 1 : window_stop(oy, w.h, size[0]);
-            const std::int64_t x0 = cbam ? ox : window_start(ox, w.w, size[1]);
-            const std::int64_t x1 = cbam ? ox + 1 : window_stop(ox, w.w, size[1]);
-            const std::int64_t c0 = cbam ? 0 : g, c1 = cbam ? w.c : g + 1;
-            double sum = 0;
-            float max = -std::numeric_limits<float>::infinity();
-            for (std::int64_t c = c0; c < c1; ++c) {
-              for (std::int64_t y = y0; y < y1; ++y) {
-                for (std::int64_t x = x0; x < x1; ++x) {
-                  const float v = in[offset(w, n, c, y, x)];
-                  sum += v;
-                  if (v > max || std::isnan(v)) max = v;
-                }
-              }
-            }
-            ref.values.push_back(half == 0 ? max : sum / static_cast<double>((c1 - c0) * (y1 - y0) * (x1 - x0)));
-            ref.averaged.push_back(half == 1);
-          }
-        }
-      }
-    }
-  }
-  return ref;
+// The input in logical order, N x C x H x W, whatever its memory format.
+std::vector<float> logical_input(const workload& w, const float* in) {
+  std::vector<float> x;
+  x.reserve(static_cast<std::size_t>(w.input_elements()));
+  for (std::int64_t n = 0; n < w.n; ++n)
+    for (std::int64_t c = 0; c < w.c; ++c)
+      for (std::int64_t y = 0; y < w.h; ++y)
+        for (std::int64_t x0 = 0; x0 < w.w; ++x0) x.push_back(in[offset(w, n, c, y, x0)]);
+  return x;
 }
 
-// Obviously correct loops over logical coordinates, accumulating in double.
+// int8 means are rounded to nearest, ties to even. A mean of at most a few
+// thousand int8 values is within a rounding of double of its exact value, far
+// from the next tie, so rounding the double rounds the exact mean.
+double rounded(double mean) { return std::nearbyint(mean); }
+
+void append(std::vector<double>& to, const std::vector<double>& values) {
+  to.insert(to.end(), values.begin(), values.end());
+}
+
+template <class T>
+void append(std::vector<double>& to, const std::vector<T>& values) {
+  for (const T v : values) to.push_back(static_cast<double>(v));
+}
+
+// Every workload's expected output from tests/reference.hpp, the tests' and
+// fuzzers' specification, in the output's logical order.
 reference compute_reference(const workload& w, const float* in) {
-  if (w.is_fused()) return compute_fused_reference(w, in);
   reference ref;
   for (std::int64_t i = 0; i < w.input_elements(); ++i) ref.total += in[i];
-  if (w.is_channel()) {
+  const std::vector<float> x = logical_input(w, in);
+  const ::reference::shape in_shape{w.n, w.c, w.h, w.w};
+  const auto image = [&](const std::vector<double>& values, std::int64_t n, std::int64_t per_image) {
+    return std::vector<double>(values.begin() + n * per_image, values.begin() + (n + 1) * per_image);
+  };
+  if (w.is_fused()) {
+    // Per image: the max of every window, then its mean (concat: per channel
+    // and window; CBAM: per pixel over all channels).
+    const bool cbam = w.op == op_kind::channel_max_avg;
+    const auto& size = w.output_sizes[0];
+    const ::reference::shape out_shape{w.n, w.c, size[0], size[1]};
+    const auto max =
+        cbam ? ::reference::channel_max(x, in_shape, 1) : ::reference::adaptive_max(x, in_shape, out_shape);
+    const auto mean =
+        cbam ? ::reference::channel_avg(x, in_shape, 1) : ::reference::adaptive_avg(x, in_shape, out_shape);
+    std::vector<double> maxima;
+    append(maxima, max.values);
+    const std::int64_t per_image = static_cast<std::int64_t>(mean.size()) / w.n;
     for (std::int64_t n = 0; n < w.n; ++n) {
-      for (std::int64_t y = 0; y < w.h; ++y) {
-        for (std::int64_t x = 0; x < w.w; ++x) {
-          double sum = 0;
-          float max = -std::numeric_limits<float>::infinity();
-          for (std::int64_t c = 0; c < w.c; ++c) {
-            const float v = in[offset(w, n, c, y, x)];
-            sum += v;
-            if (v > max || std::isnan(v)) max = v;
-          }
-          if (w.op != op_kind::channel_avg) {
-            ref.values.push_back(max);
-          } else {
-            ref.values.push_back(w.element == element_type::i8 ? rounded_mean(sum, w.c)
-                                                               : sum / static_cast<double>(w.c));
-          }
-        }
-      }
+      append(ref.values, image(maxima, n, per_image));
+      append(ref.values, image(mean, n, per_image));
+      ref.averaged.insert(ref.averaged.end(), static_cast<std::size_t>(per_image), false);
+      ref.averaged.insert(ref.averaged.end(), static_cast<std::size_t>(per_image), true);
+    }
+    return ref;
+  }
+  const auto add_means = [&](const std::vector<double>& means) {
+    for (const double m : means) ref.values.push_back(w.element == element_type::i8 ? rounded(m) : m);
+  };
+  if (w.is_channel()) {
+    if (w.op == op_kind::channel_avg) {
+      add_means(::reference::channel_avg(x, in_shape, 1));
+    } else {
+      append(ref.values, ::reference::channel_max(x, in_shape, 1).values);
     }
     return ref;
   }
   for (const auto& size : w.output_sizes) {
-    for (std::int64_t n = 0; n < w.n; ++n) {
-      for (std::int64_t c = 0; c < w.c; ++c) {
-        for (std::int64_t oy = 0; oy < size[0]; ++oy) {
-          for (std::int64_t ox = 0; ox < size[1]; ++ox) {
-            const std::int64_t y0 = window_start(oy, w.h, size[0]), y1 = window_stop(oy, w.h, size[0]);
-            const std::int64_t x0 = window_start(ox, w.w, size[1]), x1 = window_stop(ox, w.w, size[1]);
-            double sum = 0, power_sum = 0;
-            float max = -std::numeric_limits<float>::infinity();
-            std::int64_t argmax = y0 * w.w + x0;
-            for (std::int64_t y = y0; y < y1; ++y) {
-              for (std::int64_t x = x0; x < x1; ++x) {
-                const float v = in[offset(w, n, c, y, x)];
-                sum += v;
-                if (w.op == op_kind::adaptive_gem) power_sum += std::pow(std::max<double>(v, gem_eps), gem_p);
-                if (w.op == op_kind::adaptive_lp) power_sum += std::pow(static_cast<double>(v), lp_p);
-                if (v > max || std::isnan(v)) {
-                  max = v;
-                  argmax = y * w.w + x;
-                }
-              }
-            }
-            const auto count = static_cast<double>((y1 - y0) * (x1 - x0));
-            if (w.op == op_kind::adaptive_gem) {
-              ref.values.push_back(std::pow(power_sum / count, 1.0 / gem_p));
-            } else if (w.op == op_kind::adaptive_lp) {
-              ref.values.push_back(std::pow(power_sum, 1.0 / lp_p));
-            } else if (w.is_average()) {
-              ref.values.push_back(w.element == element_type::i8 ? rounded_mean(sum, (y1 - y0) * (x1 - x0))
-                                                                 : sum / count);
-            } else {
-              ref.values.push_back(max);
-              ref.indices.push_back(argmax);
-            }
-          }
-        }
-      }
+    const ::reference::shape out_shape{w.n, w.c, size[0], size[1]};
+    if (w.op == op_kind::adaptive_gem) {
+      append(ref.values, ::reference::adaptive_power_mean(x, in_shape, out_shape, gem_p, gem_eps, true));
+    } else if (w.op == op_kind::adaptive_lp) {
+      append(ref.values, ::reference::adaptive_power_mean(x, in_shape, out_shape, lp_p, 0.0, false));
+    } else if (w.is_average()) {
+      add_means(::reference::adaptive_avg(x, in_shape, out_shape));
+    } else {
+      const auto max = ::reference::adaptive_max(x, in_shape, out_shape);
+      append(ref.values, max.values);
+      ref.indices.insert(ref.indices.end(), max.indices.begin(), max.indices.end());
     }
   }
   return ref;
 }
 
-// The gradients, in double: grad_in starts at zero; for an average each
-// output cell adds grad_out / (its window's size) to every element of its
-// window, for a max it adds grad_out at the index the forward saved. The result
-// is grad_in in logical order, N x C x H x W.
+// The gradients, in double, from tests/reference.hpp: grad_in in logical
+// order, N x C x H x W.
 reference compute_backward_reference(const workload& w, const float* grad_out, const std::int64_t* indices) {
-  reference ref;
-  ref.values.assign(static_cast<std::size_t>(w.input_elements()), 0.0);
   const auto& size = w.output_sizes[0];
-  for (std::int64_t n = 0; n < w.n; ++n) {
-    for (std::int64_t c = 0; c < w.c; ++c) {
-      double* plane = ref.values.data() + (n * w.c + c) * w.h * w.w;
-      for (std::int64_t oy = 0; oy < size[0]; ++oy) {
-        for (std::int64_t ox = 0; ox < size[1]; ++ox) {
-          const std::int64_t cell = ((n * w.c + c) * size[0] + oy) * size[1] + ox;
-          const double grad = grad_out[cell];
-          if (w.op == op_kind::adaptive_max_backward) {
-            plane[indices[cell]] += grad;
-            continue;
-          }
-          const std::int64_t y0 = window_start(oy, w.h, size[0]), y1 = window_stop(oy, w.h, size[0]);
-          const std::int64_t x0 = window_start(ox, w.w, size[1]), x1 = window_stop(ox, w.w, size[1]);
-          const double share = grad / static_cast<double>((y1 - y0) * (x1 - x0));
-          for (std::int64_t y = y0; y < y1; ++y) {
-            for (std::int64_t x = x0; x < x1; ++x) plane[y * w.w + x] += share;
-          }
-        }
-      }
-    }
+  const ::reference::shape in_shape{w.n, w.c, w.h, w.w}, out_shape{w.n, w.c, size[0], size[1]};
+  const std::vector<float> g(grad_out, grad_out + w.n * w.c * size[0] * size[1]);
+  reference ref;
+  if (w.op == op_kind::adaptive_max_backward) {
+    const std::vector<std::int64_t> idx(indices, indices + g.size());
+    ref.values = ::reference::adaptive_max_backward<double>(g, idx, in_shape, out_shape).values;
+  } else {
+    ref.values = ::reference::adaptive_avg_backward<double>(g, in_shape, out_shape).values;
   }
   return ref;
 }
