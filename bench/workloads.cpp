@@ -254,10 +254,6 @@ std::vector<float> logical_input(const workload& w, const float* in) {
 // from the next tie, so rounding the double rounds the exact mean.
 double rounded(double mean) { return std::nearbyint(mean); }
 
-void append(std::vector<double>& to, const std::vector<double>& values) {
-  to.insert(to.end(), values.begin(), values.end());
-}
-
 template <class T>
 void append(std::vector<double>& to, const std::vector<T>& values) {
   for (const T v : values) to.push_back(static_cast<double>(v));

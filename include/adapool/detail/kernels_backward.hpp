@@ -131,10 +131,12 @@ class window_rows_backward {
     divide_d_ = gi.d != go.d;
     divide_h_ = gi.h != go.h;
     divide_w_ = gi.w != go.w;
-    for (std::int64_t r = 0; r < go.d * go.h; ++r) {
-      for (std::int64_t k = 0; k < across_; ++k) {
-        for (std::int64_t w = 0; w < gi.w; ++w) {
-          const window_run run = windows_holding(w, gi.w, go.w);
+    // Every output row spreads its shares the same way: the column runs are
+    // computed once.
+    for (std::int64_t w = 0; w < gi.w; ++w) {
+      const window_run run = windows_holding(w, gi.w, go.w);
+      for (std::int64_t r = 0; r < go.d * go.h; ++r) {
+        for (std::int64_t k = 0; k < across_; ++k) {
           spread_[(r * across_ + k) * gi.w + w] =
               static_cast<std::int32_t>(k < run.count ? r * go.w + run.first + k : cells_);
         }
