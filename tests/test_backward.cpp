@@ -6,6 +6,7 @@
 // rejected before anything is written.
 
 #include <algorithm>
+#include <array>
 #include <numeric>
 #include <utility>
 
@@ -440,6 +441,21 @@ TEST(BackwardViews, TypedViewsAndWritableInputs) {
   EXPECT_EQ(b, want);
 }
 
+TEST(BackwardViews, OneColumnIndicesWithAWideStride) {
+  // A plane one column wide is contiguous whatever its column stride says;
+  // the index check must step through it by one, not by that stride. The
+  // gap between images keeps the check from taking the tensor as one run.
+  std::vector<float> grad_out{1, 2, 3, 4, 5, 6};
+  std::vector<std::int64_t> indices{0, 3, 5, -1, 1, 1, 4};
+  std::vector<float> grad_in(12, -1.0f);
+  using shape = std::array<std::int64_t, 4>;
+  adapool::adaptive_max_pool2d_backward(
+      adapool::make_view(grad_out, 2, 1, 3, 1),
+      adapool::make_strided_view(std::as_const(indices).data(), shape{2, 1, 3, 1}, shape{4, 4, 1, 7}),
+      adapool::make_view(grad_in, 2, 1, 3, 2));
+  EXPECT_EQ(grad_in, (std::vector<float>{1, 0, 0, 2, 0, 3, 0, 9, 0, 0, 6, 0}));
+}
+
 TEST(BackwardEmpty, ZeroOutputSizeZeroesGradIn) {
   std::vector<double> grad_in(2 * 3 * 4 * 4, 5.0);
   std::vector<double> none;
@@ -451,6 +467,14 @@ TEST(BackwardEmpty, ZeroOutputSizeZeroesGradIn) {
   adapool::adaptive_max_pool2d_backward(adapool::make_view(none.data(), 2, 3, 2, 0),
                                         adapool::make_view(no_indices.data(), 2, 3, 2, 0),
                                         adapool::make_view(grad_in, 2, 3, 4, 4));
+  EXPECT_EQ(grad_in, std::vector<double>(grad_in.size(), 0.0));
+  // The same with strided views, whose rows are walked one by one.
+  std::fill(grad_in.begin(), grad_in.end(), 5.0);
+  using shape = std::array<std::int64_t, 4>;
+  adapool::adaptive_max_pool2d_backward(
+      adapool::make_strided_view(static_cast<const double*>(nullptr), shape{2, 3, 2, 0}, shape{6, 2, 1, 2}),
+      adapool::make_strided_view(static_cast<const std::int64_t*>(nullptr), shape{2, 3, 2, 0}, shape{6, 2, 1, 2}),
+      adapool::make_strided_view(grad_in.data(), shape{2, 3, 4, 4}, shape{48, 16, 4, 1}));
   EXPECT_EQ(grad_in, std::vector<double>(grad_in.size(), 0.0));
   std::fill(grad_in.begin(), grad_in.end(), 5.0);
   adapool::channel_max_pool_backward(adapool::make_view(none.data(), 2, 0, 4, 4),

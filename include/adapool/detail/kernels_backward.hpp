@@ -346,6 +346,8 @@ void scatter_planes_backward(const view5d<const T>& go, const view5d<const std::
   const plane_offsets<T> offset_of(gi);
   for_each_backward_block(gi, backward_work(go, gi), [&](std::int64_t n, std::int64_t c0, std::int64_t c1) {
     zero_planes<Arch>(gi, n, c0, c1);
+    // An empty grad_out may have no data to point into.
+    if (go.plane_size() == 0) return;
     if (gi.channels_contiguous()) {
       // Channels inner: each plane still takes its output cells in row-major order.
       for (std::int64_t od = 0; od < go.d; ++od)

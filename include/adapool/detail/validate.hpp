@@ -385,7 +385,7 @@ bool check_index_range(const char* op, const view5d<const std::int64_t>& indices
       !holds_outside(indices.data, 1, indices.n * indices.c * size, limit))
     return true;
   const auto plane_holds_outside = [&](std::int64_t n, std::int64_t c) {
-    if (one_run) return holds_outside(indices.at(n, c, 0, 0, 0), indices.stride_w, indices.plane_size(), limit);
+    if (one_run) return holds_outside(indices.at(n, c, 0, 0, 0), 1, indices.plane_size(), limit);
     for (std::int64_t d = 0; d < indices.d; ++d)
       for (std::int64_t h = 0; h < indices.h; ++h)
         if (holds_outside(indices.at(n, c, d, h, 0), indices.stride_w, indices.w, limit)) return true;
