@@ -663,4 +663,43 @@ void check_widen_every_arch() {
 TEST(SimdOpsWiden, Float16) { check_widen_every_arch<adapool::float16>(); }
 TEST(SimdOpsWiden, BFloat16) { check_widen_every_arch<adapool::bfloat16>(); }
 
+// index_ops::all_below against its definition, for every instruction set this
+// build enables: every length across the vector bodies and their tails, one
+// bad index at each position, bounds from 1 to the largest int64.
+template <class Arch>
+void check_all_below() {
+  constexpr std::int64_t most = std::numeric_limits<std::int64_t>::max();
+  const std::int64_t bounds[] = {1, 169, std::int64_t{1} << 31, std::int64_t{1} << 62, most};
+  for (const std::int64_t bound : bounds) {
+    const std::int64_t bad[] = {-1, bound, std::numeric_limits<std::int64_t>::min(), most,
+                                bound == most ? -2 : bound + 1};
+    for (std::int64_t n = 0; n <= 40; ++n) {
+      std::vector<std::int64_t> indices(std::size_t(n) + 1);
+      for (std::int64_t i = 0; i < n; ++i) indices[std::size_t(i)] = (i * 7919) % bound;
+      indices[std::size_t(n)] = -1;  // past the end: must not be read
+      if (n > 0) indices[std::size_t(n - 1)] = bound - 1;
+      EXPECT_TRUE(simd::index_ops<Arch>::all_below(indices.data(), n, bound)) << n << " indices below " << bound;
+      for (std::int64_t at = 0; at < n; ++at) {
+        for (const std::int64_t b : bad) {
+          std::vector<std::int64_t> one_bad = indices;
+          one_bad[std::size_t(at)] = b;
+          EXPECT_FALSE(simd::index_ops<Arch>::all_below(one_bad.data(), n, bound))
+              << b << " at " << at << " of " << n << ", bound " << bound;
+        }
+      }
+    }
+  }
+}
+
+TEST(SimdIndexOps, AllBelow) {
+  const auto check = [](auto arch) {
+    if constexpr (decltype(arch)::enabled) check_all_below<decltype(arch)>();
+  };
+  check(simd::scalar{});
+  check(simd::sse2{});
+  check(simd::avx2{});
+  check(simd::avx512f{});
+  check(simd::neon{});
+}
+
 }  // namespace simd_ops_tests

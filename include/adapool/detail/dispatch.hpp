@@ -196,10 +196,13 @@ void adaptive_max_backward(const char* op, const tensor_view<TOut, Rank, LOut>& 
   check_backward_types<Arch, TOut, TIn, TIdx>();
   const auto kind = global ? backward_kind::global : backward_kind::adaptive;
   if (!check_backward(op, grad_out, grad_in, &indices, kind)) return;
+  const view5d<const TIn> go = to_5d(tensor_view<const TIn, Rank, LOut>(grad_out));
   const view5d<const std::int64_t> i5 = to_5d(tensor_view<const std::int64_t, Rank, LIdx>(indices));
-  if (!grad_out.empty() && !check_index_range<Rank>(op, i5, to_5d(grad_in).plane_size(), "the input plane")) return;
+  const view5d<TIn> gi = to_5d(grad_in);
+  const std::int64_t work = backward_work(go, gi);
+  if (!grad_out.empty() && !check_index_range<Arch, Rank>(op, i5, gi.plane_size(), "the input plane", work)) return;
   if (grad_in.empty()) return;
-  scatter_planes_backward<Arch>(to_5d(tensor_view<const TIn, Rank, LOut>(grad_out)), i5, to_5d(grad_in));
+  scatter_planes_backward<Arch>(go, i5, gi);
 }
 
 template <class Arch, class TOut, class TIn, std::size_t Rank, class LOut, class LIn>
@@ -216,10 +219,12 @@ void channel_max_backward(const char* op, const tensor_view<TOut, Rank, LOut>& g
                           const tensor_view<TIdx, Rank, LIdx>& indices, const tensor_view<TIn, Rank, LIn>& grad_in) {
   check_backward_types<Arch, TOut, TIn, TIdx>();
   if (!check_backward(op, grad_out, grad_in, &indices, backward_kind::channel)) return;
+  const view5d<const TIn> go = to_5d(tensor_view<const TIn, Rank, LOut>(grad_out));
   const view5d<const std::int64_t> i5 = to_5d(tensor_view<const std::int64_t, Rank, LIdx>(indices));
-  if (!grad_out.empty() && !check_index_range<Rank>(op, i5, grad_in.extent(1), "the channels")) return;
+  const view5d<TIn> gi = to_5d(grad_in);
+  if (!grad_out.empty() && !check_index_range<Arch, Rank>(op, i5, gi.c, "the channels", backward_work(go, gi))) return;
   if (grad_in.empty()) return;
-  channel_runs_max_backward<Arch>(to_5d(tensor_view<const TIn, Rank, LOut>(grad_out)), i5, to_5d(grad_in));
+  channel_runs_max_backward<Arch>(go, i5, gi);
 }
 
 // Output shape of an allocating overload: N and C of the input, then `spatial`.

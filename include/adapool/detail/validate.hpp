@@ -8,13 +8,16 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <type_traits>
 
 #include "../error.hpp"
+#include "../simd/avx512.hpp"
 #include "../simd/compiler.hpp"
+#include "../simd/neon.hpp"
 #include "../simd/target.hpp"
 #include "../tensor_view.hpp"
 #include "format.hpp"
@@ -345,50 +348,47 @@ bool check_backward(const char* op, const GradOut& grad_out, const GradIn& grad_
          (!indices || check_disjoint(op, "indices", *indices, indices_span, "grad_in", grad_in, in_span));
 }
 
-// Whether a run of indices holds one outside [0, limit). For x and limit
-// below 2^63, x - limit has its top bit set exactly when x < limit, and ~x
-// has it set exactly when x >= 0: the top bit of their AND over the run says
-// whether every index is inside. Integer AND and subtraction vectorise on
-// every instruction set (SSE2 has no 64-bit compare), and fixed-length
-// chunks are what -O2's vectoriser takes on. The bad index is looked for
-// only on failure.
-inline bool holds_outside(const std::int64_t* run, std::int64_t stride, std::int64_t count, std::int64_t limit) {
+// Whether a run of indices holds one outside [0, limit). Unit-stride runs,
+// the usual case, take the ISA's vector form; the bad index itself is looked
+// for only on failure.
+template <class Arch>
+bool holds_outside(const std::int64_t* run, std::int64_t stride, std::int64_t count, std::int64_t limit) {
+  if (stride == 1) return !simd::index_ops<Arch>::all_below(run, count, limit);
   const auto bound = static_cast<std::uint64_t>(limit);
-  const auto inside = [bound](std::int64_t index) {
-    const auto x = static_cast<std::uint64_t>(index);
-    return ~x & (x - bound);
-  };
-  constexpr std::uint64_t top = std::uint64_t{1} << 63;
-  std::uint64_t all = top;
-  std::int64_t i = 0;
-  if (stride == 1) {
-    constexpr std::int64_t chunk = 64;
-    for (; i + chunk <= count && (all & top); i += chunk) {
-      for (std::int64_t k = 0; k < chunk; ++k) all &= inside(run[i + k]);
-    }
-  }
-  for (; i < count; ++i) all &= inside(run[i * stride]);
-  return !(all & top);
+  for (std::int64_t i = 0; i < count; ++i)
+    if (static_cast<std::uint64_t>(run[i * stride]) >= bound) return true;
+  return false;
 }
+
+// Contiguous indices are checked in pieces of this many, a task each.
+inline constexpr std::int64_t index_check_piece = std::int64_t{1} << 14;
 
 // Every index in [0, limit) (the input plane's size, or its channel count),
 // checked before anything is written. The first bad one is reported with its
-// position in the indices tensor.
-template <std::size_t Rank>
-bool check_index_range(const char* op, const view5d<const std::int64_t>& indices, std::int64_t limit,
-                       const char* range) {
+// position in the indices tensor. `work` is the pass's own (parallel_for), so
+// the check runs on the threads the pass will use rather than holding them
+// idle.
+template <class Arch, std::size_t Rank>
+bool check_index_range(const char* op, const view5d<const std::int64_t>& indices, std::int64_t limit, const char* range,
+                       std::int64_t work) {
   const bool one_run = indices.planes_contiguous();
-  // Contiguous indices, the usual case, are checked as one run.
   const std::int64_t size = indices.plane_size();
   if (one_run && (indices.c == 1 || indices.stride_c == size) &&
-      (indices.n == 1 || indices.stride_n == indices.c * size) &&
-      !holds_outside(indices.data, 1, indices.n * indices.c * size, limit))
-    return true;
+      (indices.n == 1 || indices.stride_n == indices.c * size)) {
+    const std::int64_t total = indices.n * indices.c * size;
+    std::atomic<bool> outside{false};
+    parallel_for((total + index_check_piece - 1) / index_check_piece, work, [&](std::int64_t piece) {
+      const std::int64_t begin = piece * index_check_piece;
+      if (holds_outside<Arch>(indices.data + begin, 1, std::min(index_check_piece, total - begin), limit))
+        outside.store(true, std::memory_order_relaxed);
+    });
+    if (!outside.load(std::memory_order_relaxed)) return true;
+  }
   const auto plane_holds_outside = [&](std::int64_t n, std::int64_t c) {
-    if (one_run) return holds_outside(indices.at(n, c, 0, 0, 0), 1, indices.plane_size(), limit);
+    if (one_run) return holds_outside<Arch>(indices.at(n, c, 0, 0, 0), 1, indices.plane_size(), limit);
     for (std::int64_t d = 0; d < indices.d; ++d)
       for (std::int64_t h = 0; h < indices.h; ++h)
-        if (holds_outside(indices.at(n, c, d, h, 0), indices.stride_w, indices.w, limit)) return true;
+        if (holds_outside<Arch>(indices.at(n, c, d, h, 0), indices.stride_w, indices.w, limit)) return true;
     return false;
   };
   for (std::int64_t n = 0; n < indices.n; ++n) {
@@ -398,7 +398,7 @@ bool check_index_range(const char* op, const view5d<const std::int64_t>& indices
         for (std::int64_t h = 0; h < indices.h; ++h) {
           for (std::int64_t w = 0; w < indices.w; ++w) {
             const std::int64_t index = *indices.at(n, c, d, h, w);
-            if (!holds_outside(&index, 1, 1, limit)) continue;
+            if (static_cast<std::uint64_t>(index) < static_cast<std::uint64_t>(limit)) continue;
             const std::int64_t spatial[3] = {d, h, w};
             std::array<std::int64_t, Rank> position{n, c};
             for (std::size_t axis = 2; axis < Rank; ++axis) position[axis] = spatial[axis + 3 - Rank];

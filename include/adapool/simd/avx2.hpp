@@ -202,6 +202,27 @@ struct ops<double, avx2> {
   }
 };
 
+template <>
+struct index_ops<avx2> {
+  // The SSE2 form's top-bit test (AVX2's 64-bit compare is signed), on four
+  // accumulators of four indices each.
+  static bool all_below(const std::int64_t* p, std::int64_t n, std::int64_t bound) {
+    const __m256i b = _mm256_set1_epi64x(bound);
+    const auto inside = [b](const std::int64_t* q) {
+      const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q));
+      return _mm256_andnot_si256(x, _mm256_sub_epi64(x, b));
+    };
+    __m256i all[4] = {_mm256_set1_epi32(-1), _mm256_set1_epi32(-1), _mm256_set1_epi32(-1), _mm256_set1_epi32(-1)};
+    std::int64_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+      for (int k = 0; k < 4; ++k) all[k] = _mm256_and_si256(all[k], inside(p + i + 4 * k));
+    }
+    const __m256i both = _mm256_and_si256(_mm256_and_si256(all[0], all[1]), _mm256_and_si256(all[2], all[3]));
+    const bool below = _mm256_movemask_pd(_mm256_castsi256_pd(both)) == 0xF;
+    return below && index_ops<sse2>::all_below(p + i, n - i, bound);
+  }
+};
+
 }  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace adapool::simd
 #endif

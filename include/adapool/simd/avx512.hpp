@@ -194,6 +194,21 @@ struct ops<double, avx512f> {
   static unsigned equal_bits(vector v, double x) { return _mm512_cmp_pd_mask(v, _mm512_set1_pd(x), _CMP_EQ_OQ); }
 };
 
+template <>
+struct index_ops<avx512f> {
+  // AVX-512 compares unsigned 64-bit lanes into a mask; two mask accumulators.
+  static bool all_below(const std::int64_t* p, std::int64_t n, std::int64_t bound) {
+    const __m512i b = _mm512_set1_epi64(bound);
+    __mmask8 below0 = 0xFF, below1 = 0xFF;
+    std::int64_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+      below0 &= _mm512_cmplt_epu64_mask(_mm512_loadu_si512(p + i), b);
+      below1 &= _mm512_cmplt_epu64_mask(_mm512_loadu_si512(p + i + 8), b);
+    }
+    return (below0 & below1) == 0xFF && index_ops<avx2>::all_below(p + i, n - i, bound);
+  }
+};
+
 }  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace adapool::simd
 

@@ -151,6 +151,24 @@ struct ops<double, neon> {
   }
 };
 
+template <>
+struct index_ops<neon> {
+  // AArch64 compares unsigned 64-bit lanes; two accumulators of two lanes.
+  static bool all_below(const std::int64_t* p, std::int64_t n, std::int64_t bound) {
+    const uint64x2_t b = vdupq_n_u64(static_cast<std::uint64_t>(bound));
+    const auto inside = [b](const std::int64_t* q) { return vcltq_u64(vreinterpretq_u64_s64(vld1q_s64(q)), b); };
+    uint64x2_t all0 = vdupq_n_u64(~std::uint64_t{0}), all1 = all0;
+    std::int64_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+      all0 = vandq_u64(all0, inside(p + i));
+      all1 = vandq_u64(all1, inside(p + i + 2));
+    }
+    const uint64x2_t all = vandq_u64(all0, all1);
+    const bool below = (vgetq_lane_u64(all, 0) & vgetq_lane_u64(all, 1)) != 0;
+    return below && index_ops<scalar>::all_below(p + i, n - i, bound);
+  }
+};
+
 }  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace adapool::simd
 #endif

@@ -81,5 +81,24 @@ struct ops<T, scalar> {
   }
 };
 
+/// Operations on int64 index tensors (the max backward's `indices`), with
+/// the same fallback to the parent ISA as `ops`.
+template <class Arch>
+struct index_ops : index_ops<typename Arch::parent> {};
+
+template <>
+struct index_ops<scalar> {
+  // Whether every p[i], i < n, lies in [0, bound): read as unsigned, a
+  // negative index wraps above every bound, so one compare checks both ends.
+  // Every element is read (no early exit): the check passes on valid data,
+  // and a branch per element would cost more than it saves.
+  static bool all_below(const std::int64_t* p, std::int64_t n, std::int64_t bound) {
+    const auto b = static_cast<std::uint64_t>(bound);
+    unsigned outside = 0;
+    for (std::int64_t i = 0; i < n; ++i) outside |= static_cast<unsigned>(static_cast<std::uint64_t>(p[i]) >= b);
+    return outside == 0;
+  }
+};
+
 }  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace adapool::simd

@@ -163,6 +163,29 @@ struct ops<double, sse2> {
   }
 };
 
+template <>
+struct index_ops<sse2> {
+  // SSE2 has no 64-bit compare. For bound <= 2^63, the top bit of
+  // ~x & (x - bound) is set exactly when x < bound (unsigned): it is clear
+  // when x has its top bit, and otherwise x - bound borrows into it exactly
+  // when x < bound. Two accumulators keep the AND chain off the critical path.
+  static bool all_below(const std::int64_t* p, std::int64_t n, std::int64_t bound) {
+    const __m128i b = _mm_set1_epi64x(bound);
+    const auto inside = [b](const std::int64_t* q) {
+      const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
+      return _mm_andnot_si128(x, _mm_sub_epi64(x, b));
+    };
+    __m128i all0 = _mm_set1_epi32(-1), all1 = all0;
+    std::int64_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+      all0 = _mm_and_si128(all0, inside(p + i));
+      all1 = _mm_and_si128(all1, inside(p + i + 2));
+    }
+    const bool below = _mm_movemask_pd(_mm_castsi128_pd(_mm_and_si128(all0, all1))) == 3;
+    return below && index_ops<scalar>::all_below(p + i, n - i, bound);
+  }
+};
+
 }  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace adapool::simd
 #endif
