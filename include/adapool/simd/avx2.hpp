@@ -215,7 +215,7 @@ struct index_ops<avx2> {
     __m256i all[4] = {_mm256_set1_epi32(-1), _mm256_set1_epi32(-1), _mm256_set1_epi32(-1), _mm256_set1_epi32(-1)};
     std::int64_t i = 0;
     for (; i + 16 <= n; i += 16) {
-      for (int k = 0; k < 4; ++k) all[k] = _mm256_and_si256(all[k], inside(p + i + 4 * k));
+      for (std::int64_t k = 0; k < 4; ++k) all[k] = _mm256_and_si256(all[k], inside(p + i + 4 * k));
     }
     const __m256i both = _mm256_and_si256(_mm256_and_si256(all[0], all[1]), _mm256_and_si256(all[2], all[3]));
     const bool below = _mm256_movemask_pd(_mm256_castsi256_pd(both)) == 0xF;
