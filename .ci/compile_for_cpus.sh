@@ -9,7 +9,7 @@
 #   x86-64-v4        AVX-512 F/BW/VL/DQ, the level adapool's avx512f path needs
 #   sapphirerapids   a recent server: AVX-512 FP16, BF16, VNNI and AMX on top
 #
-# Each argument is CPU[:OPT[:no-suite|no-torch]] (OPT -O3 by default). The flags go to every
+# Each argument is CPU[:OPT[:no-suite|tests-only]] (OPT -O3 by default). The flags go to every
 # translation unit (CMAKE_CXX_FLAGS, and the benchmark targets'
 # ADAPOOL_BENCH_FLAGS), so with ADAPOOL_ARCH unset the default path is avx512f
 # throughout; the one test suite built is the avx512f one (the others differ
@@ -19,10 +19,11 @@
 # `no-suite` leaves the avx512f suite out: CI's x86-64-v4 build does, as the
 # release build already compiles that suite at -O3 with the same instruction
 # set and -Werror (the suite's other targets, examples, benchmarks and fuzzers
-# are still built). `no-torch` leaves out the targets that compile libtorch's
-# headers (the libtorch tests, the libtorch example and the benchmark's PyTorch peer), the slowest
-# translation units: CI's Sapphire Rapids build does, as the x86-64-v4 build
-# compiles them for AVX-512.
+# are still built). `tests-only` builds the tests without libtorch and the
+# examples, and leaves out the benchmarks, the fuzz targets and the libtorch
+# targets: CI's Sapphire Rapids build does. The x86-64-v4 build compiles those
+# for AVX-512, adapool reads no Sapphire Rapids feature macro, and they reach
+# the kernels only through the calls the tests make too.
 # The PyTorch extension is left out: the libtorch tests compile the same header.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,13 +33,14 @@ for spec in "${@:-x86-64-v4}"; do
   opt=${opt:--O3}
   arches=avx512f
   [[ $suite == no-suite ]] && arches=
-  torch=()
-  [[ $suite == no-torch ]] && torch=(-DCMAKE_DISABLE_FIND_PACKAGE_Torch=ON)
+  only=()
+  [[ $suite == tests-only ]] && only=(-DCMAKE_DISABLE_FIND_PACKAGE_Torch=ON -DADAPOOL_BUILD_BENCHMARKS=OFF
+    -DADAPOOL_BUILD_FUZZERS=OFF)
   dir=build/compile-$cpu
-  echo "compile_for_cpus: -march=$cpu $opt${arches:+ with the $arches suite}${torch:+ without libtorch} into $dir"
+  echo "compile_for_cpus: -march=$cpu $opt${arches:+ with the $arches suite}${only:+, tests and examples only} into $dir"
   cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="$opt -DNDEBUG" \
     -DADAPOOL_WARNINGS_AS_ERRORS=ON -DCMAKE_CXX_FLAGS="-march=$cpu" -DADAPOOL_BENCH_FLAGS="$opt -march=$cpu" \
-    -DADAPOOL_TEST_ARCHES="$arches" -DADAPOOL_BUILD_TORCH_EXTENSION=OFF -DADAPOOL_INSTALL=OFF "${torch[@]}" >/dev/null
+    -DADAPOOL_TEST_ARCHES="$arches" -DADAPOOL_BUILD_TORCH_EXTENSION=OFF -DADAPOOL_INSTALL=OFF "${only[@]}" >/dev/null
   cmake --build "$dir" -j2
 done
 echo "compile_for_cpus: OK"
