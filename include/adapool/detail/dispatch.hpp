@@ -186,6 +186,7 @@ void adaptive_avg_backward(const char* op, const tensor_view<TOut, Rank, LOut>& 
   if (grad_in.empty()) return;
   const view5d<const TIn> go = to_5d(tensor_view<const TIn, Rank, LOut>(grad_out));
   const view5d<TIn> gi = to_5d(grad_in);
+  if (grad_out.empty()) return zero_backward<Arch>(gi);
   run_average_backward<Arch>(plan_backward(operation::average, go, gi), go, gi);
 }
 
@@ -202,6 +203,7 @@ void adaptive_max_backward(const char* op, const tensor_view<TOut, Rank, LOut>& 
   const std::int64_t work = backward_work(go, gi);
   if (!grad_out.empty() && !check_index_range<Arch, Rank>(op, i5, gi.plane_size(), "the input plane", work)) return;
   if (grad_in.empty()) return;
+  if (grad_out.empty()) return zero_backward<Arch>(gi);
   scatter_planes_backward<Arch>(go, i5, gi);
 }
 

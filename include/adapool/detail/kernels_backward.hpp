@@ -74,6 +74,15 @@ void zero_planes(const view5d<T>& v, std::int64_t n, std::int64_t c0, std::int64
   }
 }
 
+// An output size of 0 sends nothing back: grad_in is all zeros, written
+// without reading grad_out, whose data may be null. Every spatial kernel
+// below may assume a non-empty grad_out.
+template <class Arch, class T>
+void zero_backward(const view5d<T>& gi) {
+  for_each_backward_block(gi, gi.n * gi.c * gi.plane_size(),
+                          [&](std::int64_t n, std::int64_t c0, std::int64_t c1) { zero_planes<Arch>(gi, n, c0, c1); });
+}
+
 // ------------------------------------------------------------- average
 
 // Global pooling: PyTorch computes a 1 x 1 adaptive average as a mean, whose
@@ -232,7 +241,6 @@ template <class Arch, class T>
 void channels_last_avg_backward(const view5d<const T>& go, const view5d<T>& gi) {
   const window_table depths_of(gi.d, go.d), rows_of(gi.h, go.h), columns_of(gi.w, go.w);
   for_each_backward_block(gi, backward_work(go, gi), [&](std::int64_t n, std::int64_t c0, std::int64_t c1) {
-    if (go.plane_size() == 0) return zero_planes<Arch>(gi, n, c0, c1);
     const std::int64_t len = c1 - c0;
     T shares[backward_channel_block];
     for (std::int64_t od = 0; od < go.d; ++od) {
@@ -274,7 +282,6 @@ template <class T>
 void windows_avg_backward(const view5d<const T>& go, const view5d<T>& gi) {
   const window_table depths_of(gi.d, go.d), rows_of(gi.h, go.h), columns_of(gi.w, go.w);
   for_each_backward_block(gi, backward_work(go, gi), [&](std::int64_t n, std::int64_t c0, std::int64_t c1) {
-    if (go.plane_size() == 0) return zero_planes<simd::scalar>(gi, n, c0, c1);
     T shares[backward_share_batch];
     for (std::int64_t c = c0; c < c1; ++c) {
       for (std::int64_t od = 0; od < go.d; ++od) {
@@ -346,8 +353,6 @@ void scatter_planes_backward(const view5d<const T>& go, const view5d<const std::
   const plane_offsets<T> offset_of(gi);
   for_each_backward_block(gi, backward_work(go, gi), [&](std::int64_t n, std::int64_t c0, std::int64_t c1) {
     zero_planes<Arch>(gi, n, c0, c1);
-    // An empty grad_out may have no data to point into.
-    if (go.plane_size() == 0) return;
     if (gi.channels_contiguous()) {
       // Channels inner: each plane still takes its output cells in row-major order.
       for (std::int64_t od = 0; od < go.d; ++od)
