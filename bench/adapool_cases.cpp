@@ -65,7 +65,7 @@ class adapool_case final : public pool_case {
 
   template <class Layout>
   adapool::tensor_view<float, 4, Layout> output(std::size_t k, Layout) {
-    const std::int64_t channels = w_.is_channel() ? 1 : w_.c;
+    const std::int64_t channels = w_.pooled_channels();
     return {values_[k].data(), {w_.n, channels, w_.output_sizes[k][0], w_.output_sizes[k][1]}};
   }
   template <class Layout>
@@ -84,7 +84,7 @@ class adapool_case final : public pool_case {
   std::string planned() const {
     if (values_.size() == 4) return "pyramid (one read for every level)";
     const auto& size = w_.output_sizes[0];
-    const std::int64_t out_c = w_.is_channel() ? 1 : w_.c;
+    const std::int64_t out_c = w_.pooled_channels();
     // Outputs keep the input's memory format; the concat halves are strided.
     using strided = adapool::tensor_view<const float, 4, adapool::strided>;
     const std::array<std::int64_t, 4> in_shape{w_.n, w_.c, w_.h, w_.w}, out_shape{w_.n, out_c, size[0], size[1]},

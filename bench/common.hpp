@@ -96,6 +96,8 @@ struct workload {
   bool has_average() const { return is_average() || is_fused() || is_power() || is_backward(); }
   /// GeM or LP: a power mean, checked to a tolerance like an average.
   bool is_power() const { return op == op_kind::adaptive_gem || op == op_kind::adaptive_lp; }
+  /// Channels of each pooled output: 1 for every channel pooling, fused or not.
+  std::int64_t pooled_channels() const { return is_channel() || op == op_kind::channel_max_avg ? 1 : c; }
   /// Channels of the pooled output: 1 for channel pooling, 2 for channel max + mean, 2C for concat.
   std::int64_t output_channels() const {
     return is_channel() ? 1 : op == op_kind::channel_max_avg ? 2 : op == op_kind::adaptive_concat ? 2 * c : c;
