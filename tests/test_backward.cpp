@@ -225,6 +225,8 @@ TEST_P(Backward, ManyChannels) {
   const std::vector<shape_case<4>> cases{{{5, 4}, {3, 2}}, {{2, 3}, {3, 5}}, {{3, 3}, {1, 1}}};
   sweep(backward_op::adaptive_avg, cases, 131);
   sweep(backward_op::adaptive_max, cases, 131);
+  // Long rows: NCHW's window_rows takes fewer planes at a time than a block holds.
+  sweep(backward_op::adaptive_avg, std::vector<shape_case<4>>{{{2, 400}, {2, 390}}}, 21);
 }
 
 TEST_P(Backward, Global) {

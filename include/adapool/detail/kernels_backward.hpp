@@ -123,7 +123,12 @@ template <class Arch, class T>
 class window_rows_backward {
  public:
   window_rows_backward(const view5d<const T>& go, const view5d<T>& gi)
-      : go_(go), gi_(gi), cells_(go.plane_size()), across_(most_windows_holding(gi.w, go.w)) {
+      : go_(go),
+        gi_(gi),
+        cells_(go.plane_size()),
+        across_(most_windows_holding(gi.w, go.w)),
+        depths_(gi.d, go.d),
+        rows_(gi.h, go.h) {
     for (std::int64_t od = 0; od < go.d; ++od) {
       const std::int64_t kd = window_at(od, gi.d, go.d).size();
       for (std::int64_t oh = 0; oh < go.h; ++oh) {
@@ -140,58 +145,70 @@ class window_rows_backward {
     divide_d_ = gi.d != go.d;
     divide_h_ = gi.h != go.h;
     divide_w_ = gi.w != go.w;
-    // Every output row spreads its shares the same way: the column runs are
-    // computed once.
-    for (std::int64_t w = 0; w < gi.w; ++w) {
-      const window_run run = windows_holding(w, gi.w, go.w);
-      for (std::int64_t r = 0; r < go.d * go.h; ++r) {
-        for (std::int64_t k = 0; k < across_; ++k) {
-          spread_[(r * across_ + k) * gi.w + w] =
-              static_cast<std::int32_t>(k < run.count ? r * go.w + run.first + k : cells_);
+    // Every output row spreads its shares the same way: where each share of
+    // a row goes within the row's spread rows is computed once.
+    std::int64_t t = 0;
+    for (std::int64_t ow = 0; ow < go.w; ++ow) {
+      const window ww = window_at(ow, gi.w, go.w);
+      for (std::int64_t w = ww.begin; w < ww.end; ++w) {
+        const std::int64_t k = ow - windows_holding(w, gi.w, go.w).first;
+        spread_at_[t++] = static_cast<std::int32_t>(k * gi.w + w);
+      }
+      spread_end_[ow] = static_cast<std::int32_t>(t);
+    }
+  }
+
+  // Planes are taken a group at a time, their spread rows side by side, so
+  // that each input row's list of spread rows is made once per group.
+  void planes(std::int64_t n, std::int64_t c0, std::int64_t c1) const {
+    T spread[backward_spread_buffer];
+    const std::int64_t size = go_.d * go_.h * across_ * gi_.w;
+    const std::int64_t group = std::min(c1 - c0, backward_spread_buffer / size);
+    std::fill_n(spread, group * size, T(0));
+    std::int64_t parts[backward_parts_limit];
+    for (std::int64_t g0 = c0; g0 < c1; g0 += group) {
+      const std::int64_t planes = std::min(group, c1 - g0);
+      for (std::int64_t i = 0; i < planes; ++i) spread_plane(n, g0 + i, spread + i * size);
+      for (std::int64_t d = 0; d < gi_.d; ++d) {
+        const window_run depths = depths_[d];
+        for (std::int64_t h = 0; h < gi_.h; ++h) {
+          const window_run rows = rows_[h];
+          int count = 0;
+          for (std::int64_t od = depths.first; od < depths.first + depths.count; ++od)
+            for (std::int64_t oh = rows.first; oh < rows.first + rows.count; ++oh)
+              for (std::int64_t k = 0; k < across_; ++k) parts[count++] = ((od * go_.h + oh) * across_ + k) * gi_.w;
+          for (std::int64_t i = 0; i < planes; ++i)
+            sum_parts<Arch>(gi_.at(n, g0 + i, d, h, 0), spread + i * size, parts, count, gi_.w);
         }
       }
     }
   }
 
-  void planes(std::int64_t n, std::int64_t c0, std::int64_t c1) const {
-    for (std::int64_t c = c0; c < c1; ++c) plane(n, c);
-  }
-
  private:
-  void plane(std::int64_t n, std::int64_t c) const {
+  // The plane's shares, stored at the columns of their windows in its spread rows.
+  void spread_plane(std::int64_t n, std::int64_t c, T* spread) const {
     T shares[backward_share_limit];
     for (std::int64_t od = 0; od < go_.d; ++od) {
       for (std::int64_t oh = 0; oh < go_.h; ++oh) {
         const T* grad = go_.at(n, c, od, oh, 0);
         T* row = shares + (od * go_.h + oh) * go_.w;
-        if (go_.stride_w == 1) {
-          std::copy_n(grad, go_.w, row);
-        } else {
-          for (std::int64_t ow = 0; ow < go_.w; ++ow) row[ow] = grad[ow * go_.stride_w];
-        }
+        for (std::int64_t ow = 0; ow < go_.w; ++ow) row[ow] = grad[ow * go_.stride_w];
       }
     }
     // PyTorch's divisions, one axis at a time.
     if (divide_d_) divide_run<Arch>(shares, kd_, cells_);
     if (divide_h_) divide_run<Arch>(shares, kh_, cells_);
     if (divide_w_) divide_run<Arch>(shares, kw_, cells_);
-    shares[cells_] = T(0);
 
-    T spread[backward_spread_limit];
-    const std::int64_t spread_size = go_.d * go_.h * across_ * gi_.w;
-    for (std::int64_t i = 0; i < spread_size; ++i) spread[i] = shares[spread_[i]];
-
-    const T* parts[backward_parts_limit];
-    for (std::int64_t d = 0; d < gi_.d; ++d) {
-      const window_run depths = windows_holding(d, gi_.d, go_.d);
-      for (std::int64_t h = 0; h < gi_.h; ++h) {
-        const window_run rows = windows_holding(h, gi_.h, go_.h);
-        int count = 0;
-        for (std::int64_t od = depths.first; od < depths.first + depths.count; ++od)
-          for (std::int64_t oh = rows.first; oh < rows.first + rows.count; ++oh)
-            for (std::int64_t k = 0; k < across_; ++k)
-              parts[count++] = spread + ((od * go_.h + oh) * across_ + k) * gi_.w;
-        sum_parts<Arch>(gi_.at(n, c, d, h, 0), parts, count, gi_.w);
+    // Each share goes to the columns of its window; the slots no window
+    // reaches keep the zeros planes() gave them.
+    for (std::int64_t r = 0; r < go_.d * go_.h; ++r) {
+      T* spread_row = spread + r * across_ * gi_.w;
+      const T* row_shares = shares + r * go_.w;
+      std::int32_t t = 0;
+      for (std::int64_t ow = 0; ow < go_.w; ++ow) {
+        const T share = row_shares[ow];
+        for (; t < spread_end_[ow]; ++t) spread_row[spread_at_[t]] = share;
       }
     }
   }
@@ -199,9 +216,12 @@ class window_rows_backward {
   view5d<const T> go_;
   view5d<T> gi_;
   std::int64_t cells_, across_;
+  holding_table depths_, rows_;
   bool divide_d_ = false, divide_h_ = false, divide_w_ = false;
   T kd_[backward_share_limit] = {}, kh_[backward_share_limit] = {}, kw_[backward_share_limit] = {};
-  std::int32_t spread_[backward_spread_limit] = {};
+  // Share ow of an output row goes to spread_at_[t] for t in [spread_end_[ow - 1], spread_end_[ow]).
+  std::int32_t spread_at_[backward_spread_limit] = {};
+  std::int32_t spread_end_[backward_share_limit] = {};
 };
 
 template <class Arch, class T>

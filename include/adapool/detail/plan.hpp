@@ -29,6 +29,7 @@
 //  - spread row: in a backward pass, one output row's shares laid out over
 //    the input columns, the k-th window holding each column giving its share.
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -226,6 +227,22 @@ inline window_run windows_holding(std::int64_t x, std::int64_t in, std::int64_t 
   return {first, ((x + 1) * out - 1) / in - first + 1};
 }
 
+// windows_holding along one axis: the first `size` positions' runs computed
+// once (each costs two integer divisions), the rest when asked.
+class holding_table {
+  static constexpr std::int64_t size = 256;
+
+ public:
+  holding_table(std::int64_t in, std::int64_t out) : in_(in), out_(out) {
+    for (std::int64_t x = 0; x < std::min(in, size); ++x) table_[x] = windows_holding(x, in, out);
+  }
+  window_run operator[](std::int64_t x) const { return x < size ? table_[x] : windows_holding(x, in_, out_); }
+
+ private:
+  std::int64_t in_, out_;
+  window_run table_[size] = {};
+};
+
 // The most windows holding one position: at most 2 when in >= out (one
 // when out divides in), more when windows repeat positions (in < out).
 inline std::int64_t most_windows_holding(std::int64_t in, std::int64_t out) {
@@ -238,6 +255,8 @@ inline std::int64_t most_windows_holding(std::int64_t in, std::int64_t out) {
 inline constexpr std::int64_t backward_share_limit = 1024;
 inline constexpr std::int64_t backward_spread_limit = 4096;
 inline constexpr std::int64_t backward_parts_limit = 64;
+// The spread rows of a group of planes: at least one plane's at the limit.
+inline constexpr std::int64_t backward_spread_buffer = 2 * backward_spread_limit;
 
 template <class T, class U>
 bool window_rows_fit(const view5d<const T>& go, const view5d<U>& gi) {

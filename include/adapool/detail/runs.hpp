@@ -64,16 +64,16 @@ void divide_run(T* p, const T* by, std::int64_t n) {
   for (; i < n; ++i) p[i] /= by[i];
 }
 
-// to[i] = 0 + parts[0][i] + parts[1][i] + ..., added in the order of parts.
-// Needs n >= lanes (with_lanes_at_most).
+// to[i] = 0 + from[parts[0] + i] + from[parts[1] + i] + ..., added in the
+// order of parts. Needs n >= lanes (with_lanes_at_most).
 template <class Arch, class T>
-void sum_parts(T* to, const T* const* parts, int count, std::int64_t n) {
+void sum_parts(T* to, const T* from, const std::int64_t* parts, int count, std::int64_t n) {
   using V = simd::ops<T, Arch>;
   constexpr std::int64_t L = V::lanes;
   for (std::int64_t i = 0; i < n; i += L) {
     const std::int64_t at = std::min(i, n - L);
     typename V::vector sum = V::zero();
-    for (int p = 0; p < count; ++p) sum = V::add(sum, V::load(parts[p] + at));
+    for (int p = 0; p < count; ++p) sum = V::add(sum, V::load(from + parts[p] + at));
     V::store(to + at, sum);
   }
 }
