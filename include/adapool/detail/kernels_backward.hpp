@@ -362,9 +362,21 @@ class plane_offsets {
 // as its loads, and repeated indices must see each other's sums.
 template <class T>
 void scatter_add(T* plane, const std::int64_t* index, const T* grad, std::int64_t count) {
-  std::int64_t j = 0;
   ADAPOOL_UNROLL(4)
-  for (; j < count; ++j) plane[index[j]] += grad[j];
+  for (std::int64_t j = 0; j < count; ++j) plane[index[j]] += grad[j];
+}
+
+// The same for two planes, interleaved. Where a plane's index repeats (the
+// maxima of overlapping windows often do), its next add waits for the sum
+// just stored; the other plane's add fills that wait.
+template <class T>
+void scatter_add_two(T* plane0, const std::int64_t* index0, const T* grad0, T* plane1, const std::int64_t* index1,
+                     const T* grad1, std::int64_t count) {
+  ADAPOOL_UNROLL(2)
+  for (std::int64_t j = 0; j < count; ++j) {
+    plane0[index0[j]] += grad0[j];
+    plane1[index1[j]] += grad1[j];
+  }
 }
 
 template <class Arch, class T>
@@ -385,14 +397,17 @@ void scatter_planes_backward(const view5d<const T>& go, const view5d<const std::
     const std::int64_t cells = go.plane_size();
     const bool one_run = go.planes_contiguous() && indices.planes_contiguous() && go.stride_w == 1 &&
                          indices.stride_w == 1 && gi.stride_w == 1 && offset_of.nested();
+    if (one_run) {
+      std::int64_t c = c0;
+      for (; c + 2 <= c1; c += 2) {
+        scatter_add_two(gi.at(n, c, 0, 0, 0), indices.at(n, c, 0, 0, 0), go.at(n, c, 0, 0, 0), gi.at(n, c + 1, 0, 0, 0),
+                        indices.at(n, c + 1, 0, 0, 0), go.at(n, c + 1, 0, 0, 0), cells);
+      }
+      if (c < c1) scatter_add(gi.at(n, c, 0, 0, 0), indices.at(n, c, 0, 0, 0), go.at(n, c, 0, 0, 0), cells);
+      return;
+    }
     for (std::int64_t c = c0; c < c1; ++c) {
       T* plane = gi.at(n, c, 0, 0, 0);
-      if (one_run) {
-        const T* grad = go.at(n, c, 0, 0, 0);
-        const std::int64_t* index = indices.at(n, c, 0, 0, 0);
-        scatter_add(plane, index, grad, cells);
-        continue;
-      }
       for (std::int64_t od = 0; od < go.d; ++od) {
         for (std::int64_t oh = 0; oh < go.h; ++oh) {
           const T* grad = go.at(n, c, od, oh, 0);
