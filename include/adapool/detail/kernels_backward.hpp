@@ -167,8 +167,8 @@ class window_rows_backward {
     std::fill_n(spread, group * size, T(0));
     std::int64_t parts[backward_parts_limit];
     for (std::int64_t g0 = c0; g0 < c1; g0 += group) {
-      const std::int64_t planes = std::min(group, c1 - g0);
-      for (std::int64_t i = 0; i < planes; ++i) spread_plane(n, g0 + i, spread + i * size);
+      const std::int64_t members = std::min(group, c1 - g0);
+      for (std::int64_t i = 0; i < members; ++i) spread_plane(n, g0 + i, spread + i * size);
       for (std::int64_t d = 0; d < gi_.d; ++d) {
         const window_run depths = depths_[d];
         for (std::int64_t h = 0; h < gi_.h; ++h) {
@@ -177,7 +177,7 @@ class window_rows_backward {
           for (std::int64_t od = depths.first; od < depths.first + depths.count; ++od)
             for (std::int64_t oh = rows.first; oh < rows.first + rows.count; ++oh)
               for (std::int64_t k = 0; k < across_; ++k) parts[count++] = ((od * go_.h + oh) * across_ + k) * gi_.w;
-          for (std::int64_t i = 0; i < planes; ++i)
+          for (std::int64_t i = 0; i < members; ++i)
             sum_parts<Arch>(gi_.at(n, g0 + i, d, h, 0), spread + i * size, parts, count, gi_.w);
         }
       }
