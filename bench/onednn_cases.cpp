@@ -33,7 +33,7 @@ class onednn_case final : public pool_case {
     const dnnl::memory::desc src_md(dims{w.n, w.c, w.h, w.w}, f32, tag_of(w));
     src_ = dnnl::memory(src_md, cpu_engine(), const_cast<float*>(input_for(w)));
     for (const auto& size : w.output_sizes) {
-      const std::int64_t channels = w.is_channel() ? 1 : w.c;
+      const std::int64_t channels = w.pooled_channels();
       const dnnl::memory::desc dst_md(dims{w.n, channels, size[0], size[1]}, f32, tag_of(w));
       dnnl::primitive primitive;
       if (w.is_channel()) {
@@ -78,7 +78,7 @@ class onednn_case final : public pool_case {
     for (std::size_t k = 0; k < outputs_.size(); ++k) {
       const auto& size = w_.output_sizes[k];
       append_logical(out, w_.format, static_cast<const float*>(outputs_[k].get_data_handle()), nullptr, w_.n,
-                     w_.is_channel() ? 1 : w_.c, size[0], size[1]);
+                     w_.pooled_channels(), size[0], size[1]);
     }
     return out;
   }

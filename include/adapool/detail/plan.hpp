@@ -29,7 +29,6 @@
 //  - spread row: in a backward pass, one output row's shares laid out over
 //    the input columns, the k-th window holding each column giving its share.
 
-#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -212,36 +211,6 @@ template <class T>
 bool pixel_runs_contiguous(const view5d<const T>& in) {
   return in.stride_w == 1 || in.w == 1;
 }
-
-// The output windows holding input position x along an axis of `in`
-// positions pooled to `out`: a run, as windows are monotonic.
-//   begin(i) <= x  <=>  i <= ((x + 1) * out - 1) / in
-//   end(i) > x     <=>  i >= x * out / in
-// (The products were checked not to overflow.)
-struct window_run {
-  std::int64_t first, count;
-};
-
-inline window_run windows_holding(std::int64_t x, std::int64_t in, std::int64_t out) {
-  const std::int64_t first = x * out / in;
-  return {first, ((x + 1) * out - 1) / in - first + 1};
-}
-
-// windows_holding along one axis: the first `size` positions' runs computed
-// once (each costs two integer divisions), the rest when asked.
-class holding_table {
-  static constexpr std::int64_t size = 256;
-
- public:
-  holding_table(std::int64_t in, std::int64_t out) : in_(in), out_(out) {
-    for (std::int64_t x = 0; x < std::min(in, size); ++x) table_[x] = windows_holding(x, in, out);
-  }
-  window_run operator[](std::int64_t x) const { return x < size ? table_[x] : windows_holding(x, in_, out_); }
-
- private:
-  std::int64_t in_, out_;
-  window_run table_[size] = {};
-};
 
 // The most windows holding one position: at most 2 when in >= out (one
 // when out divides in), more when windows repeat positions (in < out).
