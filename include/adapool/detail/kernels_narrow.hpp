@@ -16,6 +16,7 @@
 #include "../simd/target.hpp"
 #include "plan.hpp"
 #include "reduce.hpp"
+#include "reduce_columns.hpp"
 #include "view5d.hpp"
 #include "window_table.hpp"
 

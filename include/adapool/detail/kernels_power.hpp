@@ -25,6 +25,7 @@
 #include "../parallel.hpp"
 #include "../simd/target.hpp"
 #include "reduce.hpp"
+#include "reduce_columns.hpp"
 #include "strategies.hpp"
 #include "view5d.hpp"
 

@@ -12,6 +12,7 @@
 #include "../simd/target.hpp"
 #include "kernels_backward.hpp"
 #include "kernels_channel.hpp"
+#include "kernels_channel_backward.hpp"
 #include "kernels_channels_last.hpp"
 #include "kernels_global.hpp"
 #include "kernels_lane_planes.hpp"

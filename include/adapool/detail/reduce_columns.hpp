@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+// The reductions across rows, lane by lane: column_sums and column_max add or
+// compare one row at a time into per-column state (the rows of a window in a
+// plane, the pixels of a window in channels-last data, the channels of a
+// window in channel pooling). Sums and the max rule are those of reduce.hpp.
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <type_traits>
+
+#include "../simd/avx2.hpp"
+#include "../simd/avx512.hpp"
+#include "../simd/compiler.hpp"
+#include "../simd/neon.hpp"
+#include "../simd/scalar.hpp"
+#include "../simd/sse2.hpp"
+#include "../simd/target.hpp"
+#include "reduce.hpp"
+
+namespace adapool::detail {
+inline namespace ADAPOOL_TARGET_NAMESPACE {
+
+// Column state is read and written as whole vectors only, the row's tail coming
+// from a partial load: a vector load of state just written by narrower stores
+// would stall on store forwarding, once per row.
+template <class Arch, class T>
+constexpr std::int64_t padded_length(std::int64_t len) {
+  constexpr std::int64_t L = simd::ops<T, Arch>::lanes;
+  return (len + L - 1) / L * L;
+}
+
+/// Column sums over rows fed one at a time: after finish(), totals[j] is the sum
+/// of row[j * stride] over every row added, for j < len <= column_block. Rows add
+/// into T accumulators, flushed into double every 64 rows (see sum_block).
+template <class Arch, class T>
+class column_sums {
+  using V = simd::ops<T, Arch>;
+
+ public:
+  column_sums(std::int64_t len, std::int64_t stride) : len_(len), stride_(stride) {
+    for (std::int64_t j = 0; j < padded_length<Arch, T>(len); j += V::lanes) V::store(acc_ + j, V::zero());
+    std::fill(totals, totals + padded_length<Arch, T>(len), 0.0);
+  }
+
+  /// Adds `rows` rows in order, row r starting at first + r * row_stride.
+  void add_rows(const T* first, std::int64_t row_stride, std::int64_t rows) {
+    while (rows > 0) {
+      const std::int64_t chunk = std::min<std::int64_t>(rows, 64 - pending_);
+      if (stride_ == 1) {
+        for (std::int64_t r = 0; r < chunk; r += rows_per_pass)
+          add_contiguous(first + r * row_stride, row_stride, std::min(rows_per_pass, chunk - r));
+      } else {
+        for (std::int64_t r = 0; r < chunk; ++r)
+          for (std::int64_t j = 0; j < len_; ++j) acc_[j] += first[r * row_stride + j * stride_];
+      }
+      first += chunk * row_stride;
+      rows -= chunk;
+      pending_ += static_cast<int>(chunk);
+      if (pending_ == 64) flush();
+    }
+  }
+
+  void finish() { flush(); }
+
+  double totals[column_block];
+
+ private:
+  // Whole vectors (lanes past len_ add zeros), each a loop of constant count:
+  // -O2 vectorises only loops that need no remainder.
+  void flush() {
+    for (std::int64_t j = 0; j < padded_length<Arch, T>(len_); j += V::lanes) {
+      for (std::int64_t k = 0; k < V::lanes; ++k) totals[j + k] += static_cast<double>(acc_[j + k]);
+    }
+    for (std::int64_t j = 0; j < padded_length<Arch, T>(len_); j += V::lanes) V::store(acc_ + j, V::zero());
+    pending_ = 0;
+  }
+
+  // Rows are added this many at a time, each pass strip by strip: a strip then
+  // reads a span L1 keeps (8 rows of 256 floats: 8 KB) before the next strip
+  // reads the lines beside it. Each column still adds its rows in order.
+  static constexpr std::int64_t rows_per_pass = 8;
+
+  // A strip of four vectors stays in registers across the pass's rows.
+  void add_contiguous(const T* first, std::int64_t row_stride, std::int64_t rows) {
+    constexpr std::int64_t L = V::lanes;
+    std::int64_t j = 0;
+    for (; j + 4 * L <= len_; j += 4 * L) {
+      typename V::vector a[4];
+      ADAPOOL_UNROLL(4)
+      for (int k = 0; k < 4; ++k) a[k] = V::load(acc_ + j + k * L);
+      const T* p = first + j;
+      // At most rows_per_pass rows: unrolled, the pass is straight-line code
+      // whose add chains overlap the next strip's, as -O3 peels it.
+      ADAPOOL_UNROLL(8)
+      for (std::int64_t r = 0; r < rows; ++r, p += row_stride) {
+        ADAPOOL_UNROLL(4)
+        for (int k = 0; k < 4; ++k) a[k] = V::add(a[k], V::load(p + k * L));
+      }
+      ADAPOOL_UNROLL(4)
+      for (int k = 0; k < 4; ++k) V::store(acc_ + j + k * L, a[k]);
+    }
+    for (; j < len_; j += L) {
+      typename V::vector a = V::load(acc_ + j);
+      const T* p = first + j;
+      if (j + L <= len_) {
+        for (std::int64_t r = 0; r < rows; ++r, p += row_stride) a = V::add(a, V::load(p));
+      } else {
+        // Lanes past len_ add zeros.
+        const auto n = static_cast<int>(len_ - j);
+        for (std::int64_t r = 0; r < rows; ++r, p += row_stride) a = V::add(a, V::load_partial(p, n));
+      }
+      V::store(acc_ + j, a);
+    }
+  }
+
+  T acc_[column_block];
+  std::int64_t len_, stride_;
+  int pending_ = 0;
+};
+
+/// Column maxima over rows fed in scan order, by the element rule, lane by lane:
+/// max[j] and, when `Winners`, winner[j] (the id given with the winning row),
+/// for j < len <= column_block. Ids are held as T, so callers keep them below
+/// max_exact_position<T>.
+template <class Arch, class T, bool Winners = true>
+class column_max {
+  using V = simd::ops<T, Arch>;
+
+ public:
+  /// `first_id` is every column's winner until a row replaces it (the window's
+  /// first element, for a window of -inf).
+  column_max(std::int64_t len, std::int64_t stride, T first_id) : len_(len), stride_(stride) {
+    for (std::int64_t j = 0; j < padded_length<Arch, T>(len); j += V::lanes) {
+      V::store(max + j, V::broadcast(-std::numeric_limits<T>::infinity()));
+      if (Winners) V::store(winner + j, V::broadcast(first_id));
+    }
+  }
+
+  /// Adds `rows` rows in order, row r starting at first + r * row_stride with id first_id + r.
+  void add_rows(const T* first, std::int64_t row_stride, std::int64_t rows, T first_id) {
+    if (stride_ != 1) {
+      for (std::int64_t r = 0; r < rows; ++r) {
+        for (std::int64_t j = 0; j < len_; ++j) {
+          const T v = first[r * row_stride + j * stride_];
+          if (replaces(v, max[j])) {
+            max[j] = v;
+            if (Winners) winner[j] = first_id + static_cast<T>(r);
+          }
+        }
+      }
+      return;
+    }
+    constexpr std::int64_t L = V::lanes;
+    std::int64_t j = 0;
+    for (; j + 4 * L <= len_; j += 4 * L) add_strip<4, false>(first, row_stride, rows, first_id, j);
+    for (; j + L <= len_; j += L) add_strip<1, false>(first, row_stride, rows, first_id, j);
+    if (j < len_) add_strip<1, true>(first, row_stride, rows, first_id, j);
+  }
+
+  T max[column_block];
+  T winner[Winners ? column_block : 1];
+
+ private:
+  // Vectors [j, j + Width * L) in registers across all rows. A Partial strip is
+  // the last, short vector: lanes past len_ see zeros and are never read back.
+  template <int Width, bool Partial>
+  void add_strip(const T* first, std::int64_t row_stride, std::int64_t rows, T first_id, std::int64_t j) {
+    constexpr std::int64_t L = V::lanes;
+    typename V::vector m[std::size_t{Width}], w[std::size_t{Width}];
+    ADAPOOL_UNROLL(4)
+    for (int k = 0; k < Width; ++k) {
+      m[k] = V::load(max + j + k * L);
+      w[k] = Winners ? V::load(winner + j + k * L) : V::zero();
+    }
+    typename V::vector id = V::broadcast(first_id);
+    const typename V::vector one = V::broadcast(T(1));
+    const T* p = first + j;
+    for (std::int64_t r = 0; r < rows; ++r, p += row_stride) {
+      ADAPOOL_UNROLL(4)
+      for (int k = 0; k < Width; ++k) {
+        const typename V::vector v =
+            Partial ? V::load_partial(p + k * L, static_cast<int>(len_ - j)) : V::load(p + k * L);
+        const typename V::mask take = V::greater_or_nan(v, m[k]);
+        m[k] = V::select(take, v, m[k]);
+        if (Winners) w[k] = V::select(take, id, w[k]);
+      }
+      if (Winners) id = V::add(id, one);
+    }
+    ADAPOOL_UNROLL(4)
+    for (int k = 0; k < Width; ++k) {
+      V::store(max + j + k * L, m[k]);
+      if (Winners) V::store(winner + j + k * L, w[k]);
+    }
+  }
+
+  std::int64_t len_, stride_;
+};
+
+}  // namespace ADAPOOL_TARGET_NAMESPACE
+}  // namespace adapool::detail
