@@ -33,9 +33,38 @@ constexpr std::int64_t padded_length(std::int64_t len) {
   return (len + L - 1) / L * L;
 }
 
-/// Column sums over rows fed one at a time: after finish(), totals[j] is the sum
-/// of row[j * stride] over every row added, for j < len <= column_block. Rows add
-/// into T accumulators, flushed into double every 64 rows (see sum_block).
+// Calls strip(width, partial_last, j) for strips of `width` vectors of L
+// lanes starting at column j, covering columns [0, len): strips of four
+// vectors, then one strip of the one to four vectors left, whose last vector
+// is partial when L does not divide len. Each strip keeps its vectors in
+// registers across the rows, so that their add or compare chains overlap.
+template <std::int64_t L, class Strip>
+ADAPOOL_ALWAYS_INLINE void for_each_strip(std::int64_t len, const Strip& strip) {
+  using full = std::false_type;
+  using partial = std::true_type;
+  std::int64_t j = 0;
+  for (; j + 4 * L <= len; j += 4 * L) strip(std::integral_constant<int, 4>{}, full{}, j);
+  if (j == len) return;
+  const bool ends_partial = (len - j) % L != 0;
+  switch ((len - j - 1) / L) {
+    case 0:
+      return ends_partial ? strip(std::integral_constant<int, 1>{}, partial{}, j)
+                          : strip(std::integral_constant<int, 1>{}, full{}, j);
+    case 1:
+      return ends_partial ? strip(std::integral_constant<int, 2>{}, partial{}, j)
+                          : strip(std::integral_constant<int, 2>{}, full{}, j);
+    case 2:
+      return ends_partial ? strip(std::integral_constant<int, 3>{}, partial{}, j)
+                          : strip(std::integral_constant<int, 3>{}, full{}, j);
+    default:
+      return strip(std::integral_constant<int, 4>{}, partial{}, j);
+  }
+}
+
+/// Column sums over rows fed one at a time: after finish(), totals[j] is the
+/// sum of row[j * stride] over every row added, for j < len <= column_block.
+/// Rows add into T accumulators, flushed into double every 64 rows (see
+/// sum_block).
 template <class Arch, class T>
 class column_sums {
   using V = simd::ops<T, Arch>;
@@ -47,7 +76,7 @@ class column_sums {
   }
 
   /// Adds `rows` rows in order, row r starting at first + r * row_stride.
-  void add_rows(const T* first, std::int64_t row_stride, std::int64_t rows) {
+  ADAPOOL_ALWAYS_INLINE void add_rows(const T* first, std::int64_t row_stride, std::int64_t rows) {
     while (rows > 0) {
       const std::int64_t chunk = std::min<std::int64_t>(rows, 64 - pending_);
       if (stride_ == 1) {
@@ -84,37 +113,33 @@ class column_sums {
   // reads the lines beside it. Each column still adds its rows in order.
   static constexpr std::int64_t rows_per_pass = 8;
 
-  // A strip of four vectors stays in registers across the pass's rows.
-  void add_contiguous(const T* first, std::int64_t row_stride, std::int64_t rows) {
+  ADAPOOL_ALWAYS_INLINE void add_contiguous(const T* first, std::int64_t row_stride, std::int64_t rows) {
+    for_each_strip<V::lanes>(len_, [&](auto width, auto partial_last, std::int64_t j) {
+      add_strip<decltype(width)::value, decltype(partial_last)::value>(first, row_stride, rows, j);
+    });
+  }
+
+  // Columns [j, j + Width * L) of `rows` rows; lanes past len_ add zeros.
+  template <int Width, bool PartialLast>
+  ADAPOOL_ALWAYS_INLINE void add_strip(const T* first, std::int64_t row_stride, std::int64_t rows, std::int64_t j) {
     constexpr std::int64_t L = V::lanes;
-    std::int64_t j = 0;
-    for (; j + 4 * L <= len_; j += 4 * L) {
-      typename V::vector a[4];
+    const auto last_lanes = static_cast<int>(len_ - j - (Width - 1) * L);
+    typename V::vector a[std::size_t{Width}];
+    ADAPOOL_UNROLL(4)
+    for (int k = 0; k < Width; ++k) a[k] = V::load(acc_ + j + k * L);
+    const T* p = first + j;
+    // At most rows_per_pass rows: unrolled, the pass is straight-line code
+    // whose add chains overlap the next strip's, as -O3 peels it.
+    ADAPOOL_UNROLL(8)
+    for (std::int64_t r = 0; r < rows; ++r, p += row_stride) {
       ADAPOOL_UNROLL(4)
-      for (int k = 0; k < 4; ++k) a[k] = V::load(acc_ + j + k * L);
-      const T* p = first + j;
-      // At most rows_per_pass rows: unrolled, the pass is straight-line code
-      // whose add chains overlap the next strip's, as -O3 peels it.
-      ADAPOOL_UNROLL(8)
-      for (std::int64_t r = 0; r < rows; ++r, p += row_stride) {
-        ADAPOOL_UNROLL(4)
-        for (int k = 0; k < 4; ++k) a[k] = V::add(a[k], V::load(p + k * L));
+      for (int k = 0; k < Width; ++k) {
+        const bool partial = PartialLast && k == Width - 1;
+        a[k] = V::add(a[k], partial ? V::load_partial(p + k * L, last_lanes) : V::load(p + k * L));
       }
-      ADAPOOL_UNROLL(4)
-      for (int k = 0; k < 4; ++k) V::store(acc_ + j + k * L, a[k]);
     }
-    for (; j < len_; j += L) {
-      typename V::vector a = V::load(acc_ + j);
-      const T* p = first + j;
-      if (j + L <= len_) {
-        for (std::int64_t r = 0; r < rows; ++r, p += row_stride) a = V::add(a, V::load(p));
-      } else {
-        // Lanes past len_ add zeros.
-        const auto n = static_cast<int>(len_ - j);
-        for (std::int64_t r = 0; r < rows; ++r, p += row_stride) a = V::add(a, V::load_partial(p, n));
-      }
-      V::store(acc_ + j, a);
-    }
+    ADAPOOL_UNROLL(4)
+    for (int k = 0; k < Width; ++k) V::store(acc_ + j + k * L, a[k]);
   }
 
   T acc_[column_block];
@@ -122,10 +147,10 @@ class column_sums {
   int pending_ = 0;
 };
 
-/// Column maxima over rows fed in scan order, by the element rule, lane by lane:
-/// max[j] and, when `Winners`, winner[j] (the id given with the winning row),
-/// for j < len <= column_block. Ids are held as T, so callers keep them below
-/// max_exact_position<T>.
+/// Column maxima over rows fed in scan order, by the element rule, lane by
+/// lane: max[j] and, when `Winners`, winner[j] (the id given with the winning
+/// row), for j < len <= column_block. Ids are held as T, so callers keep them
+/// below max_exact_position<T>.
 template <class Arch, class T, bool Winners = true>
 class column_max {
   using V = simd::ops<T, Arch>;
@@ -140,8 +165,9 @@ class column_max {
     }
   }
 
-  /// Adds `rows` rows in order, row r starting at first + r * row_stride with id first_id + r.
-  void add_rows(const T* first, std::int64_t row_stride, std::int64_t rows, T first_id) {
+  /// Adds `rows` rows in order, row r starting at first + r * row_stride with
+  /// id first_id + r.
+  ADAPOOL_ALWAYS_INLINE void add_rows(const T* first, std::int64_t row_stride, std::int64_t rows, T first_id) {
     if (stride_ != 1) {
       for (std::int64_t r = 0; r < rows; ++r) {
         for (std::int64_t j = 0; j < len_; ++j) {
@@ -154,22 +180,22 @@ class column_max {
       }
       return;
     }
-    constexpr std::int64_t L = V::lanes;
-    std::int64_t j = 0;
-    for (; j + 4 * L <= len_; j += 4 * L) add_strip<4, false>(first, row_stride, rows, first_id, j);
-    for (; j + L <= len_; j += L) add_strip<1, false>(first, row_stride, rows, first_id, j);
-    if (j < len_) add_strip<1, true>(first, row_stride, rows, first_id, j);
+    for_each_strip<V::lanes>(len_, [&](auto width, auto partial_last, std::int64_t j) {
+      add_strip<decltype(width)::value, decltype(partial_last)::value>(first, row_stride, rows, first_id, j);
+    });
   }
 
   T max[column_block];
   T winner[Winners ? column_block : 1];
 
  private:
-  // Vectors [j, j + Width * L) in registers across all rows. A Partial strip is
-  // the last, short vector: lanes past len_ see zeros and are never read back.
-  template <int Width, bool Partial>
-  void add_strip(const T* first, std::int64_t row_stride, std::int64_t rows, T first_id, std::int64_t j) {
+  // Columns [j, j + Width * L) across all rows; lanes past len_ see zeros and
+  // are never read back.
+  template <int Width, bool PartialLast>
+  ADAPOOL_ALWAYS_INLINE void add_strip(const T* first, std::int64_t row_stride, std::int64_t rows, T first_id,
+                                       std::int64_t j) {
     constexpr std::int64_t L = V::lanes;
+    const auto last_lanes = static_cast<int>(len_ - j - (Width - 1) * L);
     typename V::vector m[std::size_t{Width}], w[std::size_t{Width}];
     ADAPOOL_UNROLL(4)
     for (int k = 0; k < Width; ++k) {
@@ -182,8 +208,8 @@ class column_max {
     for (std::int64_t r = 0; r < rows; ++r, p += row_stride) {
       ADAPOOL_UNROLL(4)
       for (int k = 0; k < Width; ++k) {
-        const typename V::vector v =
-            Partial ? V::load_partial(p + k * L, static_cast<int>(len_ - j)) : V::load(p + k * L);
+        const bool partial = PartialLast && k == Width - 1;
+        const typename V::vector v = partial ? V::load_partial(p + k * L, last_lanes) : V::load(p + k * L);
         const typename V::mask take = V::greater_or_nan(v, m[k]);
         m[k] = V::select(take, v, m[k]);
         if (Winners) w[k] = V::select(take, id, w[k]);
