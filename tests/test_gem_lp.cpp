@@ -195,9 +195,7 @@ TEST_P(PowerPool, RowAndChannelSweeps) {
         check_power<T>(in_shape, {2, out_w}, GetParam().layout, output_layout(i++), x, {false, 2});
       }
     }
-    std::vector<std::int64_t> channels = lane_sizes();
-    channels.insert(channels.end(), {256, 300});
-    for (std::int64_t c : channels) {
+    for (std::int64_t c : lane_sizes_and({256, 300})) {
       const std::array<std::int64_t, 4> in_shape{2, c, 3, 4};
       const std::vector<T> x = uniform_values<T>(element_count(in_shape), -1, 1, rng);
       check_power<T>(in_shape, {2, 3}, GetParam().layout, output_layout(i++), x, {true, 3});
@@ -292,7 +290,7 @@ TEST_P(PowerPool, SpecialValues) {
     std::size_t i = 0;
     for (fill_kind fill : {fill_kind::ties, fill_kind::specials, fill_kind::neg_inf}) {
       const std::array<std::int64_t, 4> shape{2, 3, 5, 7};
-      const std::vector<T> x = random_values<T>(element_count(shape), fill, rng);
+      const std::vector<T> x = random_values<T>(shape, fill, rng);
       for (double p : {1.0, 2.0, 3.0, 4.0, 4.5}) {
         check_power<T>(shape, {3, 3}, GetParam().layout, output_layout(i++), x, {true, p});
         check_power<T>(shape, {3, 3}, GetParam().layout, output_layout(i++), x, {false, p});
