@@ -76,9 +76,8 @@ TEST_P(AdaptivePool, WindowShapes3d) {
 // Row lengths around the lane counts: the vector loop, its tail, and rows that
 // hold both; windows of one row, part of a row and the whole row.
 TEST_P(AdaptivePool, RowLengthSweep) {
-  with_dtype(GetParam().type, [&](auto t) {
+  with_dtype(GetParam().type, 2, [&](auto t, std::mt19937_64& rng) {
     using T = decltype(t);
-    std::mt19937_64 rng(2);
     std::size_t i = 0;
     for (std::int64_t w : lane_sizes())
       for (std::int64_t out_w : {std::int64_t{1}, std::int64_t{2}, std::int64_t{3}, w, w + 1}) {
@@ -94,9 +93,8 @@ TEST_P(AdaptivePool, RowLengthSweep) {
 // half a vector to two, output widths up to a vector and past it, overlapping
 // windows (out > in), with NaN, ties and -inf.
 TEST_P(AdaptivePool, ShortRows) {
-  with_dtype(GetParam().type, [&](auto t) {
+  with_dtype(GetParam().type, 5, [&](auto t, std::mt19937_64& rng) {
     using T = decltype(t);
-    std::mt19937_64 rng(5);
     std::size_t i = 0;
     for (std::int64_t w = 2; w <= 33; ++w)
       for (std::int64_t out_w : {std::int64_t{2}, std::int64_t{3}, std::int64_t{7}, w / 2 + 1, w + 3}) {
@@ -110,9 +108,8 @@ TEST_P(AdaptivePool, ShortRows) {
 // Channel counts around the lane counts and past 256, where channels-last
 // kernels work in chunks of channels.
 TEST_P(AdaptivePool, ChannelCountSweep) {
-  with_dtype(GetParam().type, [&](auto t) {
+  with_dtype(GetParam().type, 3, [&](auto t, std::mt19937_64& rng) {
     using T = decltype(t);
-    std::mt19937_64 rng(3);
     std::size_t i = 0;
     for (std::int64_t c : lane_sizes_and({256, 300, 513})) {
       const std::array<std::int64_t, 4> in_shape{2, c, 3, 4};
@@ -128,9 +125,8 @@ TEST_P(AdaptivePool, ChannelCountSweep) {
 // around every lane count (the last group short), planes that just fit the
 // group's copy (256 elements) and just do not, windows and the global case.
 TEST_P(AdaptivePool, PlanesInLanes) {
-  with_dtype(GetParam().type, [&](auto t) {
+  with_dtype(GetParam().type, 7, [&](auto t, std::mt19937_64& rng) {
     using T = decltype(t);
-    std::mt19937_64 rng(7);
     std::size_t i = 0;
     const std::array<std::array<std::int64_t, 2>, 5> planes{{{16, 16}, {16, 17}, {1, 256}, {1, 257}, {13, 13}}};
     for (const auto& plane : planes)
@@ -311,9 +307,8 @@ void check_pyramid(const placed<T, 4>& input, const std::vector<T>& x,
 }
 
 TEST_P(AdaptivePool, Pyramid) {
-  with_dtype(GetParam().type, [&](auto t) {
+  with_dtype(GetParam().type, 41, [&](auto t, std::mt19937_64& rng) {
     using T = decltype(t);
-    std::mt19937_64 rng(41);
     const std::vector<std::array<std::int64_t, 4>> shapes{{2, 5, 13, 11}, {1, 19, 6, 6}, {1, 3, 2, 3}};
     const std::vector<std::array<std::array<std::int64_t, 2>, 4>> pyramids{{{{1, 1}, {2, 2}, {3, 3}, {6, 6}}},
                                                                            {{{1, 2}, {4, 3}, {0, 2}, {7, 5}}}};

@@ -32,9 +32,8 @@ void check_channel_ops(const std::array<std::int64_t, Rank>& in_shape, std::int6
 }
 
 TEST_P(ChannelPool, ChannelCountSweep) {
-  with_dtype(GetParam().type, [&](auto t) {
+  with_dtype(GetParam().type, 21, [&](auto t, std::mt19937_64& rng) {
     using T = decltype(t);
-    std::mt19937_64 rng(21);
     std::size_t i = 0;
     for (std::int64_t c : lane_sizes_and({256, 300, 513}))
       for (std::int64_t out_c : {std::int64_t{1}, std::int64_t{3}, c}) {
@@ -47,9 +46,8 @@ TEST_P(ChannelPool, ChannelCountSweep) {
 
 // Pixel counts around the lane counts and past 256, in 1d, 2d and 3d.
 TEST_P(ChannelPool, PixelCountSweep) {
-  with_dtype(GetParam().type, [&](auto t) {
+  with_dtype(GetParam().type, 22, [&](auto t, std::mt19937_64& rng) {
     using T = decltype(t);
-    std::mt19937_64 rng(22);
     std::size_t i = 0;
     for (std::int64_t w : lane_sizes_and({255, 256, 300})) {
       const fill_kind fill = fill_for(i);
@@ -67,9 +65,8 @@ TEST_P(ChannelPool, PixelCountSweep) {
 
 // The window rule over channels: out > in, the in=5 out=3 edge, primes.
 TEST_P(ChannelPool, ChannelWindows) {
-  with_dtype(GetParam().type, [&](auto t) {
+  with_dtype(GetParam().type, 23, [&](auto t, std::mt19937_64& rng) {
     using T = decltype(t);
-    std::mt19937_64 rng(23);
     const std::vector<std::array<std::int64_t, 2>> windows{{5, 3}, {2, 3}, {3, 8}, {7, 7}, {13, 5}, {31, 7}, {1, 4}};
     std::size_t i = 0;
     for (const auto& w : windows)
@@ -81,9 +78,8 @@ TEST_P(ChannelPool, ChannelWindows) {
 }
 
 TEST_P(ChannelPool, RandomShapes) {
-  with_dtype(GetParam().type, [&](auto t) {
+  with_dtype(GetParam().type, 24, [&](auto t, std::mt19937_64& rng) {
     using T = decltype(t);
-    std::mt19937_64 rng(24);
     std::uniform_int_distribution<std::int64_t> batch(1, 3), channels(1, 40), size(1, 9), out_c(1, 12);
     for (std::size_t i = 0; i < 30; ++i) {
       const fill_kind fill = fill_for(i);

@@ -32,9 +32,8 @@ void check_global_ops(const std::array<std::int64_t, Rank>& in_shape, layout_kin
 // Planes of L - 1, L, L + 1 and 2L + 1 elements and primes, as one row (1d),
 // as rows of a 2d plane and as the last axis of a 3d volume.
 TEST_P(GlobalPool, PlaneSizeSweep) {
-  with_dtype(GetParam().type, [&](auto t) {
+  with_dtype(GetParam().type, 11, [&](auto t, std::mt19937_64& rng) {
     using T = decltype(t);
-    std::mt19937_64 rng(11);
     std::size_t i = 0;
     for (std::int64_t w : lane_sizes()) {
       const fill_kind fill = fill_for(i);
@@ -52,9 +51,8 @@ TEST_P(GlobalPool, PlaneSizeSweep) {
 
 // Planes past 1024 elements, where float sums are split into blocks.
 TEST_P(GlobalPool, LargePlanes) {
-  with_dtype(GetParam().type, [&](auto t) {
+  with_dtype(GetParam().type, 12, [&](auto t, std::mt19937_64& rng) {
     using T = decltype(t);
-    std::mt19937_64 rng(12);
     std::size_t i = 0;
     for (std::int64_t w : {1023, 1024, 1025, 2049, 4099}) {
       const std::array<std::int64_t, 3> in_1d{1, 2, w};
@@ -74,9 +72,8 @@ TEST_P(GlobalPool, LargePlanes) {
 // Channel counts around the lane counts and past 256 (channels-last kernels
 // reduce 256 channels at a time).
 TEST_P(GlobalPool, ChannelCountSweep) {
-  with_dtype(GetParam().type, [&](auto t) {
+  with_dtype(GetParam().type, 13, [&](auto t, std::mt19937_64& rng) {
     using T = decltype(t);
-    std::mt19937_64 rng(13);
     std::size_t i = 0;
     for (std::int64_t c : lane_sizes_and({255, 256, 300, 513})) {
       const fill_kind fill = fill_for(i);
@@ -161,9 +158,8 @@ TEST_P(GlobalPool, SignedZeros) {
 
 // The same input gives the same bits every time.
 TEST_P(GlobalPool, Deterministic) {
-  with_dtype(GetParam().type, [&](auto t) {
+  with_dtype(GetParam().type, 19, [&](auto t, std::mt19937_64& rng) {
     using T = decltype(t);
-    std::mt19937_64 rng(19);
     const std::array<std::int64_t, 4> shape{2, 40, 30, 31};
     const std::vector<T> x = random_values<T>(shape, fill_kind::uniform, rng);
     placed<T, 4> input = place(GetParam().layout, shape, T(0));

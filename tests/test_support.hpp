@@ -242,6 +242,13 @@ void with_dtype(dtype type, F&& f) {
   }
 }
 
+// with_dtype for a random sweep: calls f(T{}, rng), rng seeded with `seed`.
+template <class F>
+void with_dtype(dtype type, std::uint64_t seed, F&& f) {
+  std::mt19937_64 rng(seed);
+  with_dtype(type, [&](auto t) { f(t, rng); });
+}
+
 // The parameter of the layout x dtype suites; names read as `nhwc_float`.
 struct config {
   layout_kind layout;
