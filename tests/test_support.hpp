@@ -63,10 +63,10 @@ inline const std::vector<layout_kind>& all_layouts() {
   return kinds;
 }
 
-// Indexed by layout_kind, in the enum's order.
+// Indexed by layout_kind, in the enum's order (a kind without a name throws).
 inline const char* layout_name(layout_kind kind) {
-  static const char* const names[] = {"nchw", "nhwc", "slice", "nhwc_slice", "flipped", "transposed"};
-  return names[static_cast<std::size_t>(kind)];
+  static const std::array<const char*, 6> names{"nchw", "nhwc", "slice", "nhwc_slice", "flipped", "transposed"};
+  return names.at(static_cast<std::size_t>(kind));
 }
 
 // The layout to use for outputs of the i-th case, so that over a sweep every

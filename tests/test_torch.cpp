@@ -41,6 +41,7 @@
 
 #include <adapool/adapool.hpp>
 #include <adapool/torch.hpp>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -89,10 +90,10 @@ Tensor random_tensor(at::IntArrayRef sizes, at::ScalarType dtype, bool for_max, 
 // How a test tensor sits in memory.
 enum class layout { contiguous, channels_last, sliced, transposed, expanded };
 
-// Indexed by layout, in the enum's order.
+// Indexed by layout, in the enum's order (a kind without a name throws).
 const char* layout_name(layout kind) {
-  static const char* const names[] = {"Contiguous", "ChannelsLast", "Sliced", "Transposed", "Expanded"};
-  return names[static_cast<std::size_t>(kind)];
+  static const std::array<const char*, 5> names{"Contiguous", "ChannelsLast", "Sliced", "Transposed", "Expanded"};
+  return names.at(static_cast<std::size_t>(kind));
 }
 
 // A tensor of logical `sizes` in the memory arrangement `kind`.
