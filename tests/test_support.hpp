@@ -421,6 +421,7 @@ void with_indices_if(const Idx& indices, Form&& form) {
   }
 }
 
+// What kind of result a descriptor below gives (read through flags_of).
 template <bool IsMax, bool Indices = false>
 struct op_kind {
   static constexpr bool is_max = IsMax;
