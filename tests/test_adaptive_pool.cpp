@@ -27,10 +27,8 @@ template <class T, std::size_t Rank>
 void check_adaptive_ops(const std::array<std::int64_t, Rank>& in_shape,
                         const std::array<std::int64_t, Rank - 2>& out_spatial, layout_kind in_kind, std::size_t i,
                         const std::vector<T>& x) {
-  const auto out_shape = with_spatial(in_shape, out_spatial);
-  check_case<adaptive_avg_op>(in_shape, out_shape, in_kind, output_layout(i), x);
-  check_case<adaptive_max_op<true>>(in_shape, out_shape, in_kind, output_layout(i + 1), x);
-  check_case<adaptive_max_op<false>>(in_shape, out_shape, in_kind, output_layout(i + 2), x);
+  check_cases<adaptive_avg_op, adaptive_max_op<true>, adaptive_max_op<false>>(
+      in_shape, with_spatial(in_shape, out_spatial), in_kind, i, x);
 }
 
 template <std::size_t S>
@@ -61,7 +59,7 @@ void check_window_cases(const window_case<S> (&cases)[Count], layout_kind kind) 
       for (fill_kind fill : all_fills()) {
         std::array<std::int64_t, S + 2> in_shape{nc[0], nc[1]};
         for (std::size_t axis = 0; axis < S; ++axis) in_shape[axis + 2] = wc.in[axis];
-        check_adaptive_ops<T>(in_shape, wc.out, kind, i++, random_values<T>(element_count(in_shape), fill, rng));
+        check_adaptive_ops<T>(in_shape, wc.out, kind, i++, random_values<T>(in_shape, fill, rng));
       }
 }
 
@@ -78,16 +76,14 @@ TEST_P(AdaptivePool, WindowShapes3d) {
 // Row lengths around the lane counts: the vector loop, its tail, and rows that
 // hold both; windows of one row, part of a row and the whole row.
 TEST_P(AdaptivePool, RowLengthSweep) {
-  with_dtype(GetParam().type, [&](auto t) {
+  with_dtype(GetParam().type, 2, [&](auto t, std::mt19937_64& rng) {
     using T = decltype(t);
-    std::mt19937_64 rng(2);
     std::size_t i = 0;
     for (std::int64_t w : lane_sizes())
       for (std::int64_t out_w : {std::int64_t{1}, std::int64_t{2}, std::int64_t{3}, w, w + 1}) {
         const std::array<std::int64_t, 4> in_shape{1, 2, 3, w};
         const fill_kind fill = i % 2 ? fill_kind::specials : fill_kind::uniform;
-        check_adaptive_ops<T>(in_shape, {2, out_w}, GetParam().layout, i++,
-                              random_values<T>(element_count(in_shape), fill, rng));
+        check_adaptive_ops<T>(in_shape, {2, out_w}, GetParam().layout, i++, random_values<T>(in_shape, fill, rng));
       }
   });
 }
@@ -114,16 +110,14 @@ TEST_P(AdaptivePool, ColumnStrips) {
 // half a vector to two, output widths up to a vector and past it, overlapping
 // windows (out > in), with NaN, ties and -inf.
 TEST_P(AdaptivePool, ShortRows) {
-  with_dtype(GetParam().type, [&](auto t) {
+  with_dtype(GetParam().type, 5, [&](auto t, std::mt19937_64& rng) {
     using T = decltype(t);
-    std::mt19937_64 rng(5);
     std::size_t i = 0;
     for (std::int64_t w = 2; w <= 33; ++w)
       for (std::int64_t out_w : {std::int64_t{2}, std::int64_t{3}, std::int64_t{7}, w / 2 + 1, w + 3}) {
         const std::array<std::int64_t, 4> in_shape{1, 3, 13, w};
-        const fill_kind fill = all_fills()[i % all_fills().size()];
-        check_adaptive_ops<T>(in_shape, {7, out_w}, GetParam().layout, i++,
-                              random_values<T>(element_count(in_shape), fill, rng));
+        const fill_kind fill = fill_for(i);
+        check_adaptive_ops<T>(in_shape, {7, out_w}, GetParam().layout, i++, random_values<T>(in_shape, fill, rng));
       }
   });
 }
@@ -131,19 +125,15 @@ TEST_P(AdaptivePool, ShortRows) {
 // Channel counts around the lane counts and past 256, where channels-last
 // kernels work in chunks of channels.
 TEST_P(AdaptivePool, ChannelCountSweep) {
-  with_dtype(GetParam().type, [&](auto t) {
+  with_dtype(GetParam().type, 3, [&](auto t, std::mt19937_64& rng) {
     using T = decltype(t);
-    std::mt19937_64 rng(3);
-    std::vector<std::int64_t> channels = lane_sizes();
-    channels.insert(channels.end(), {256, 300, 513});
     std::size_t i = 0;
-    for (std::int64_t c : channels) {
+    for (std::int64_t c : lane_sizes_and({256, 300, 513})) {
       const std::array<std::int64_t, 4> in_shape{2, c, 3, 4};
-      const fill_kind fill = all_fills()[i % all_fills().size()];
-      check_adaptive_ops<T>(in_shape, {2, 3}, GetParam().layout, i++,
-                            random_values<T>(element_count(in_shape), fill, rng));
+      const fill_kind fill = fill_for(i);
+      check_adaptive_ops<T>(in_shape, {2, 3}, GetParam().layout, i++, random_values<T>(in_shape, fill, rng));
       const std::array<std::int64_t, 3> in_1d{1, c, 5};
-      check_adaptive_ops<T>(in_1d, {1}, GetParam().layout, i++, random_values<T>(element_count(in_1d), fill, rng));
+      check_adaptive_ops<T>(in_1d, {1}, GetParam().layout, i++, random_values<T>(in_1d, fill, rng));
     }
   });
 }
@@ -152,16 +142,15 @@ TEST_P(AdaptivePool, ChannelCountSweep) {
 // around every lane count (the last group short), planes that just fit the
 // group's copy (256 elements) and just do not, windows and the global case.
 TEST_P(AdaptivePool, PlanesInLanes) {
-  with_dtype(GetParam().type, [&](auto t) {
+  with_dtype(GetParam().type, 7, [&](auto t, std::mt19937_64& rng) {
     using T = decltype(t);
-    std::mt19937_64 rng(7);
     std::size_t i = 0;
     const std::array<std::array<std::int64_t, 2>, 5> planes{{{16, 16}, {16, 17}, {1, 256}, {1, 257}, {13, 13}}};
     for (const auto& plane : planes)
       for (std::int64_t c : {std::int64_t{15}, std::int64_t{33}}) {
         const std::array<std::int64_t, 4> in_shape{1, c, plane[0], plane[1]};
-        const fill_kind fill = all_fills()[i % all_fills().size()];
-        const std::vector<T> x = random_values<T>(element_count(in_shape), fill, rng);
+        const fill_kind fill = fill_for(i);
+        const std::vector<T> x = random_values<T>(in_shape, fill, rng);
         check_adaptive_ops<T>(in_shape, {std::min<std::int64_t>(plane[0], 7), 5}, GetParam().layout, i++, x);
         check_adaptive_ops<T>(in_shape, {1, 1}, GetParam().layout, i++, x);
       }
@@ -199,9 +188,8 @@ void check_random_shapes(layout_kind kind, int cases) {
       in_shape[axis] = size(rng);
       out[axis - 2] = out_size(rng);
     }
-    const fill_kind fill = all_fills()[static_cast<std::size_t>(i) % all_fills().size()];
-    check_adaptive_ops<T>(in_shape, out, kind, static_cast<std::size_t>(i),
-                          random_values<T>(element_count(in_shape), fill, rng));
+    const fill_kind fill = fill_for(static_cast<std::size_t>(i));
+    check_adaptive_ops<T>(in_shape, out, kind, static_cast<std::size_t>(i), random_values<T>(in_shape, fill, rng));
   }
 }
 
@@ -336,16 +324,15 @@ void check_pyramid(const placed<T, 4>& input, const std::vector<T>& x,
 }
 
 TEST_P(AdaptivePool, Pyramid) {
-  with_dtype(GetParam().type, [&](auto t) {
+  with_dtype(GetParam().type, 41, [&](auto t, std::mt19937_64& rng) {
     using T = decltype(t);
-    std::mt19937_64 rng(41);
     const std::vector<std::array<std::int64_t, 4>> shapes{{2, 5, 13, 11}, {1, 19, 6, 6}, {1, 3, 2, 3}};
     const std::vector<std::array<std::array<std::int64_t, 2>, 4>> pyramids{{{{1, 1}, {2, 2}, {3, 3}, {6, 6}}},
                                                                            {{{1, 2}, {4, 3}, {0, 2}, {7, 5}}}};
     std::size_t i = 0;
     for (const auto& shape : shapes)
       for (const auto& bins : pyramids) {
-        const std::vector<T> x = random_values<T>(element_count(shape), all_fills()[i % 4], rng);
+        const std::vector<T> x = random_values<T>(shape, fill_for(i), rng);
         placed<T, 4> input = place(GetParam().layout, shape, T(0));
         input.assign(x);
         check_pyramid<adapool::default_arch>(input, x, bins, i);

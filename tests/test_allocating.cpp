@@ -53,7 +53,7 @@ class Allocating : public testing::Test {
   template <std::size_t Rank>
   placed<T, Rank> input(const std::array<std::int64_t, Rank>& shape) {
     std::mt19937_64 rng(static_cast<unsigned>(shape[1] * 7 + Rank));
-    x_ = random_values<T>(element_count(shape), fill_kind::specials, rng);
+    x_ = random_values<T>(shape, fill_kind::specials, rng);
     placed<T, Rank> p = place(F::kind, shape, T(0));
     p.assign(x_);
     return p;
@@ -88,88 +88,83 @@ class Allocating : public testing::Test {
     }
   }
 
+  // An average, a max and a max with indices from the allocating forms,
+  // against the reference. The parameter types are the results the format
+  // must get: a form that returns another type does not compile.
+  template <std::size_t Rank>
+  void expect_results(const result<Rank>& avg, const result<Rank>& max, const result_with_indices<Rank>& both,
+                      const std::vector<double>& want_avg, const reference::max_result<T>& want_max,
+                      const reference::shape& out_shape) {
+    expect_average_any(avg, want_avg, out_shape);
+    expect_max(max, static_cast<const adapool::tensor<std::int64_t, Rank>*>(nullptr), want_max, out_shape);
+    expect_max(both.values, &both.indices, want_max, out_shape);
+  }
+
+  // The adaptive forms of rank Rank on random input of in_shape; returns the
+  // input.
+  template <std::size_t Rank>
+  placed<T, Rank> expect_adaptive(const std::array<std::int64_t, Rank>& in_shape,
+                                  const std::array<std::int64_t, Rank - 2>& output_size) {
+    placed<T, Rank> in = input(in_shape);
+    const auto view_in = view(in);
+    const reference::shape in_dims = to_shape(in_shape), out_dims = to_shape(with_spatial(in_shape, output_size));
+    const std::vector<double> want_avg = reference::adaptive_avg(x_, in_dims, out_dims);
+    const reference::max_result<T> want_max = reference::adaptive_max(x_, in_dims, out_dims);
+    if constexpr (Rank == 3) {
+      expect_results(adapool::adaptive_avg_pool1d(view_in, output_size),
+                     adapool::adaptive_max_pool1d(view_in, output_size),
+                     adapool::adaptive_max_pool1d_with_indices(view_in, output_size), want_avg, want_max, out_dims);
+    } else if constexpr (Rank == 4) {
+      expect_results(adapool::adaptive_avg_pool2d(view_in, output_size),
+                     adapool::adaptive_max_pool2d(view_in, output_size),
+                     adapool::adaptive_max_pool2d_with_indices(view_in, output_size), want_avg, want_max, out_dims);
+    } else {
+      expect_results(adapool::adaptive_avg_pool3d(view_in, output_size),
+                     adapool::adaptive_max_pool3d(view_in, output_size),
+                     adapool::adaptive_max_pool3d_with_indices(view_in, output_size), want_avg, want_max, out_dims);
+    }
+    return in;
+  }
+
   std::vector<T> x_;
 };
 
 TYPED_TEST_SUITE(Allocating, formats, format_names);
 
-TYPED_TEST(Allocating, AdaptivePool1d) {
-  const auto in = this->input(std::array<std::int64_t, 3>{2, 5, 11});
-  const reference::shape in_dims{2, 5, 11}, out_dims{2, 5, 4};
-  const typename TestFixture::template result<3> avg = adapool::adaptive_avg_pool1d(this->view(in), {4});
-  const typename TestFixture::template result<3> max = adapool::adaptive_max_pool1d(this->view(in), {4});
-  const typename TestFixture::template result_with_indices<3> both =
-      adapool::adaptive_max_pool1d_with_indices(this->view(in), {4});
-  this->expect_average_any(avg, reference::adaptive_avg(this->x_, in_dims, out_dims), out_dims);
-  const auto want = reference::adaptive_max(this->x_, in_dims, out_dims);
-  this->expect_max(max, static_cast<const adapool::tensor<std::int64_t, 3>*>(nullptr), want, out_dims);
-  this->expect_max(both.values, &both.indices, want, out_dims);
-}
+TYPED_TEST(Allocating, AdaptivePool1d) { this->expect_adaptive(std::array<std::int64_t, 3>{2, 5, 11}, {4}); }
 
 TYPED_TEST(Allocating, AdaptivePool2d) {
-  const auto in = this->input(std::array<std::int64_t, 4>{2, 17, 7, 6});
-  const reference::shape in_dims{2, 17, 7, 6}, out_dims{2, 17, 3, 4};
-  const typename TestFixture::template result<4> avg = adapool::adaptive_avg_pool2d(this->view(in), {3, 4});
-  const typename TestFixture::template result<4> max = adapool::adaptive_max_pool2d(this->view(in), {3, 4});
-  const typename TestFixture::template result_with_indices<4> both =
-      adapool::adaptive_max_pool2d_with_indices(this->view(in), {3, 4});
-  this->expect_average_any(avg, reference::adaptive_avg(this->x_, in_dims, out_dims), out_dims);
-  const auto want = reference::adaptive_max(this->x_, in_dims, out_dims);
-  this->expect_max(max, static_cast<const adapool::tensor<std::int64_t, 4>*>(nullptr), want, out_dims);
-  this->expect_max(both.values, &both.indices, want, out_dims);
+  const auto in = this->expect_adaptive(std::array<std::int64_t, 4>{2, 17, 7, 6}, {3, 4});
   // Zero output sizes: an empty tensor, not an error.
   EXPECT_EQ(adapool::adaptive_avg_pool2d(this->view(in), {0, 4}).size(), 0);
 }
 
-TYPED_TEST(Allocating, AdaptivePool3d) {
-  const auto in = this->input(std::array<std::int64_t, 5>{1, 3, 4, 5, 3});
-  const reference::shape in_dims{1, 3, 4, 5, 3}, out_dims{1, 3, 2, 3, 2};
-  const typename TestFixture::template result<5> avg = adapool::adaptive_avg_pool3d(this->view(in), {2, 3, 2});
-  const typename TestFixture::template result<5> max = adapool::adaptive_max_pool3d(this->view(in), {2, 3, 2});
-  const typename TestFixture::template result_with_indices<5> both =
-      adapool::adaptive_max_pool3d_with_indices(this->view(in), {2, 3, 2});
-  this->expect_average_any(avg, reference::adaptive_avg(this->x_, in_dims, out_dims), out_dims);
-  const auto want = reference::adaptive_max(this->x_, in_dims, out_dims);
-  this->expect_max(max, static_cast<const adapool::tensor<std::int64_t, 5>*>(nullptr), want, out_dims);
-  this->expect_max(both.values, &both.indices, want, out_dims);
-}
+TYPED_TEST(Allocating, AdaptivePool3d) { this->expect_adaptive(std::array<std::int64_t, 5>{1, 3, 4, 5, 3}, {2, 3, 2}); }
 
 TYPED_TEST(Allocating, GlobalPool) {
   const auto in = this->input(std::array<std::int64_t, 4>{2, 19, 5, 6});
   const reference::shape in_dims{2, 19, 5, 6}, out_dims{2, 19, 1, 1};
-  const typename TestFixture::template result<4> avg = adapool::global_avg_pool(this->view(in));
-  const typename TestFixture::template result<4> max = adapool::global_max_pool(this->view(in));
-  const typename TestFixture::template result_with_indices<4> both =
-      adapool::global_max_pool_with_indices(this->view(in));
-  this->expect_average_any(avg, reference::adaptive_avg(this->x_, in_dims, out_dims), out_dims);
-  const auto want = reference::adaptive_max(this->x_, in_dims, out_dims);
-  this->expect_max(max, static_cast<const adapool::tensor<std::int64_t, 4>*>(nullptr), want, out_dims);
-  this->expect_max(both.values, &both.indices, want, out_dims);
+  this->expect_results(adapool::global_avg_pool(this->view(in)), adapool::global_max_pool(this->view(in)),
+                       adapool::global_max_pool_with_indices(this->view(in)),
+                       reference::adaptive_avg(this->x_, in_dims, out_dims),
+                       reference::adaptive_max(this->x_, in_dims, out_dims), out_dims);
 }
 
 TYPED_TEST(Allocating, ChannelPool) {
   const auto in = this->input(std::array<std::int64_t, 4>{2, 17, 5, 6});
   const reference::shape in_dims{2, 17, 5, 6};
   for (std::int64_t out_channels : {1, 3}) {
-    const reference::shape out_dims{2, out_channels, 5, 6};
-    const typename TestFixture::template result<4> avg = adapool::channel_avg_pool(this->view(in), out_channels);
-    const typename TestFixture::template result<4> max = adapool::channel_max_pool(this->view(in), out_channels);
-    const typename TestFixture::template result_with_indices<4> both =
-        adapool::channel_max_pool_with_indices(this->view(in), out_channels);
-    this->expect_average_any(avg, reference::channel_avg(this->x_, in_dims, out_channels), out_dims);
-    const auto want = reference::channel_max(this->x_, in_dims, out_channels);
-    this->expect_max(max, static_cast<const adapool::tensor<std::int64_t, 4>*>(nullptr), want, out_dims);
-    this->expect_max(both.values, &both.indices, want, out_dims);
+    this->expect_results(adapool::channel_avg_pool(this->view(in), out_channels),
+                         adapool::channel_max_pool(this->view(in), out_channels),
+                         adapool::channel_max_pool_with_indices(this->view(in), out_channels),
+                         reference::channel_avg(this->x_, in_dims, out_channels),
+                         reference::channel_max(this->x_, in_dims, out_channels), {2, out_channels, 5, 6});
   }
   // One output channel is the default: global depth-wise pooling.
-  const reference::shape one{2, 1, 5, 6};
-  this->expect_average_any(adapool::channel_avg_pool(this->view(in)), reference::channel_avg(this->x_, in_dims, 1),
-                           one);
-  const auto want = reference::channel_max(this->x_, in_dims, 1);
-  const auto max = adapool::channel_max_pool(this->view(in));
-  const auto both = adapool::channel_max_pool_with_indices(this->view(in));
-  this->expect_max(max, static_cast<const adapool::tensor<std::int64_t, 4>*>(nullptr), want, one);
-  this->expect_max(both.values, &both.indices, want, one);
+  this->expect_results(adapool::channel_avg_pool(this->view(in)), adapool::channel_max_pool(this->view(in)),
+                       adapool::channel_max_pool_with_indices(this->view(in)),
+                       reference::channel_avg(this->x_, in_dims, 1), reference::channel_max(this->x_, in_dims, 1),
+                       {2, 1, 5, 6});
 }
 
 // The scalar path through the allocating forms gives the same results.

@@ -27,79 +27,64 @@ class ChannelPool : public testing::TestWithParam<config> {};
 template <class T, std::size_t Rank>
 void check_channel_ops(const std::array<std::int64_t, Rank>& in_shape, std::int64_t out_channels, layout_kind in_kind,
                        std::size_t i, const std::vector<T>& x) {
-  const auto out_shape = with_channels(in_shape, out_channels);
-  check_case<channel_avg_op>(in_shape, out_shape, in_kind, output_layout(i), x);
-  check_case<channel_max_op<true>>(in_shape, out_shape, in_kind, output_layout(i + 1), x);
-  check_case<channel_max_op<false>>(in_shape, out_shape, in_kind, output_layout(i + 2), x);
+  check_cases<channel_avg_op, channel_max_op<true>, channel_max_op<false>>(
+      in_shape, with_channels(in_shape, out_channels), in_kind, i, x);
 }
 
 TEST_P(ChannelPool, ChannelCountSweep) {
-  with_dtype(GetParam().type, [&](auto t) {
+  with_dtype(GetParam().type, 21, [&](auto t, std::mt19937_64& rng) {
     using T = decltype(t);
-    std::mt19937_64 rng(21);
-    std::vector<std::int64_t> channels = lane_sizes();
-    channels.insert(channels.end(), {256, 300, 513});
     std::size_t i = 0;
-    for (std::int64_t c : channels)
+    for (std::int64_t c : lane_sizes_and({256, 300, 513}))
       for (std::int64_t out_c : {std::int64_t{1}, std::int64_t{3}, c}) {
-        const fill_kind fill = all_fills()[i % all_fills().size()];
+        const fill_kind fill = fill_for(i);
         const std::array<std::int64_t, 4> in_shape{1, c, 2, 3};
-        check_channel_ops<T>(in_shape, out_c, GetParam().layout, i++,
-                             random_values<T>(element_count(in_shape), fill, rng));
+        check_channel_ops<T>(in_shape, out_c, GetParam().layout, i++, random_values<T>(in_shape, fill, rng));
       }
   });
 }
 
 // Pixel counts around the lane counts and past 256, in 1d, 2d and 3d.
 TEST_P(ChannelPool, PixelCountSweep) {
-  with_dtype(GetParam().type, [&](auto t) {
+  with_dtype(GetParam().type, 22, [&](auto t, std::mt19937_64& rng) {
     using T = decltype(t);
-    std::mt19937_64 rng(22);
-    std::vector<std::int64_t> widths = lane_sizes();
-    widths.insert(widths.end(), {255, 256, 300});
     std::size_t i = 0;
-    for (std::int64_t w : widths) {
-      const fill_kind fill = all_fills()[i % all_fills().size()];
+    for (std::int64_t w : lane_sizes_and({255, 256, 300})) {
+      const fill_kind fill = fill_for(i);
       const std::array<std::int64_t, 3> in_1d{2, 5, w};
-      check_channel_ops<T>(in_1d, 2, GetParam().layout, i++, random_values<T>(element_count(in_1d), fill, rng));
+      check_channel_ops<T>(in_1d, 2, GetParam().layout, i++, random_values<T>(in_1d, fill, rng));
       const std::array<std::int64_t, 4> in_2d{1, 4, 3, w};
-      check_channel_ops<T>(in_2d, 1, GetParam().layout, i++, random_values<T>(element_count(in_2d), fill, rng));
+      check_channel_ops<T>(in_2d, 1, GetParam().layout, i++, random_values<T>(in_2d, fill, rng));
     }
     const std::array<std::int64_t, 5> in_3d{2, 6, 3, 4, 5};
-    check_channel_ops<T>(in_3d, 4, GetParam().layout, i++,
-                         random_values<T>(element_count(in_3d), fill_kind::specials, rng));
+    check_channel_ops<T>(in_3d, 4, GetParam().layout, i++, random_values<T>(in_3d, fill_kind::specials, rng));
     const std::array<std::int64_t, 4> in_big{1, 3, 17, 19};  // 323 pixels
-    check_channel_ops<T>(in_big, 2, GetParam().layout, i++,
-                         random_values<T>(element_count(in_big), fill_kind::ties, rng));
+    check_channel_ops<T>(in_big, 2, GetParam().layout, i++, random_values<T>(in_big, fill_kind::ties, rng));
   });
 }
 
 // The window rule over channels: out > in, the in=5 out=3 edge, primes.
 TEST_P(ChannelPool, ChannelWindows) {
-  with_dtype(GetParam().type, [&](auto t) {
+  with_dtype(GetParam().type, 23, [&](auto t, std::mt19937_64& rng) {
     using T = decltype(t);
-    std::mt19937_64 rng(23);
     const std::vector<std::array<std::int64_t, 2>> windows{{5, 3}, {2, 3}, {3, 8}, {7, 7}, {13, 5}, {31, 7}, {1, 4}};
     std::size_t i = 0;
     for (const auto& w : windows)
       for (fill_kind fill : all_fills()) {
         const std::array<std::int64_t, 4> in_shape{2, w[0], 2, 5};
-        check_channel_ops<T>(in_shape, w[1], GetParam().layout, i++,
-                             random_values<T>(element_count(in_shape), fill, rng));
+        check_channel_ops<T>(in_shape, w[1], GetParam().layout, i++, random_values<T>(in_shape, fill, rng));
       }
   });
 }
 
 TEST_P(ChannelPool, RandomShapes) {
-  with_dtype(GetParam().type, [&](auto t) {
+  with_dtype(GetParam().type, 24, [&](auto t, std::mt19937_64& rng) {
     using T = decltype(t);
-    std::mt19937_64 rng(24);
     std::uniform_int_distribution<std::int64_t> batch(1, 3), channels(1, 40), size(1, 9), out_c(1, 12);
     for (std::size_t i = 0; i < 30; ++i) {
-      const fill_kind fill = all_fills()[i % all_fills().size()];
+      const fill_kind fill = fill_for(i);
       const std::array<std::int64_t, 4> in_shape{batch(rng), channels(rng), size(rng), size(rng)};
-      check_channel_ops<T>(in_shape, out_c(rng), GetParam().layout, i,
-                           random_values<T>(element_count(in_shape), fill, rng));
+      check_channel_ops<T>(in_shape, out_c(rng), GetParam().layout, i, random_values<T>(in_shape, fill, rng));
     }
   });
 }

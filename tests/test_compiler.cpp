@@ -49,28 +49,24 @@ TEST(Compiler, CountTrailingZeros) {
   }
 }
 
-// Overflow is decided against the exact 128-bit result.
-void check_arithmetic(std::int64_t a, std::int64_t b) {
-  const wide exact_sum = wide{a} + b, exact_product = wide{a} * b;
-  const bool sum_overflows = exact_sum > max || exact_sum < min;
-  const bool product_overflows = exact_product > max || exact_product < min;
+using checked_op = bool (*)(std::int64_t, std::int64_t, std::int64_t*);
+
+// Overflow is decided against the exact 128-bit result; without overflow the
+// result must be the exact one.
+void check_against_exact(checked_op op, const char* symbol, std::int64_t a, std::int64_t b, wide exact) {
+  const bool overflows = exact > max || exact < min;
   std::int64_t r = 0;
-  ASSERT_EQ(simd::add_overflow(a, b, &r), sum_overflows) << a << " + " << b;
-  if (!sum_overflows) {
-    ASSERT_EQ(r, exact_sum) << a << " + " << b;
+  ASSERT_EQ(op(a, b, &r), overflows) << a << symbol << b;
+  if (!overflows) {
+    ASSERT_EQ(r, exact) << a << symbol << b;
   }
-  ASSERT_EQ(simd::portable::add_overflow(a, b, &r), sum_overflows) << a << " + " << b;
-  if (!sum_overflows) {
-    ASSERT_EQ(r, exact_sum) << a << " + " << b;
-  }
-  ASSERT_EQ(simd::mul_overflow(a, b, &r), product_overflows) << a << " * " << b;
-  if (!product_overflows) {
-    ASSERT_EQ(r, exact_product) << a << " * " << b;
-  }
-  ASSERT_EQ(simd::portable::mul_overflow(a, b, &r), product_overflows) << a << " * " << b;
-  if (!product_overflows) {
-    ASSERT_EQ(r, exact_product) << a << " * " << b;
-  }
+}
+
+void check_arithmetic(std::int64_t a, std::int64_t b) {
+  check_against_exact(simd::add_overflow, " + ", a, b, wide{a} + b);
+  check_against_exact(simd::portable::add_overflow, " + ", a, b, wide{a} + b);
+  check_against_exact(simd::mul_overflow, " * ", a, b, wide{a} * b);
+  check_against_exact(simd::portable::mul_overflow, " * ", a, b, wide{a} * b);
 }
 
 TEST(Compiler, OverflowEdges) {

@@ -80,28 +80,29 @@ struct operation {
   std::function<void(const in_view&, const out_view&, const index_view&)> call;
 };
 
-const std::vector<operation>& operations() {
+// The three forms of one family: the average, the max, the max with indices.
+template <class Avg, class Max>
+void add_forms(std::vector<operation>& ops, family kind, const char* avg_name, const char* max_name, Avg avg, Max max) {
   using index = const index_view&;
-  static const std::vector<operation> ops{
-      {"adaptive_avg_pool2d", family::adaptive, false,
-       [](const in_view& i, const out_view& o, index) { adapool::adaptive_avg_pool2d(i, o); }},
-      {"adaptive_max_pool2d", family::adaptive, false,
-       [](const in_view& i, const out_view& o, index) { adapool::adaptive_max_pool2d(i, o); }},
-      {"adaptive_max_pool2d", family::adaptive, true,
-       [](const in_view& i, const out_view& o, index x) { adapool::adaptive_max_pool2d(i, o, x); }},
-      {"global_avg_pool", family::global, false,
-       [](const in_view& i, const out_view& o, index) { adapool::global_avg_pool(i, o); }},
-      {"global_max_pool", family::global, false,
-       [](const in_view& i, const out_view& o, index) { adapool::global_max_pool(i, o); }},
-      {"global_max_pool", family::global, true,
-       [](const in_view& i, const out_view& o, index x) { adapool::global_max_pool(i, o, x); }},
-      {"channel_avg_pool", family::channel, false,
-       [](const in_view& i, const out_view& o, index) { adapool::channel_avg_pool(i, o); }},
-      {"channel_max_pool", family::channel, false,
-       [](const in_view& i, const out_view& o, index) { adapool::channel_max_pool(i, o); }},
-      {"channel_max_pool", family::channel, true,
-       [](const in_view& i, const out_view& o, index x) { adapool::channel_max_pool(i, o, x); }},
-  };
+  ops.push_back({avg_name, kind, false, [avg](const in_view& i, const out_view& o, index) { avg(i, o); }});
+  ops.push_back({max_name, kind, false, [max](const in_view& i, const out_view& o, index) { max(i, o); }});
+  ops.push_back({max_name, kind, true, [max](const in_view& i, const out_view& o, index x) { max(i, o, x); }});
+}
+
+const std::vector<operation>& operations() {
+  static const std::vector<operation> ops = [] {
+    const auto adaptive_avg = [](auto... a) { adapool::adaptive_avg_pool2d(a...); };
+    const auto adaptive_max = [](auto... a) { adapool::adaptive_max_pool2d(a...); };
+    const auto global_avg = [](auto... a) { adapool::global_avg_pool(a...); };
+    const auto global_max = [](auto... a) { adapool::global_max_pool(a...); };
+    const auto channel_avg = [](auto... a) { adapool::channel_avg_pool(a...); };
+    const auto channel_max = [](auto... a) { adapool::channel_max_pool(a...); };
+    std::vector<operation> all;
+    add_forms(all, family::adaptive, "adaptive_avg_pool2d", "adaptive_max_pool2d", adaptive_avg, adaptive_max);
+    add_forms(all, family::global, "global_avg_pool", "global_max_pool", global_avg, global_max);
+    add_forms(all, family::channel, "channel_avg_pool", "channel_max_pool", channel_avg, channel_max);
+    return all;
+  }();
   return ops;
 }
 
@@ -135,24 +136,20 @@ void expect_accepted(const operation& op, buffers& b) {
 
 const shape4 in_shape{2, 3, 4, 4};
 
-TEST(Errors, MismatchedBatch) {
+// Outputs whose size on `axis` is `size`, not the input's, for every operation
+// whose output takes that axis from the input.
+void expect_mismatch_rejected(std::size_t axis, std::int64_t size) {
   for (const operation& op : operations()) {
+    if (axis == 1 && op.kind == family::channel) continue;  // channel pooling chooses its output channels
     shape4 out = good_output(op.kind, in_shape);
-    out[0] = 1;
+    out[axis] = size;
     buffers b(in_shape, out);
     expect_rejected(op, b, {"output", shape_text(out), shape_text(in_shape)});
   }
 }
 
-TEST(Errors, MismatchedChannels) {
-  for (const operation& op : operations()) {
-    if (op.kind == family::channel) continue;  // channel pooling chooses its output channels
-    shape4 out = good_output(op.kind, in_shape);
-    out[1] = 4;
-    buffers b(in_shape, out);
-    expect_rejected(op, b, {"output", shape_text(out), shape_text(in_shape)});
-  }
-}
+TEST(Errors, MismatchedBatch) { expect_mismatch_rejected(0, 1); }
+TEST(Errors, MismatchedChannels) { expect_mismatch_rejected(1, 4); }
 
 TEST(Errors, WrongSpatialOutput) {
   for (const operation& op : operations()) {

@@ -87,22 +87,24 @@ void check_channel(const In& in, const shape_case& s) {
       }
 }
 
-TEST(Fused, AvgMaxEqualsSeparateCalls) {
-  std::mt19937 rng(5);
+// Calls check(view, case) for every case, through a contiguous view and a
+// channels-last view of the same values.
+template <class Check>
+void for_each_case_and_layout(unsigned seed, Check&& check) {
+  std::mt19937 rng(seed);
   for (const shape_case& s : cases()) {
     const std::vector<float> x = random_input(s, rng);
-    check_avg_max(adapool::make_view(x.data(), s.n, s.c, s.h, s.w), s);
-    check_avg_max(adapool::make_view<adapool::channels_last>(x.data(), s.n, s.c, s.h, s.w), s);
+    check(adapool::make_view(x.data(), s.n, s.c, s.h, s.w), s);
+    check(adapool::make_view<adapool::channels_last>(x.data(), s.n, s.c, s.h, s.w), s);
   }
 }
 
+TEST(Fused, AvgMaxEqualsSeparateCalls) {
+  for_each_case_and_layout(5, [](const auto& in, const shape_case& s) { check_avg_max(in, s); });
+}
+
 TEST(Fused, ChannelMaxAvgEqualsSeparateCalls) {
-  std::mt19937 rng(6);
-  for (const shape_case& s : cases()) {
-    const std::vector<float> x = random_input(s, rng);
-    check_channel(adapool::make_view(x.data(), s.n, s.c, s.h, s.w), s);
-    check_channel(adapool::make_view<adapool::channels_last>(x.data(), s.n, s.c, s.h, s.w), s);
-  }
+  for_each_case_and_layout(6, [](const auto& in, const shape_case& s) { check_channel(in, s); });
 }
 
 // Channel slices of one tensor interleave in memory without sharing an

@@ -164,9 +164,8 @@ constexpr shape_case<5> cases_3d[]{
     {{1, 1, 3, 4, 5}, {2, 3, 2}}, {{2, 17, 2, 2, 2}, {1, 1, 1}}, {{2, 3, 2, 3, 2}, {3, 4, 5}}};
 
 TEST_P(PowerPool, WindowShapes) {
-  with_dtype(GetParam().type, [&](auto t) {
+  with_dtype(GetParam().type, 1, [&](auto t, std::mt19937_64& rng) {
     using T = decltype(t);
-    std::mt19937_64 rng(1);
     std::size_t i = 0;
     const auto check_all = [&](const auto& cases) {
       for (const auto& shapes : cases) {
@@ -183,9 +182,8 @@ TEST_P(PowerPool, WindowShapes) {
 // Row lengths and channel counts around the lane counts and past 256 (the
 // channels-last column block), p = 3 (vector path) and 4.5 (std::pow).
 TEST_P(PowerPool, RowAndChannelSweeps) {
-  with_dtype(GetParam().type, [&](auto t) {
+  with_dtype(GetParam().type, 7, [&](auto t, std::mt19937_64& rng) {
     using T = decltype(t);
-    std::mt19937_64 rng(7);
     std::size_t i = 0;
     for (std::int64_t w : lane_sizes()) {
       const std::array<std::int64_t, 4> in_shape{1, 2, 3, w};
@@ -195,9 +193,7 @@ TEST_P(PowerPool, RowAndChannelSweeps) {
         check_power<T>(in_shape, {2, out_w}, GetParam().layout, output_layout(i++), x, {false, 2});
       }
     }
-    std::vector<std::int64_t> channels = lane_sizes();
-    channels.insert(channels.end(), {256, 300});
-    for (std::int64_t c : channels) {
+    for (std::int64_t c : lane_sizes_and({256, 300})) {
       const std::array<std::int64_t, 4> in_shape{2, c, 3, 4};
       const std::vector<T> x = uniform_values<T>(element_count(in_shape), -1, 1, rng);
       check_power<T>(in_shape, {2, 3}, GetParam().layout, output_layout(i++), x, {true, 3});
@@ -210,9 +206,8 @@ TEST_P(PowerPool, RowAndChannelSweeps) {
 // Planes bigger than the 4096-element buffer: a window's rows raised at a time
 // (rows of up to 256 and longer), and windows whose rows do not fit either.
 TEST_P(PowerPool, BigPlanes) {
-  with_dtype(GetParam().type, [&](auto t) {
+  with_dtype(GetParam().type, 11, [&](auto t, std::mt19937_64& rng) {
     using T = decltype(t);
-    std::mt19937_64 rng(11);
     const std::array<std::int64_t, 4> square{1, 2, 70, 70};
     const std::array<std::int64_t, 4> wide{1, 1, 20, 300};
     const std::array<std::int64_t, 3> row{1, 2, 9000};
@@ -246,9 +241,8 @@ void check_random_case(std::mt19937_64& rng, layout_kind kind, std::size_t i) {
 }
 
 TEST_P(PowerPool, RandomShapes) {
-  with_dtype(GetParam().type, [&](auto t) {
+  with_dtype(GetParam().type, 101, [&](auto t, std::mt19937_64& rng) {
     using T = decltype(t);
-    std::mt19937_64 rng(101);
     for (std::size_t i = 0; i < 20; ++i) {
       check_random_case<T, 3>(rng, GetParam().layout, i);
       check_random_case<T, 4>(rng, GetParam().layout, i);
@@ -260,9 +254,8 @@ TEST_P(PowerPool, RandomShapes) {
 // eps is a floor: values below it count as eps, so a window of values all at
 // or below eps gives eps; larger eps raise the result.
 TEST_P(PowerPool, EpsClamp) {
-  with_dtype(GetParam().type, [&](auto t) {
+  with_dtype(GetParam().type, 13, [&](auto t, std::mt19937_64& rng) {
     using T = decltype(t);
-    std::mt19937_64 rng(13);
     const std::array<std::int64_t, 4> shape{1, 5, 6, 6};
     const std::vector<T> x = uniform_values<T>(element_count(shape), -1, 1, rng);
     std::size_t i = 0;
@@ -286,13 +279,12 @@ TEST_P(PowerPool, EpsClamp) {
 // (-inf)^p is -inf for odd p, +inf otherwise; inf - inf is NaN; a negative sum
 // gives NaN unless p = 1; a sum of -inf gives +inf for p = 3.
 TEST_P(PowerPool, SpecialValues) {
-  with_dtype(GetParam().type, [&](auto t) {
+  with_dtype(GetParam().type, 17, [&](auto t, std::mt19937_64& rng) {
     using T = decltype(t);
-    std::mt19937_64 rng(17);
     std::size_t i = 0;
     for (fill_kind fill : {fill_kind::ties, fill_kind::specials, fill_kind::neg_inf}) {
       const std::array<std::int64_t, 4> shape{2, 3, 5, 7};
-      const std::vector<T> x = random_values<T>(element_count(shape), fill, rng);
+      const std::vector<T> x = random_values<T>(shape, fill, rng);
       for (double p : {1.0, 2.0, 3.0, 4.0, 4.5}) {
         check_power<T>(shape, {3, 3}, GetParam().layout, output_layout(i++), x, {true, p});
         check_power<T>(shape, {3, 3}, GetParam().layout, output_layout(i++), x, {false, p});
@@ -337,9 +329,8 @@ TEST_P(PowerPool, SpecialValuesByHand) {
 // channels-last input whose planes fit the kernels' buffer (the same sums over
 // the same values), within the average tolerance for every other layout.
 TEST_P(PowerPool, GemOfOneIsTheAverage) {
-  with_dtype(GetParam().type, [&](auto t) {
+  with_dtype(GetParam().type, 19, [&](auto t, std::mt19937_64& rng) {
     using T = decltype(t);
-    std::mt19937_64 rng(19);
     const layout_kind kind = GetParam().layout;
     const bool exact = kind == layout_kind::nchw || kind == layout_kind::nhwc;
     std::size_t i = 0;

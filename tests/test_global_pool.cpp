@@ -26,52 +26,45 @@ class GlobalPool : public testing::TestWithParam<config> {};
 template <class T, std::size_t Rank>
 void check_global_ops(const std::array<std::int64_t, Rank>& in_shape, layout_kind in_kind, std::size_t i,
                       const std::vector<T>& x) {
-  const auto out_shape = global_of(in_shape);
-  check_case<global_avg_op>(in_shape, out_shape, in_kind, output_layout(i), x);
-  check_case<global_max_op<true>>(in_shape, out_shape, in_kind, output_layout(i + 1), x);
-  check_case<global_max_op<false>>(in_shape, out_shape, in_kind, output_layout(i + 2), x);
+  check_cases<global_avg_op, global_max_op<true>, global_max_op<false>>(in_shape, global_of(in_shape), in_kind, i, x);
 }
 
 // Planes of L - 1, L, L + 1 and 2L + 1 elements and primes, as one row (1d),
 // as rows of a 2d plane and as the last axis of a 3d volume.
 TEST_P(GlobalPool, PlaneSizeSweep) {
-  with_dtype(GetParam().type, [&](auto t) {
+  with_dtype(GetParam().type, 11, [&](auto t, std::mt19937_64& rng) {
     using T = decltype(t);
-    std::mt19937_64 rng(11);
     std::size_t i = 0;
     for (std::int64_t w : lane_sizes()) {
-      const fill_kind fill = all_fills()[i % all_fills().size()];
+      const fill_kind fill = fill_for(i);
       const std::array<std::int64_t, 3> in_1d{2, 3, w};
-      check_global_ops<T>(in_1d, GetParam().layout, i++, random_values<T>(element_count(in_1d), fill, rng));
+      check_global_ops<T>(in_1d, GetParam().layout, i++, random_values<T>(in_1d, fill, rng));
       const std::array<std::int64_t, 4> rows{1, 2, 3, w};
-      check_global_ops<T>(rows, GetParam().layout, i++, random_values<T>(element_count(rows), fill, rng));
+      check_global_ops<T>(rows, GetParam().layout, i++, random_values<T>(rows, fill, rng));
       const std::array<std::int64_t, 4> columns{1, 2, w, 3};
-      check_global_ops<T>(columns, GetParam().layout, i++, random_values<T>(element_count(columns), fill, rng));
+      check_global_ops<T>(columns, GetParam().layout, i++, random_values<T>(columns, fill, rng));
       const std::array<std::int64_t, 5> volume{1, 2, 2, 3, w};
-      check_global_ops<T>(volume, GetParam().layout, i++, random_values<T>(element_count(volume), fill, rng));
+      check_global_ops<T>(volume, GetParam().layout, i++, random_values<T>(volume, fill, rng));
     }
   });
 }
 
 // Planes past 1024 elements, where float sums are split into blocks.
 TEST_P(GlobalPool, LargePlanes) {
-  with_dtype(GetParam().type, [&](auto t) {
+  with_dtype(GetParam().type, 12, [&](auto t, std::mt19937_64& rng) {
     using T = decltype(t);
-    std::mt19937_64 rng(12);
     std::size_t i = 0;
     for (std::int64_t w : {1023, 1024, 1025, 2049, 4099}) {
       const std::array<std::int64_t, 3> in_1d{1, 2, w};
-      check_global_ops<T>(in_1d, GetParam().layout, i++,
-                          random_values<T>(element_count(in_1d), fill_kind::uniform, rng));
+      check_global_ops<T>(in_1d, GetParam().layout, i++, random_values<T>(in_1d, fill_kind::uniform, rng));
     }
     const std::array<std::int64_t, 4> plane{2, 7, 33, 65};  // planes four at a time, and three alone
-    check_global_ops<T>(plane, GetParam().layout, i++, random_values<T>(element_count(plane), fill_kind::ties, rng));
+    check_global_ops<T>(plane, GetParam().layout, i++, random_values<T>(plane, fill_kind::ties, rng));
     // Contiguous planes of three 65536-element chunks, 66 chunks in all: more
     // than the 64 that threads share at a time, with a plane across the cut.
     if (GetParam().layout == layout_kind::nchw) {
       const std::array<std::int64_t, 3> chunked{1, 22, 2 * 65536 + 3};
-      check_global_ops<T>(chunked, GetParam().layout, i++,
-                          random_values<T>(element_count(chunked), fill_kind::uniform, rng));
+      check_global_ops<T>(chunked, GetParam().layout, i++, random_values<T>(chunked, fill_kind::uniform, rng));
     }
   });
 }
@@ -79,16 +72,13 @@ TEST_P(GlobalPool, LargePlanes) {
 // Channel counts around the lane counts and past 256 (channels-last kernels
 // reduce 256 channels at a time).
 TEST_P(GlobalPool, ChannelCountSweep) {
-  with_dtype(GetParam().type, [&](auto t) {
+  with_dtype(GetParam().type, 13, [&](auto t, std::mt19937_64& rng) {
     using T = decltype(t);
-    std::mt19937_64 rng(13);
-    std::vector<std::int64_t> channels = lane_sizes();
-    channels.insert(channels.end(), {255, 256, 300, 513});
     std::size_t i = 0;
-    for (std::int64_t c : channels) {
-      const fill_kind fill = all_fills()[i % all_fills().size()];
+    for (std::int64_t c : lane_sizes_and({255, 256, 300, 513})) {
+      const fill_kind fill = fill_for(i);
       const std::array<std::int64_t, 4> in_shape{2, c, 3, 3};
-      check_global_ops<T>(in_shape, GetParam().layout, i++, random_values<T>(element_count(in_shape), fill, rng));
+      check_global_ops<T>(in_shape, GetParam().layout, i++, random_values<T>(in_shape, fill, rng));
     }
   });
 }
@@ -168,11 +158,10 @@ TEST_P(GlobalPool, SignedZeros) {
 
 // The same input gives the same bits every time.
 TEST_P(GlobalPool, Deterministic) {
-  with_dtype(GetParam().type, [&](auto t) {
+  with_dtype(GetParam().type, 19, [&](auto t, std::mt19937_64& rng) {
     using T = decltype(t);
-    std::mt19937_64 rng(19);
     const std::array<std::int64_t, 4> shape{2, 40, 30, 31};
-    const std::vector<T> x = random_values<T>(element_count(shape), fill_kind::uniform, rng);
+    const std::vector<T> x = random_values<T>(shape, fill_kind::uniform, rng);
     placed<T, 4> input = place(GetParam().layout, shape, T(0));
     input.assign(x);
     std::vector<T> first(80), again(80);

@@ -35,60 +35,59 @@ std::string plan(pooling op, const shape4& in_shape, const shape4& out_shape, la
   return adapool::planned_strategy(op, in.view(), out.view());
 }
 
-template <class Op>
-void check(const shape4& in_shape, const shape4& out_shape, layout_kind in_kind = layout_kind::nchw) {
-  std::mt19937_64 rng(static_cast<std::uint64_t>(in_shape[1] * 131 + out_shape[3]));
-  const auto x =
-      adapool_test::random_values<float>(adapool_test::element_count(in_shape), adapool_test::fill_kind::specials, rng);
-  adapool_test::check_case<Op>(in_shape, out_shape, in_kind, layout_kind::nchw, x);
-}
-
 using avg = adapool_test::adaptive_avg_op;
 using max = adapool_test::adaptive_max_op<true>;
 
+template <class Op>
+void check(const shape4& in_shape, const shape4& out_shape, layout_kind in_kind = layout_kind::nchw) {
+  std::mt19937_64 rng(static_cast<std::uint64_t>(in_shape[1] * 131 + out_shape[3]));
+  const auto x = adapool_test::random_values<float>(in_shape, adapool_test::fill_kind::specials, rng);
+  adapool_test::check_case<Op>(in_shape, out_shape, in_kind, layout_kind::nchw, x);
+}
+
+// Expects `strategy` for an adaptive average or max, and the results of that
+// operation (max with indices for either max form) on the same shape to match
+// the reference, so that the strategy named is also the one tested.
+void expect_plan(pooling op, const shape4& in_shape, const shape4& out_shape, const std::string& strategy,
+                 layout_kind in_kind = layout_kind::nchw) {
+  SCOPED_TRACE(adapool_test::shape_text(in_shape) + " -> " + adapool_test::shape_text(out_shape));
+  EXPECT_EQ(plan(op, in_shape, out_shape, in_kind), strategy);
+  if (op == pooling::average) {
+    check<avg>(in_shape, out_shape, in_kind);
+  } else {
+    check<max>(in_shape, out_shape, in_kind);
+  }
+}
+
 TEST(Plan, ChannelsLast) {
-  EXPECT_EQ(plan(pooling::average, {1, 64, 7, 7}, {1, 64, 1, 1}, layout_kind::nhwc), "channels_last");
-  EXPECT_EQ(plan(pooling::max_with_indices, {1, 64, 9, 9}, {1, 64, 4, 4}, layout_kind::nhwc), "channels_last");
-  check<avg>({1, 64, 7, 7}, {1, 64, 1, 1}, layout_kind::nhwc);
-  check<max>({1, 64, 9, 9}, {1, 64, 4, 4}, layout_kind::nhwc);
+  expect_plan(pooling::average, {1, 64, 7, 7}, {1, 64, 1, 1}, "channels_last", layout_kind::nhwc);
+  expect_plan(pooling::max_with_indices, {1, 64, 9, 9}, {1, 64, 4, 4}, "channels_last", layout_kind::nhwc);
 }
 
 TEST(Plan, GlobalAverage) {
   // 7 x 7 planes fit `lanes` at a time in every vector set; one lane sums them as streams.
-  EXPECT_EQ(plan(pooling::average, {1, 96, 7, 7}, {1, 96, 1, 1}), scalar ? "global_planes" : "global_small_planes");
-  EXPECT_EQ(plan(pooling::average, {1, 8, 56, 56}, {1, 8, 1, 1}), "global_planes");
-  EXPECT_EQ(plan(pooling::average, {1, 2, 300, 300}, {1, 2, 1, 1}), "global_chunks");
-  check<avg>({1, 96, 7, 7}, {1, 96, 1, 1});
-  check<avg>({1, 8, 56, 56}, {1, 8, 1, 1});
-  check<avg>({1, 2, 300, 300}, {1, 2, 1, 1});
+  expect_plan(pooling::average, {1, 96, 7, 7}, {1, 96, 1, 1}, scalar ? "global_planes" : "global_small_planes");
+  expect_plan(pooling::average, {1, 8, 56, 56}, {1, 8, 1, 1}, "global_planes");
+  expect_plan(pooling::average, {1, 2, 300, 300}, {1, 2, 1, 1}, "global_chunks");
 }
 
 TEST(Plan, GlobalMax) {
-  EXPECT_EQ(plan(pooling::max_with_indices, {1, 96, 7, 7}, {1, 96, 1, 1}),
-            scalar ? "lane_planes" : "global_small_planes");
-  EXPECT_EQ(plan(pooling::max, {1, 8, 56, 56}, {1, 8, 1, 1}), "global_planes");
-  check<max>({1, 96, 7, 7}, {1, 96, 1, 1});
-  check<max>({1, 8, 56, 56}, {1, 8, 1, 1});
+  expect_plan(pooling::max_with_indices, {1, 96, 7, 7}, {1, 96, 1, 1}, scalar ? "lane_planes" : "global_small_planes");
+  expect_plan(pooling::max, {1, 8, 56, 56}, {1, 8, 1, 1}, "global_planes");
 }
 
 TEST(Plan, Windows) {
   // 13 x 13 -> 7 x 7: short rows where 8-float vectors with lane picks exist,
   // lane planes elsewhere (169-element planes).
   const char* odd = short_rows_13 ? "short_rows" : "lane_planes";
-  EXPECT_EQ(plan(pooling::average, {2, 17, 13, 13}, {2, 17, 7, 7}), odd);
-  EXPECT_EQ(plan(pooling::max_with_indices, {2, 17, 13, 13}, {2, 17, 7, 7}), odd);
-  check<avg>({2, 17, 13, 13}, {2, 17, 7, 7});
-  check<max>({2, 17, 13, 13}, {2, 17, 7, 7});
+  expect_plan(pooling::average, {2, 17, 13, 13}, {2, 17, 7, 7}, odd);
+  expect_plan(pooling::max_with_indices, {2, 17, 13, 13}, {2, 17, 7, 7}, odd);
   // 400-element planes, rows of 40 (too long for short rows): column sums.
-  EXPECT_EQ(plan(pooling::average, {1, 4, 10, 40}, {1, 4, 5, 5}), "plane_columns");
-  EXPECT_EQ(plan(pooling::max, {1, 4, 10, 40}, {1, 4, 5, 5}), "plane_columns");
-  check<avg>({1, 4, 10, 40}, {1, 4, 5, 5});
-  check<max>({1, 4, 10, 40}, {1, 4, 5, 5});
+  expect_plan(pooling::average, {1, 4, 10, 40}, {1, 4, 5, 5}, "plane_columns");
+  expect_plan(pooling::max, {1, 4, 10, 40}, {1, 4, 5, 5}, "plane_columns");
   // Rows of 300, past a column block: window rows one by one.
-  EXPECT_EQ(plan(pooling::average, {1, 2, 3, 300}, {1, 2, 2, 7}), "plane_rows");
-  EXPECT_EQ(plan(pooling::max_with_indices, {1, 2, 3, 300}, {1, 2, 2, 7}), "plane_rows");
-  check<avg>({1, 2, 3, 300}, {1, 2, 2, 7});
-  check<max>({1, 2, 3, 300}, {1, 2, 2, 7});
+  expect_plan(pooling::average, {1, 2, 3, 300}, {1, 2, 2, 7}, "plane_rows");
+  expect_plan(pooling::max_with_indices, {1, 2, 3, 300}, {1, 2, 2, 7}, "plane_rows");
 }
 
 TEST(Plan, AverageAndMax) {

@@ -63,22 +63,10 @@ inline const std::vector<layout_kind>& all_layouts() {
   return kinds;
 }
 
+// Indexed by layout_kind, in the enum's order (a kind without a name throws).
 inline const char* layout_name(layout_kind kind) {
-  switch (kind) {
-    case layout_kind::nchw:
-      return "nchw";
-    case layout_kind::nhwc:
-      return "nhwc";
-    case layout_kind::slice:
-      return "slice";
-    case layout_kind::nhwc_slice:
-      return "nhwc_slice";
-    case layout_kind::flipped:
-      return "flipped";
-    case layout_kind::transposed:
-      return "transposed";
-  }
-  return "?";
+  static const std::array<const char*, 6> names{"nchw", "nhwc", "slice", "nhwc_slice", "flipped", "transposed"};
+  return names.at(static_cast<std::size_t>(kind));
 }
 
 // The layout to use for outputs of the i-th case, so that over a sweep every
@@ -254,6 +242,13 @@ void with_dtype(dtype type, F&& f) {
   }
 }
 
+// with_dtype for a random sweep: calls f(T{}, rng), rng seeded with `seed`.
+template <class F>
+void with_dtype(dtype type, std::uint64_t seed, F&& f) {
+  std::mt19937_64 rng(seed);
+  with_dtype(type, [&](auto t) { f(t, rng); });
+}
+
 // The parameter of the layout x dtype suites; names read as `nhwc_float`.
 struct config {
   layout_kind layout;
@@ -288,6 +283,10 @@ inline const std::vector<fill_kind>& all_fills() {
   return fills;
 }
 
+// The fill of the i-th case, so that over a sweep every fill meets every
+// output layout.
+inline fill_kind fill_for(std::size_t i) { return all_fills()[i % all_fills().size()]; }
+
 template <class T>
 std::vector<T> random_values(std::int64_t count, fill_kind kind, std::mt19937_64& rng) {
   std::uniform_real_distribution<double> uniform(-1.0, 1.0);
@@ -312,6 +311,11 @@ std::vector<T> random_values(std::int64_t count, fill_kind kind, std::mt19937_64
     }
   }
   return values;
+}
+
+template <class T, std::size_t Rank>
+std::vector<T> random_values(const std::array<std::int64_t, Rank>& shape, fill_kind kind, std::mt19937_64& rng) {
+  return random_values<T>(element_count(shape), kind, rng);
 }
 
 // Largest finite |x|, at least a tiny positive number: the scale of average errors.
@@ -406,12 +410,28 @@ struct expected {
   std::vector<std::int64_t> indices;
 };
 
+// Calls form(indices) for the form of a max operation with an indices view,
+// form() for the one without.
+template <bool Indices, class Idx, class Form>
+void with_indices_if(const Idx& indices, Form&& form) {
+  if constexpr (Indices) {
+    form(indices);
+  } else {
+    form();
+  }
+}
+
+// What kind of result a descriptor below gives (read through flags_of).
+template <bool IsMax, bool Indices = false>
+struct op_kind {
+  static constexpr bool is_max = IsMax;
+  static constexpr bool with_indices = Indices;
+};
+
 // One descriptor per operation family: how to call it (Arch chosen by the
 // caller) and what the reference expects. `Indices` says whether the form
 // with an indices view is exercised.
-struct adaptive_avg_op {
-  static constexpr bool is_max = false;
-  static constexpr bool with_indices = false;
+struct adaptive_avg_op : op_kind<false> {
   template <class Arch, class In, class Out, class Idx>
   static void run(const In& in, const Out& out, const Idx&) {
     if constexpr (In::rank == 3) adapool::adaptive_avg_pool1d<Arch>(in, out);
@@ -425,20 +445,14 @@ struct adaptive_avg_op {
 };
 
 template <bool Indices>
-struct adaptive_max_op {
-  static constexpr bool is_max = true;
-  static constexpr bool with_indices = Indices;
+struct adaptive_max_op : op_kind<true, Indices> {
   template <class Arch, class In, class Out, class Idx>
   static void run(const In& in, const Out& out, const Idx& indices) {
-    if constexpr (Indices) {
-      if constexpr (In::rank == 3) adapool::adaptive_max_pool1d<Arch>(in, out, indices);
-      if constexpr (In::rank == 4) adapool::adaptive_max_pool2d<Arch>(in, out, indices);
-      if constexpr (In::rank == 5) adapool::adaptive_max_pool3d<Arch>(in, out, indices);
-    } else {
-      if constexpr (In::rank == 3) adapool::adaptive_max_pool1d<Arch>(in, out);
-      if constexpr (In::rank == 4) adapool::adaptive_max_pool2d<Arch>(in, out);
-      if constexpr (In::rank == 5) adapool::adaptive_max_pool3d<Arch>(in, out);
-    }
+    with_indices_if<Indices>(indices, [&](const auto&... idx) {
+      if constexpr (In::rank == 3) adapool::adaptive_max_pool1d<Arch>(in, out, idx...);
+      if constexpr (In::rank == 4) adapool::adaptive_max_pool2d<Arch>(in, out, idx...);
+      if constexpr (In::rank == 5) adapool::adaptive_max_pool3d<Arch>(in, out, idx...);
+    });
   }
   template <class T>
   static expected<T> reference(const std::vector<T>& x, const reference::shape& in, const reference::shape& out) {
@@ -458,17 +472,11 @@ template <bool Indices>
 struct global_max_op : adaptive_max_op<Indices> {
   template <class Arch, class In, class Out, class Idx>
   static void run(const In& in, const Out& out, const Idx& indices) {
-    if constexpr (Indices) {
-      adapool::global_max_pool<Arch>(in, out, indices);
-    } else {
-      adapool::global_max_pool<Arch>(in, out);
-    }
+    with_indices_if<Indices>(indices, [&](const auto&... idx) { adapool::global_max_pool<Arch>(in, out, idx...); });
   }
 };
 
-struct channel_avg_op {
-  static constexpr bool is_max = false;
-  static constexpr bool with_indices = false;
+struct channel_avg_op : op_kind<false> {
   template <class Arch, class In, class Out, class Idx>
   static void run(const In& in, const Out& out, const Idx&) {
     adapool::channel_avg_pool<Arch>(in, out);
@@ -480,16 +488,10 @@ struct channel_avg_op {
 };
 
 template <bool Indices>
-struct channel_max_op {
-  static constexpr bool is_max = true;
-  static constexpr bool with_indices = Indices;
+struct channel_max_op : op_kind<true, Indices> {
   template <class Arch, class In, class Out, class Idx>
   static void run(const In& in, const Out& out, const Idx& indices) {
-    if constexpr (Indices) {
-      adapool::channel_max_pool<Arch>(in, out, indices);
-    } else {
-      adapool::channel_max_pool<Arch>(in, out);
-    }
+    with_indices_if<Indices>(indices, [&](const auto&... idx) { adapool::channel_max_pool<Arch>(in, out, idx...); });
   }
   template <class T>
   static expected<T> reference(const std::vector<T>& x, const reference::shape& in, const reference::shape& out) {
@@ -596,6 +598,13 @@ void check_case(const std::array<std::int64_t, Rank>& in_shape, const std::array
                          input);
 }
 
+// Each of Ops on the same input, into the output layouts of cases i, i + 1, ...
+template <class... Ops, class T, std::size_t Rank>
+void check_cases(const std::array<std::int64_t, Rank>& in_shape, const std::array<std::int64_t, Rank>& out_shape,
+                 layout_kind in_kind, std::size_t i, const std::vector<T>& x) {
+  (check_case<Ops>(in_shape, out_shape, in_kind, output_layout(i++), x), ...);
+}
+
 // The output shape of adaptive pooling: in's N and C, then `spatial`.
 template <std::size_t Rank>
 std::array<std::int64_t, Rank> with_spatial(const std::array<std::int64_t, Rank>& in,
@@ -625,6 +634,13 @@ std::array<std::int64_t, Rank> global_of(const std::array<std::int64_t, Rank>& i
 // 2L + 1) and primes, as lengths of rows, planes and channel runs.
 inline const std::vector<std::int64_t>& lane_sizes() {
   static const std::vector<std::int64_t> sizes{1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 65, 127, 257};
+  return sizes;
+}
+
+// lane_sizes() and then `more`, for sweeps that also cross a kernel's block size.
+inline std::vector<std::int64_t> lane_sizes_and(std::initializer_list<std::int64_t> more) {
+  std::vector<std::int64_t> sizes = lane_sizes();
+  sizes.insert(sizes.end(), more);
   return sizes;
 }
 

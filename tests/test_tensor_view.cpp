@@ -150,7 +150,7 @@ void check_typed_views(const std::array<std::int64_t, Rank>& in_shape,
   SCOPED_TRACE(std::string("input ") + layout_name(kind_for<InLayout>(false)) + ", output " +
                layout_name(kind_for<OutLayout>(true)));
   std::mt19937_64 rng(31);
-  const std::vector<T> x = random_values<T>(element_count(in_shape), fill_kind::specials, rng);
+  const std::vector<T> x = random_values<T>(in_shape, fill_kind::specials, rng);
   const reference::shape out_dims = to_shape(out_shape);
   placed<T, Rank> input = place(kind_for<InLayout>(false), in_shape, T(0));
   input.assign(x);

@@ -41,6 +41,7 @@
 
 #include <adapool/adapool.hpp>
 #include <adapool/torch.hpp>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -89,19 +90,10 @@ Tensor random_tensor(at::IntArrayRef sizes, at::ScalarType dtype, bool for_max, 
 // How a test tensor sits in memory.
 enum class layout { contiguous, channels_last, sliced, transposed, expanded };
 
+// Indexed by layout, in the enum's order (a kind without a name throws).
 const char* layout_name(layout kind) {
-  switch (kind) {
-    case layout::contiguous:
-      return "Contiguous";
-    case layout::channels_last:
-      return "ChannelsLast";
-    case layout::sliced:
-      return "Sliced";
-    case layout::transposed:
-      return "Transposed";
-    default:
-      return "Expanded";
-  }
+  static const std::array<const char*, 5> names{"Contiguous", "ChannelsLast", "Sliced", "Transposed", "Expanded"};
+  return names.at(static_cast<std::size_t>(kind));
 }
 
 // A tensor of logical `sizes` in the memory arrangement `kind`.
@@ -248,6 +240,18 @@ std::tuple<Tensor, Tensor> aten_max(const Tensor& x, const Op& op) {
   }
 }
 
+// ATen's adaptive pooling of t's rank.
+Tensor aten_adaptive_avg(const Tensor& t, at::IntArrayRef out) {
+  return t.dim() == 3   ? at::adaptive_avg_pool1d(t, out)
+         : t.dim() == 4 ? at::adaptive_avg_pool2d(t, out)
+                        : at::adaptive_avg_pool3d(t, out);
+}
+std::tuple<Tensor, Tensor> aten_adaptive_max(const Tensor& t, at::IntArrayRef out) {
+  return t.dim() == 3   ? at::adaptive_max_pool1d(t, out)
+         : t.dim() == 4 ? at::adaptive_max_pool2d(t, out)
+                        : at::adaptive_max_pool3d(t, out);
+}
+
 // Channel pooling as PyTorch users write it: channels moved last, pooled by
 // adaptive_*_pool1d over them, and moved back.
 Tensor channels_as_rows(const Tensor& x) { return x.movedim(1, -1).reshape({-1, 1, x.size(1)}); }
@@ -293,6 +297,30 @@ class TorchAllTypes : public testing::TestWithParam<dtype_and_layout> {
   Tensor input(at::IntArrayRef sizes, bool for_max, unsigned seed) const {
     return arranged(sizes, dtype(), std::get<1>(GetParam()), for_max, seed);
   }
+
+  // Calls check(sizes) for one input shape of each rank, 3 to 5: shape case
+  // `which` of that rank.
+  template <class Check>
+  void for_each_rank(std::size_t which, const Check& check) const {
+    for (std::size_t rank = 3; rank <= 5; ++rank) {
+      const std::vector<std::int64_t> sizes = shapes(rank)[which].input;
+      SCOPED_TRACE(sizes_text(sizes));
+      check(sizes);
+    }
+  }
+
+  // Calls check(x, s) for each shape case s of ranks 3 to 5, x a new input of
+  // s.input (for max or not), seeded first_seed, first_seed + 1, ...
+  template <class Check>
+  void for_each_shape_case(unsigned first_seed, bool for_max, const Check& check) const {
+    unsigned seed = first_seed;
+    for (std::size_t rank = 3; rank <= 5; ++rank) {
+      for (const shape_case& s : shapes(rank)) {
+        SCOPED_TRACE(sizes_text(s.input) + " -> " + sizes_text(s.output));
+        check(input(s.input, for_max, seed++), s);
+      }
+    }
+  }
 };
 using TorchFloatTypes = TorchAllTypes;
 
@@ -306,61 +334,35 @@ INSTANTIATE_TEST_SUITE_P(Torch, TorchFloatTypes,
                          case_name);
 
 TEST_P(TorchAllTypes, AdaptiveAvgPool) {
-  unsigned seed = 1;
-  for (std::size_t rank = 3; rank <= 5; ++rank) {
-    for (const shape_case& s : shapes(rank)) {
-      SCOPED_TRACE(sizes_text(s.input) + " -> " + sizes_text(s.output));
-      const Tensor x = input(s.input, false, seed++);
-      Tensor ours, expected;
-      if (rank == 3) {
-        ours = apt::adaptive_avg_pool1d(x, s.output);
-        expected = aten_average(x, [&](const Tensor& t) { return at::adaptive_avg_pool1d(t, s.output); });
-      } else if (rank == 4) {
-        ours = apt::adaptive_avg_pool2d(x, s.output);
-        expected = aten_average(x, [&](const Tensor& t) { return at::adaptive_avg_pool2d(t, s.output); });
-      } else {
-        ours = apt::adaptive_avg_pool3d(x, s.output);
-        expected = aten_average(x, [&](const Tensor& t) { return at::adaptive_avg_pool3d(t, s.output); });
-      }
-      expect_close(ours, expected);
-      expect_format(ours, x);
-    }
-  }
+  for_each_shape_case(1, false, [](const Tensor& x, const shape_case& s) {
+    const Tensor ours = x.dim() == 3   ? apt::adaptive_avg_pool1d(x, s.output)
+                        : x.dim() == 4 ? apt::adaptive_avg_pool2d(x, s.output)
+                                       : apt::adaptive_avg_pool3d(x, s.output);
+    expect_close(ours, aten_average(x, [&](const Tensor& t) { return aten_adaptive_avg(t, s.output); }));
+    expect_format(ours, x);
+  });
 }
 
 TEST_P(TorchAllTypes, AdaptiveMaxPool) {
-  unsigned seed = 2;
-  for (std::size_t rank = 3; rank <= 5; ++rank) {
-    for (const shape_case& s : shapes(rank)) {
-      SCOPED_TRACE(sizes_text(s.input) + " -> " + sizes_text(s.output));
-      const Tensor x = input(s.input, true, seed++);
-      std::tuple<Tensor, Tensor> ours, expected;
-      if (rank == 3) {
-        ours = apt::adaptive_max_pool1d(x, s.output);
-        expected = aten_max(x, [&](const Tensor& t) { return at::adaptive_max_pool1d(t, s.output); });
-      } else if (rank == 4) {
-        ours = apt::adaptive_max_pool2d(x, s.output);
-        expected = aten_max(x, [&](const Tensor& t) { return at::adaptive_max_pool2d(t, s.output); });
-      } else {
-        ours = apt::adaptive_max_pool3d(x, s.output);
-        expected = aten_max(x, [&](const Tensor& t) { return at::adaptive_max_pool3d(t, s.output); });
-      }
-      expect_bits(std::get<0>(ours), std::get<0>(expected));
-      expect_bits(std::get<1>(ours), std::get<1>(expected));
-      expect_format(std::get<0>(ours), x);
-      expect_format(std::get<1>(ours), x);
-    }
-  }
+  for_each_shape_case(2, true, [](const Tensor& x, const shape_case& s) {
+    const auto [values, indices] = x.dim() == 3   ? apt::adaptive_max_pool1d(x, s.output)
+                                   : x.dim() == 4 ? apt::adaptive_max_pool2d(x, s.output)
+                                                  : apt::adaptive_max_pool3d(x, s.output);
+    const auto [expected_values, expected_indices] =
+        aten_max(x, [&](const Tensor& t) { return aten_adaptive_max(t, s.output); });
+    expect_bits(values, expected_values);
+    expect_bits(indices, expected_indices);
+    expect_format(values, x);
+    expect_format(indices, x);
+  });
 }
 
 // ATen pools globally with the same operators at output size 1 (a mean for averages).
 TEST_P(TorchAllTypes, GlobalPool) {
   unsigned seed = 3;
-  for (std::size_t rank = 3; rank <= 5; ++rank) {
-    const std::vector<std::int64_t> sizes = shapes(rank)[1].input;
-    SCOPED_TRACE(sizes_text(sizes));
-    std::vector<std::int64_t> spatial_axes, ones(rank - 2, 1);
-    for (std::int64_t axis = 2; axis < static_cast<std::int64_t>(rank); ++axis) spatial_axes.push_back(axis);
+  for_each_rank(1, [&](const std::vector<std::int64_t>& sizes) {
+    std::vector<std::int64_t> spatial_axes, ones(sizes.size() - 2, 1);
+    for (std::int64_t axis = 2; axis < static_cast<std::int64_t>(sizes.size()); ++axis) spatial_axes.push_back(axis);
 
     const Tensor x = input(sizes, false, seed++);
     const Tensor avg = apt::global_avg_pool(x);
@@ -369,16 +371,13 @@ TEST_P(TorchAllTypes, GlobalPool) {
 
     const Tensor y = input(sizes, true, seed++);
     const auto [max, indices] = apt::global_max_pool(y);
-    const auto [expected_max, expected_indices] = aten_max(y, [&](const Tensor& t) {
-      return rank == 3   ? at::adaptive_max_pool1d(t, ones)
-             : rank == 4 ? at::adaptive_max_pool2d(t, ones)
-                         : at::adaptive_max_pool3d(t, ones);
-    });
+    const auto [expected_max, expected_indices] =
+        aten_max(y, [&](const Tensor& t) { return aten_adaptive_max(t, ones); });
     expect_bits(max, expected_max);
     expect_bits(indices, expected_indices);
     expect_format(max, y);
     expect_format(indices, y);
-  }
+  });
 }
 
 // x.mean(1, true) and x.amax(1, true) for one output channel; for more, the
@@ -470,44 +469,36 @@ TEST_P(TorchFloatTypes, GemAndLpPool) {
     EXPECT_TRUE(((a - b).abs() <= b.abs() * rtol + rtol).all().item<bool>())
         << "largest difference " << (a - b).abs().max().item<double>();
   };
-  unsigned seed = 8;
-  for (std::size_t rank = 3; rank <= 5; ++rank) {
-    for (const shape_case& s : shapes(rank)) {
-      SCOPED_TRACE(sizes_text(s.input) + " -> " + sizes_text(s.output));
-      const Tensor x = input(s.input, false, seed++);
-      const auto avg = [&](const Tensor& t) {
-        return rank == 3   ? at::adaptive_avg_pool1d(t, s.output)
-               : rank == 4 ? at::adaptive_avg_pool2d(t, s.output)
-                           : at::adaptive_avg_pool3d(t, s.output);
-      };
-      // Each output's window element count, from the window rule written out.
-      Tensor count = at::ones_like(avg(x), at::MemoryFormat::Contiguous).to(at::kDouble);
-      for (std::size_t axis = 0; axis < rank - 2; ++axis) {
-        const std::int64_t in = s.input[axis + 2], out = s.output[axis];
-        std::vector<std::int64_t> shape(rank, 1);
-        shape[axis + 2] = out;
-        Tensor lengths = at::empty(shape, at::TensorOptions().dtype(at::kDouble));
-        for (std::int64_t i = 0; i < out; ++i) {
-          lengths.data_ptr<double>()[i] = static_cast<double>((1 + ((i + 1) * in - 1) / out) - (i * in) / out);
-        }
-        count = count * lengths;
+  for_each_shape_case(8, false, [&](const Tensor& x, const shape_case& s) {
+    const std::size_t rank = s.input.size();
+    const auto avg = [&](const Tensor& t) { return aten_adaptive_avg(t, s.output); };
+    // Each output's window element count, from the window rule written out.
+    Tensor count = at::ones_like(avg(x), at::MemoryFormat::Contiguous).to(at::kDouble);
+    for (std::size_t axis = 0; axis < rank - 2; ++axis) {
+      const std::int64_t in = s.input[axis + 2], out = s.output[axis];
+      std::vector<std::int64_t> shape(rank, 1);
+      shape[axis + 2] = out;
+      Tensor lengths = at::empty(shape, at::TensorOptions().dtype(at::kDouble));
+      for (std::int64_t i = 0; i < out; ++i) {
+        lengths.data_ptr<double>()[i] = static_cast<double>((1 + ((i + 1) * in - 1) / out) - (i * in) / out);
       }
-
-      const Tensor gem = rank == 3   ? apt::adaptive_gem_pool1d(x, s.output)
-                         : rank == 4 ? apt::adaptive_gem_pool2d(x, s.output, 3.0, 1e-6)
-                                     : apt::adaptive_gem_pool3d(x, s.output, 2.5);
-      const double p = rank == 5 ? 2.5 : 3.0;
-      expect_near(gem, avg(x.clamp_min(1e-6).pow(p)).pow(1.0 / p));
-      expect_format(gem, x);
-
-      const Tensor lp = rank == 3   ? apt::adaptive_lp_pool1d(x, s.output, 2)
-                        : rank == 4 ? apt::adaptive_lp_pool2d(x, s.output, 2)
-                                    : apt::adaptive_lp_pool3d(x, s.output, 4);
-      const double q = rank == 5 ? 4.0 : 2.0;
-      expect_near(lp, (avg(x.pow(q)).to(at::kDouble) * count).pow(1.0 / q).to(dtype()));
-      expect_format(lp, x);
+      count = count * lengths;
     }
-  }
+
+    const Tensor gem = rank == 3   ? apt::adaptive_gem_pool1d(x, s.output)
+                       : rank == 4 ? apt::adaptive_gem_pool2d(x, s.output, 3.0, 1e-6)
+                                   : apt::adaptive_gem_pool3d(x, s.output, 2.5);
+    const double p = rank == 5 ? 2.5 : 3.0;
+    expect_near(gem, avg(x.clamp_min(1e-6).pow(p)).pow(1.0 / p));
+    expect_format(gem, x);
+
+    const Tensor lp = rank == 3   ? apt::adaptive_lp_pool1d(x, s.output, 2)
+                      : rank == 4 ? apt::adaptive_lp_pool2d(x, s.output, 2)
+                                  : apt::adaptive_lp_pool3d(x, s.output, 4);
+    const double q = rank == 5 ? 4.0 : 2.0;
+    expect_near(lp, (avg(x.pow(q)).to(at::kDouble) * count).pow(1.0 / q).to(dtype()));
+    expect_format(lp, x);
+  });
 }
 
 // grad_out is arranged as the input is. Compared with ATen's backward
@@ -574,9 +565,8 @@ TEST_P(TorchFloatTypes, AdaptiveBackward) {
 // zeros_like(x).scatter_add_(1, indices, grad_out).
 TEST_P(TorchFloatTypes, GlobalAndChannelBackward) {
   unsigned seed = 10;
-  for (std::size_t rank = 3; rank <= 5; ++rank) {
-    const std::vector<std::int64_t> sizes = shapes(rank)[1].input;
-    SCOPED_TRACE(sizes_text(sizes));
+  for_each_rank(1, [&](const std::vector<std::int64_t>& sizes) {
+    const std::size_t rank = sizes.size();
     const Tensor x = input(sizes, true, seed++);
     std::vector<std::int64_t> pooled(rank, 1);
     pooled[0] = sizes[0];
@@ -623,7 +613,7 @@ TEST_P(TorchFloatTypes, GlobalAndChannelBackward) {
                                                      x));
       expect_format(channel_max_grad, x);
     }
-  }
+  });
 }
 
 // ---------------------------------------------------------------- views
