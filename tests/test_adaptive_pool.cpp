@@ -92,15 +92,14 @@ TEST_P(AdaptivePool, RowLengthSweep) {
 // large to pool one per lane: the column reductions take rows four vectors at
 // a time, then one strip of the one to four vectors left, the last partial.
 TEST_P(AdaptivePool, ColumnStrips) {
-  with_dtype(GetParam().type, [&](auto t) {
+  with_dtype(GetParam().type, 11, [&](auto t, std::mt19937_64& rng) {
     using T = decltype(t);
-    std::mt19937_64 rng(11);
     std::size_t i = 0;
     for (std::int64_t w = 1; w <= 5 * 16 + 1; ++w) {
       const std::array<std::int64_t, 4> in_shape{1, 2, 21, w};
-      const fill_kind fill = all_fills()[i % all_fills().size()];
-      check_adaptive_ops<T>(in_shape, {4, w / 3 + 1}, GetParam().layout, i++,
-                            random_values<T>(element_count(in_shape), fill, rng));
+      check_adaptive_ops<T>(in_shape, {4, w / 3 + 1}, GetParam().layout, i,
+                            random_values<T>(in_shape, fill_for(i), rng));
+      ++i;
     }
   });
 }
