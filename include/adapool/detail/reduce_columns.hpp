@@ -10,7 +10,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
-#include <type_traits>
 
 #include "../simd/avx2.hpp"
 #include "../simd/avx512.hpp"
@@ -33,31 +32,31 @@ constexpr std::int64_t padded_length(std::int64_t len) {
   return (len + L - 1) / L * L;
 }
 
-// Calls strip(width, partial_last, j) for strips of `width` vectors of L
-// lanes starting at column j, covering columns [0, len): strips of four
-// vectors, then one strip of the one to four vectors left, whose last vector
-// is partial when L does not divide len. Each strip keeps its vectors in
-// registers across the rows, so that their add or compare chains overlap.
+// A strip of Width vectors, the last partial when PartialLast: the tag
+// for_each_strip passes to its callback.
+template <int Width, bool PartialLast>
+struct strip_shape {};
+
+// Calls strip(shape, j) for strips of vectors of L lanes starting at column
+// j, covering columns [0, len): strips of four vectors, then one strip of the
+// one to four vectors left, whose last vector is partial when L does not
+// divide len. Each strip keeps its vectors in registers across the rows, so
+// that their add or compare chains overlap.
 template <std::int64_t L, class Strip>
 ADAPOOL_ALWAYS_INLINE void for_each_strip(std::int64_t len, const Strip& strip) {
-  using full = std::false_type;
-  using partial = std::true_type;
   std::int64_t j = 0;
-  for (; j + 4 * L <= len; j += 4 * L) strip(std::integral_constant<int, 4>{}, full{}, j);
+  for (; j + 4 * L <= len; j += 4 * L) strip(strip_shape<4, false>{}, j);
   if (j == len) return;
-  const bool ends_partial = (len - j) % L != 0;
+  const bool partial_last = (len - j) % L != 0;
   switch ((len - j - 1) / L) {
     case 0:
-      return ends_partial ? strip(std::integral_constant<int, 1>{}, partial{}, j)
-                          : strip(std::integral_constant<int, 1>{}, full{}, j);
+      return partial_last ? strip(strip_shape<1, true>{}, j) : strip(strip_shape<1, false>{}, j);
     case 1:
-      return ends_partial ? strip(std::integral_constant<int, 2>{}, partial{}, j)
-                          : strip(std::integral_constant<int, 2>{}, full{}, j);
+      return partial_last ? strip(strip_shape<2, true>{}, j) : strip(strip_shape<2, false>{}, j);
     case 2:
-      return ends_partial ? strip(std::integral_constant<int, 3>{}, partial{}, j)
-                          : strip(std::integral_constant<int, 3>{}, full{}, j);
+      return partial_last ? strip(strip_shape<3, true>{}, j) : strip(strip_shape<3, false>{}, j);
     default:
-      return strip(std::integral_constant<int, 4>{}, partial{}, j);
+      return strip(strip_shape<4, true>{}, j);
   }
 }
 
@@ -114,14 +113,13 @@ class column_sums {
   static constexpr std::int64_t rows_per_pass = 8;
 
   ADAPOOL_ALWAYS_INLINE void add_contiguous(const T* first, std::int64_t row_stride, std::int64_t rows) {
-    for_each_strip<V::lanes>(len_, [&](auto width, auto partial_last, std::int64_t j) {
-      add_strip<decltype(width)::value, decltype(partial_last)::value>(first, row_stride, rows, j);
-    });
+    for_each_strip<V::lanes>(len_, [&](auto shape, std::int64_t j) { add_strip(shape, first, row_stride, rows, j); });
   }
 
   // Columns [j, j + Width * L) of `rows` rows; lanes past len_ add zeros.
   template <int Width, bool PartialLast>
-  ADAPOOL_ALWAYS_INLINE void add_strip(const T* first, std::int64_t row_stride, std::int64_t rows, std::int64_t j) {
+  ADAPOOL_ALWAYS_INLINE void add_strip(strip_shape<Width, PartialLast> /*shape*/, const T* first,
+                                       std::int64_t row_stride, std::int64_t rows, std::int64_t j) {
     constexpr std::int64_t L = V::lanes;
     const auto last_lanes = static_cast<int>(len_ - j - (Width - 1) * L);
     typename V::vector a[std::size_t{Width}];
@@ -180,9 +178,8 @@ class column_max {
       }
       return;
     }
-    for_each_strip<V::lanes>(len_, [&](auto width, auto partial_last, std::int64_t j) {
-      add_strip<decltype(width)::value, decltype(partial_last)::value>(first, row_stride, rows, first_id, j);
-    });
+    for_each_strip<V::lanes>(
+        len_, [&](auto shape, std::int64_t j) { add_strip(shape, first, row_stride, rows, first_id, j); });
   }
 
   T max[column_block];
@@ -192,8 +189,8 @@ class column_max {
   // Columns [j, j + Width * L) across all rows; lanes past len_ see zeros and
   // are never read back.
   template <int Width, bool PartialLast>
-  ADAPOOL_ALWAYS_INLINE void add_strip(const T* first, std::int64_t row_stride, std::int64_t rows, T first_id,
-                                       std::int64_t j) {
+  ADAPOOL_ALWAYS_INLINE void add_strip(strip_shape<Width, PartialLast> /*shape*/, const T* first,
+                                       std::int64_t row_stride, std::int64_t rows, T first_id, std::int64_t j) {
     constexpr std::int64_t L = V::lanes;
     const auto last_lanes = static_cast<int>(len_ - j - (Width - 1) * L);
     typename V::vector m[std::size_t{Width}], w[std::size_t{Width}];

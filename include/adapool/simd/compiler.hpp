@@ -45,8 +45,7 @@
 //
 // Why: a column reduction adds a few rows of a short row per call, a few
 // dozen vector adds. GCC at -O2 leaves the strip functions out of line, and
-// the calls and reloads of their arguments then cost more than the adds:
-// 10-30% on planes of 20 to 60 columns.
+// the calls and reloads of their arguments then cost more than the adds.
 
 #if defined(__GNUC__) || defined(__clang__)
 #define ADAPOOL_ALWAYS_INLINE [[gnu::always_inline]] inline
