@@ -349,7 +349,7 @@ std::vector<implementation> adapool_implementations() {
 std::vector<std::pair<std::string, std::string>> adapool_context() {
   return {{"adapool_version", std::to_string(ADAPOOL_VERSION_MAJOR) + "." + std::to_string(ADAPOOL_VERSION_MINOR) +
                                   "." + std::to_string(ADAPOOL_VERSION_PATCH)},
-          {"adapool_isa", adapool::active_arch_name}};
+          {"adapool_isa", adapool::active_arch()}};
 }
 
 }  // namespace adapool_bench

@@ -23,7 +23,7 @@ int main() {
 
   // An index is an offset within its 13 x 13 plane, as in PyTorch.
   const std::int64_t at = indices(1, 5, 3, 4);
-  std::printf("%s: avg %g, max %g at h = %lld, w = %lld\n", adapool::active_arch_name, avg[0], max(1, 5, 3, 4),
+  std::printf("%s: avg %g, max %g at h = %lld, w = %lld\n", adapool::active_arch(), avg[0], max(1, 5, 3, 4),
               static_cast<long long>(at / W), static_cast<long long>(at % W));
   return max(1, 5, 3, 4) == x(1, 5, at / W, at % W) ? 0 : 1;
 }

@@ -77,7 +77,7 @@ void expect_equal(const char* what, const std::vector<float>& got, const std::ve
 
 int main() {
   std::printf("adapool %d.%d.%d, instruction set: %s\n\n", ADAPOOL_VERSION_MAJOR, ADAPOOL_VERSION_MINOR,
-              ADAPOOL_VERSION_PATCH, adapool::active_arch_name);
+              ADAPOOL_VERSION_PATCH, adapool::active_arch());
 
   // [readme:seed]
   // An owning 1 x 8 x 4 x 4 tensor, NCHW; x(n, c, h, w) indexes it like x[n, c, h, w].

@@ -85,7 +85,7 @@ int main() {
   check_pool("strided crop", d, adapool::adaptive_max_pool2d(cropped.view(), {2, 2}));
 
   // [readme:arch]
-  std::printf("default instruction set: %s\n", adapool::active_arch_name);
+  std::printf("default instruction set: %s\n", adapool::active_arch());
   adapool::tensor<float, 4> out({N, C, 2, 2}), out_scalar({N, C, 2, 2});
   adapool::adaptive_max_pool2d(a, out.view());                                // adapool::default_arch
   adapool::adaptive_max_pool2d<adapool::simd::scalar>(a, out_scalar.view());  // the portable loops

@@ -12,7 +12,7 @@ int main(int argc, char** argv) {
     std::printf("skipped: this CPU cannot run %s code\n", adapool::default_arch::name);
     return 77;
   }
-  std::printf("adapool tests, instruction set: %s\n", adapool::active_arch_name);
+  std::printf("adapool tests, instruction set: %s\n", adapool::active_arch());
   testing::InitGoogleTest(&argc, argv);
   return RUN_ALL_TESTS();
 }

@@ -22,7 +22,7 @@ using adapool::pooling;
 using adapool_test::layout_kind;
 using shape4 = std::array<std::int64_t, 4>;
 
-const std::string arch = adapool::default_arch::name;
+const std::string arch = adapool::active_arch();
 const bool scalar = arch == "scalar";
 // Instruction sets with a fast lane permutation (the short-rows kernel) whose
 // 8-float vectors hold a 13-element row.

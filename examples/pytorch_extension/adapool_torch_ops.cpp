@@ -282,7 +282,7 @@ TORCH_LIBRARY(adapool, m) {
   m.def("channel_max_pool_backward(Tensor grad_output, Tensor self, Tensor indices) -> Tensor");
 
   // Which of adapool's instruction sets this build of the library runs.
-  m.def("instruction_set() -> str", []() { return std::string(adapool::active_arch_name); });
+  m.def("instruction_set() -> str", []() { return std::string(adapool::active_arch()); });
 }
 
 TORCH_LIBRARY_IMPL(adapool, CPU, m) {

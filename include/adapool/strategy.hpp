@@ -66,12 +66,15 @@ const char* planned_strategy(pooling op, const tensor_view<TIn, Rank, LIn>& in,
   } else {
     switch (op) {
       case pooling::average:
-        return detail::strategy_name(detail::plan_spatial<Arch>(operation::average, i5, o5));
+        return detail::planned_spatial<Arch>(operation::average, tensor_view<const T, Rank, LIn>(in),
+                                             tensor_view<const T, Rank, LOut>(out));
       case pooling::max:
       case pooling::max_with_indices:
-        return detail::strategy_name(detail::plan_spatial<Arch>(operation::max, i5, o5));
+        return detail::planned_spatial<Arch>(operation::max, tensor_view<const T, Rank, LIn>(in),
+                                             tensor_view<const T, Rank, LOut>(out));
       case pooling::average_and_max:
-        return detail::strategy_name(detail::plan_spatial<Arch>(operation::average_and_max, i5, o5));
+        return detail::planned_spatial<Arch>(operation::average_and_max, tensor_view<const T, Rank, LIn>(in),
+                                             tensor_view<const T, Rank, LOut>(out));
       case pooling::channel_average:
         return detail::strategy_name(detail::plan_channel(operation::channel_average, i5, o5, false));
       case pooling::channel_max:

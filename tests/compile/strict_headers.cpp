@@ -317,5 +317,5 @@ void adapool_strict_headers_instantiate_all() {
   const adapool::scoped_num_threads one(1);
   static_cast<void>(adapool::get_num_threads());
   static_cast<void>(adapool::set_error_handler(nullptr));
-  static_cast<void>(adapool::active_arch_name);
+  static_cast<void>(adapool::active_arch());
 }

@@ -46,7 +46,7 @@ int main() {
   for (std::size_t c = 0; c < 256; ++c) ok = ok && means.values()[c] == static_cast<float>(c);
 
   std::printf("adapool %d.%d.%d (%s, %d thread%s): %s\n", ADAPOOL_VERSION_MAJOR, ADAPOOL_VERSION_MINOR,
-              ADAPOOL_VERSION_PATCH, adapool::active_arch_name, threads, threads == 1 ? "" : "s",
+              ADAPOOL_VERSION_PATCH, adapool::active_arch(), threads, threads == 1 ? "" : "s",
               !ok           ? "WRONG RESULTS"
               : !threads_ok ? "WRONG THREAD COUNT"
                             : "results as expected");

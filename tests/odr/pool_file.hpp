@@ -21,7 +21,7 @@ static void pool_all(const float* input, pooled& out) {
   adapool::global_avg_pool(x, adapool::make_view(out.global_avg, 2, 16, 1, 1));
   adapool::channel_max_pool(x, adapool::make_view(out.channel_max, 2, 1, 13, 13),
                             adapool::make_view(out.channel_index, 2, 1, 13, 13));
-  out.arch = adapool::active_arch_name;
+  out.arch = adapool::active_arch();
   try {
     adapool::adaptive_avg_pool2d(x, adapool::make_view(out.avg, 2, 15, 7, 7));
   } catch (const adapool::error& e) {

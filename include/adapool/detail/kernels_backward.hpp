@@ -1,5 +1,12 @@
 // SPDX-License-Identifier: MIT
-#pragma once
+// Compiled once per target (detail/runtime_dispatch.hpp): guarded per target, not #pragma once.
+#include "../simd/target.hpp"
+#if defined(ADAPOOL_DETAIL_KERNELS_BACKWARD_HPP) == defined(ADAPOOL_TARGET_TOGGLE)
+#if defined(ADAPOOL_DETAIL_KERNELS_BACKWARD_HPP)
+#undef ADAPOOL_DETAIL_KERNELS_BACKWARD_HPP
+#else
+#define ADAPOOL_DETAIL_KERNELS_BACKWARD_HPP
+#endif
 
 // The backward passes' kernels, one per strategy of plan_backward (plan.hpp):
 //  - fill_planes: global average; each plane is its one share, stored.
@@ -30,7 +37,7 @@
 #include "window_table.hpp"
 
 namespace adapool::detail {
-inline namespace ADAPOOL_TARGET_NAMESPACE {
+ADAPOOL_TARGET_INLINE namespace ADAPOOL_TARGET_NAMESPACE {
 
 // ------------------------------------------------------------- blocks
 
@@ -428,3 +435,5 @@ void scatter_planes_backward(const view5d<const T>& go, const view5d<const std::
 
 }  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace adapool::detail
+
+#endif

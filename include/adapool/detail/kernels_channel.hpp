@@ -1,5 +1,12 @@
 // SPDX-License-Identifier: MIT
-#pragma once
+// Compiled once per target (detail/runtime_dispatch.hpp): guarded per target, not #pragma once.
+#include "../simd/target.hpp"
+#if defined(ADAPOOL_DETAIL_KERNELS_CHANNEL_HPP) == defined(ADAPOOL_TARGET_TOGGLE)
+#if defined(ADAPOOL_DETAIL_KERNELS_CHANNEL_HPP)
+#undef ADAPOOL_DETAIL_KERNELS_CHANNEL_HPP
+#else
+#define ADAPOOL_DETAIL_KERNELS_CHANNEL_HPP
+#endif
 
 // Depth-wise (channel) pooling: N x C x S -> N x C' x S, adaptive windows over C.
 // Plane-major inputs add whole channel planes lane by lane along the pixels;
@@ -20,7 +27,7 @@
 #include "window_table.hpp"
 
 namespace adapool::detail {
-inline namespace ADAPOOL_TARGET_NAMESPACE {
+ADAPOOL_TARGET_INLINE namespace ADAPOOL_TARGET_NAMESPACE {
 
 // Calls body(n, oc, channel window, d, h, w0, len) for each run of up to
 // `longest_run` pixels along w, spread over threads, after merging the spatial
@@ -419,3 +426,5 @@ void channel_max_avg_columns(view5d<const T> in, const view5d<T>& max, const vie
 
 }  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace adapool::detail
+
+#endif

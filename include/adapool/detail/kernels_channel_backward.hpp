@@ -1,5 +1,12 @@
 // SPDX-License-Identifier: MIT
-#pragma once
+// Compiled once per target (detail/runtime_dispatch.hpp): guarded per target, not #pragma once.
+#include "../simd/target.hpp"
+#if defined(ADAPOOL_DETAIL_KERNELS_CHANNEL_BACKWARD_HPP) == defined(ADAPOOL_TARGET_TOGGLE)
+#if defined(ADAPOOL_DETAIL_KERNELS_CHANNEL_BACKWARD_HPP)
+#undef ADAPOOL_DETAIL_KERNELS_CHANNEL_BACKWARD_HPP
+#else
+#define ADAPOOL_DETAIL_KERNELS_CHANNEL_BACKWARD_HPP
+#endif
 
 // The channel poolings' backward kernel, channel_runs (plan.hpp). It adds and
 // zeroes as the spatial backward passes do (kernels_backward.hpp).
@@ -15,7 +22,7 @@
 #include "view5d.hpp"
 
 namespace adapool::detail {
-inline namespace ADAPOOL_TARGET_NAMESPACE {
+ADAPOOL_TARGET_INLINE namespace ADAPOOL_TARGET_NAMESPACE {
 
 // Channel pooling backward: a task owns every channel of a run of pixels of
 // one image, so grad_in is split without two tasks sharing an element.
@@ -128,3 +135,5 @@ void channel_runs_max_backward(view5d<const T> go, view5d<const std::int64_t> in
 
 }  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace adapool::detail
+
+#endif

@@ -1,5 +1,12 @@
 // SPDX-License-Identifier: MIT
-#pragma once
+// Compiled once per target (detail/runtime_dispatch.hpp): guarded per target, not #pragma once.
+#include "../simd/target.hpp"
+#if defined(ADAPOOL_DETAIL_KERNELS_CHANNELS_LAST_HPP) == defined(ADAPOOL_TARGET_TOGGLE)
+#if defined(ADAPOOL_DETAIL_KERNELS_CHANNELS_LAST_HPP)
+#undef ADAPOOL_DETAIL_KERNELS_CHANNELS_LAST_HPP
+#else
+#define ADAPOOL_DETAIL_KERNELS_CHANNELS_LAST_HPP
+#endif
 
 // Strategy channels_last (plan.hpp): adaptive pooling for channels-last inputs (the channels of a pixel are
 // contiguous): every pixel of a window adds a run of channels, lane by lane,
@@ -17,7 +24,7 @@
 #include "window_table.hpp"
 
 namespace adapool::detail {
-inline namespace ADAPOOL_TARGET_NAMESPACE {
+ADAPOOL_TARGET_INLINE namespace ADAPOOL_TARGET_NAMESPACE {
 
 // Calls body(n, od, oh, ow, wd, wh, ww, c0, len) for every output position and
 // run of channels [c0, c0 + len), spread over threads. With fewer output
@@ -94,3 +101,5 @@ void adaptive_max_channels_last(const view5d<const T>& in, const view5d<T>& out,
 
 }  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace adapool::detail
+
+#endif

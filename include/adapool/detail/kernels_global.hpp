@@ -1,5 +1,12 @@
 // SPDX-License-Identifier: MIT
-#pragma once
+// Compiled once per target (detail/runtime_dispatch.hpp): guarded per target, not #pragma once.
+#include "../simd/target.hpp"
+#if defined(ADAPOOL_DETAIL_KERNELS_GLOBAL_HPP) == defined(ADAPOOL_TARGET_TOGGLE)
+#if defined(ADAPOOL_DETAIL_KERNELS_GLOBAL_HPP)
+#undef ADAPOOL_DETAIL_KERNELS_GLOBAL_HPP
+#else
+#define ADAPOOL_DETAIL_KERNELS_GLOBAL_HPP
+#endif
 
 // Strategies global_small_planes, global_planes and global_chunks (plan.hpp):
 // whole contiguous planes, one output each.
@@ -14,7 +21,7 @@
 #include "view5d.hpp"
 
 namespace adapool::detail {
-inline namespace ADAPOOL_TARGET_NAMESPACE {
+ADAPOOL_TARGET_INLINE namespace ADAPOOL_TARGET_NAMESPACE {
 
 template <class Arch, class T>
 double chunk_sum(const T* plane, std::int64_t size, std::int64_t chunk) {
@@ -136,3 +143,5 @@ void global_max_planes(const view5d<const T>& in, const view5d<T>& out, const vi
 
 }  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace adapool::detail
+
+#endif

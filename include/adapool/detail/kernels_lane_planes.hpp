@@ -1,5 +1,12 @@
 // SPDX-License-Identifier: MIT
-#pragma once
+// Compiled once per target (detail/runtime_dispatch.hpp): guarded per target, not #pragma once.
+#include "../simd/target.hpp"
+#if defined(ADAPOOL_DETAIL_KERNELS_LANE_PLANES_HPP) == defined(ADAPOOL_TARGET_TOGGLE)
+#if defined(ADAPOOL_DETAIL_KERNELS_LANE_PLANES_HPP)
+#undef ADAPOOL_DETAIL_KERNELS_LANE_PLANES_HPP
+#else
+#define ADAPOOL_DETAIL_KERNELS_LANE_PLANES_HPP
+#endif
 
 // Strategy lane_planes (plan.hpp): small contiguous planes pooled `lanes` at a
 // time, plane k of a group in lane k. Their windows are too short for vectors
@@ -24,7 +31,7 @@
 #include "window_table.hpp"
 
 namespace adapool::detail {
-inline namespace ADAPOOL_TARGET_NAMESPACE {
+ADAPOOL_TARGET_INLINE namespace ADAPOOL_TARGET_NAMESPACE {
 
 // Window rows are reduced in runs of at most this many elements, each run its
 // own dependency chain, the runs then merged in order.
@@ -294,3 +301,5 @@ void pyramid_lane_planes(const view5d<const T>& in, const std::array<view5d<T>, 
 
 }  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace adapool::detail
+
+#endif

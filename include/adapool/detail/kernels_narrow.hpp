@@ -1,5 +1,12 @@
 // SPDX-License-Identifier: MIT
-#pragma once
+// Compiled once per target (detail/runtime_dispatch.hpp): guarded per target, not #pragma once.
+#include "../simd/target.hpp"
+#if defined(ADAPOOL_DETAIL_KERNELS_NARROW_HPP) == defined(ADAPOOL_TARGET_TOGGLE)
+#if defined(ADAPOOL_DETAIL_KERNELS_NARROW_HPP)
+#undef ADAPOOL_DETAIL_KERNELS_NARROW_HPP
+#else
+#define ADAPOOL_DETAIL_KERNELS_NARROW_HPP
+#endif
 
 // Adaptive and channel pooling for the narrow element types (float16, bfloat16,
 // int8_t, uint8_t), window by window. float16 and bfloat16 rows are widened to
@@ -21,7 +28,7 @@
 #include "window_table.hpp"
 
 namespace adapool::detail {
-inline namespace ADAPOOL_TARGET_NAMESPACE {
+ADAPOOL_TARGET_INLINE namespace ADAPOOL_TARGET_NAMESPACE {
 
 // Rows are widened this many elements at a time.
 inline constexpr std::int64_t widen_block = 256;
@@ -380,3 +387,5 @@ void narrow_channel(view5d<const T> in, view5d<T> out, const view5d<std::int64_t
 
 }  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace adapool::detail
+
+#endif

@@ -1,5 +1,12 @@
 // SPDX-License-Identifier: MIT
-#pragma once
+// Compiled once per target (detail/runtime_dispatch.hpp): guarded per target, not #pragma once.
+#include "../simd/target.hpp"
+#if defined(ADAPOOL_DETAIL_KERNELS_PLANES_HPP) == defined(ADAPOOL_TARGET_TOGGLE)
+#if defined(ADAPOOL_DETAIL_KERNELS_PLANES_HPP)
+#undef ADAPOOL_DETAIL_KERNELS_PLANES_HPP
+#else
+#define ADAPOOL_DETAIL_KERNELS_PLANES_HPP
+#endif
 
 // Strategies plane_columns and plane_rows (plan.hpp): any strides, one (n, c)
 // plane per task. Rows within a column block are separable: the window's rows
@@ -21,7 +28,7 @@
 #include "window_table.hpp"
 
 namespace adapool::detail {
-inline namespace ADAPOOL_TARGET_NAMESPACE {
+ADAPOOL_TARGET_INLINE namespace ADAPOOL_TARGET_NAMESPACE {
 
 // Every output of plane (n, c). Windows on rows of up to column_block elements
 // are separable: the window's rows are added column by column, then each
@@ -163,3 +170,5 @@ void pyramid_planes(const view5d<const T>& in, const std::array<view5d<T>, Level
 
 }  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace adapool::detail
+
+#endif

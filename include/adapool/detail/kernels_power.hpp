@@ -1,5 +1,12 @@
 // SPDX-License-Identifier: MIT
-#pragma once
+// Compiled once per target (detail/runtime_dispatch.hpp): guarded per target, not #pragma once.
+#include "../simd/target.hpp"
+#if defined(ADAPOOL_DETAIL_KERNELS_POWER_HPP) == defined(ADAPOOL_TARGET_TOGGLE)
+#if defined(ADAPOOL_DETAIL_KERNELS_POWER_HPP)
+#undef ADAPOOL_DETAIL_KERNELS_POWER_HPP
+#else
+#define ADAPOOL_DETAIL_KERNELS_POWER_HPP
+#endif
 
 // Power-mean pooling (GeM and adaptive LP) on top of the average kernels: each
 // stretch of input is raised to the power p into a stack buffer (`raise_row`),
@@ -30,7 +37,7 @@
 #include "view5d.hpp"
 
 namespace adapool::detail {
-inline namespace ADAPOOL_TARGET_NAMESPACE {
+ADAPOOL_TARGET_INLINE namespace ADAPOOL_TARGET_NAMESPACE {
 
 // Outputs are finished in runs of this many, gathered into a stack array.
 inline constexpr std::int64_t finish_chunk = 256;
@@ -367,3 +374,5 @@ inline bool check_power_argument(const char* op, const char* name, double value)
 
 }  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace adapool::detail
+
+#endif

@@ -1,5 +1,12 @@
 // SPDX-License-Identifier: MIT
-#pragma once
+// Compiled once per target (detail/runtime_dispatch.hpp): guarded per target, not #pragma once.
+#include "../simd/target.hpp"
+#if defined(ADAPOOL_DETAIL_KERNELS_SHORT_ROWS_HPP) == defined(ADAPOOL_TARGET_TOGGLE)
+#if defined(ADAPOOL_DETAIL_KERNELS_SHORT_ROWS_HPP)
+#undef ADAPOOL_DETAIL_KERNELS_SHORT_ROWS_HPP
+#else
+#define ADAPOOL_DETAIL_KERNELS_SHORT_ROWS_HPP
+#endif
 
 // Strategy short_rows (plan.hpp), adaptive windows on short contiguous rows: a row of fewer than 2 * lanes
 // elements is two vectors, and one output row is one vector. Each window
@@ -21,7 +28,7 @@
 #include "view5d.hpp"
 
 namespace adapool::detail {
-inline namespace ADAPOOL_TARGET_NAMESPACE {
+ADAPOOL_TARGET_INLINE namespace ADAPOOL_TARGET_NAMESPACE {
 
 // Calls `body` with the instruction set tag that pools these short rows, and
 // says whether one does. The narrowest set in Arch's chain whose vectors hold
@@ -354,3 +361,5 @@ void short_rows_average_and_max(const view5d<const T>& in, const view5d<T>& avg,
 
 }  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace adapool::detail
+
+#endif

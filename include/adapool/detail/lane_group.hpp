@@ -1,5 +1,12 @@
 // SPDX-License-Identifier: MIT
-#pragma once
+// Compiled once per target (detail/runtime_dispatch.hpp): guarded per target, not #pragma once.
+#include "../simd/target.hpp"
+#if defined(ADAPOOL_DETAIL_LANE_GROUP_HPP) == defined(ADAPOOL_TARGET_TOGGLE)
+#if defined(ADAPOOL_DETAIL_LANE_GROUP_HPP)
+#undef ADAPOOL_DETAIL_LANE_GROUP_HPP
+#else
+#define ADAPOOL_DETAIL_LANE_GROUP_HPP
+#endif
 
 // Groups of small contiguous planes, plane k of a group in vector lane k: the
 // group itself, its planes transposed to [position][lane], positions and
@@ -21,7 +28,7 @@
 #include "view5d.hpp"
 
 namespace adapool::detail {
-inline namespace ADAPOOL_TARGET_NAMESPACE {
+ADAPOOL_TARGET_INLINE namespace ADAPOOL_TARGET_NAMESPACE {
 
 // Planes first .. first + count - 1 (count <= lanes) of the flattened (n, c)
 // index; plane `first` is (n, c).
@@ -251,3 +258,5 @@ void for_each_lane_group(const view5d<const T>& in, std::int64_t work, const Bod
 
 }  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace adapool::detail
+
+#endif

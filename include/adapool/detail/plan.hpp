@@ -1,5 +1,12 @@
 // SPDX-License-Identifier: MIT
-#pragma once
+// Compiled once per target (detail/runtime_dispatch.hpp): guarded per target, not #pragma once.
+#include "../simd/target.hpp"
+#if defined(ADAPOOL_DETAIL_PLAN_HPP) == defined(ADAPOOL_TARGET_TOGGLE)
+#if defined(ADAPOOL_DETAIL_PLAN_HPP)
+#undef ADAPOOL_DETAIL_PLAN_HPP
+#else
+#define ADAPOOL_DETAIL_PLAN_HPP
+#endif
 
 // Which loop nest serves a call. Each operation family has one ordered list of
 // named strategies below, each with the predicate that accepts a call; the
@@ -35,11 +42,12 @@
 #include <type_traits>
 
 #include "../simd/target.hpp"
+#include "operation.hpp"
 #include "reduce.hpp"
 #include "view5d.hpp"
 
 namespace adapool::detail {
-inline namespace ADAPOOL_TARGET_NAMESPACE {
+ADAPOOL_TARGET_INLINE namespace ADAPOOL_TARGET_NAMESPACE {
 
 template <class Arch, class T>
 inline constexpr std::int64_t small_plane = 16 * simd::ops<T, Arch>::lanes;
@@ -239,10 +247,6 @@ bool window_rows_fit(const view5d<const T>& go, const view5d<U>& gi) {
 
 // ------------------------------------------------------------- the plans
 
-// What a call computes, as far as the plans tell operations apart: the fused
-// forms and the pyramid are planned as operations of their own.
-enum class operation { average, max, average_and_max, pyramid, channel_average, channel_max, channel_max_and_average };
-
 // Adaptive and global pooling of float and double over the spatial axes.
 template <class Arch, class T, class U>
 strategy plan_spatial(operation op, const view5d<const T>& in, const view5d<U>& out) {
@@ -353,3 +357,5 @@ strategy plan_backward(operation op, const view5d<const T>& grad_out, const view
 
 }  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace adapool::detail
+
+#endif

@@ -1,5 +1,12 @@
 // SPDX-License-Identifier: MIT
-#pragma once
+// Compiled once per target (detail/runtime_dispatch.hpp): guarded per target, not #pragma once.
+#include "../simd/target.hpp"
+#if defined(ADAPOOL_DETAIL_REDUCE_HPP) == defined(ADAPOOL_TARGET_TOGGLE)
+#if defined(ADAPOOL_DETAIL_REDUCE_HPP)
+#undef ADAPOOL_DETAIL_REDUCE_HPP
+#else
+#define ADAPOOL_DETAIL_REDUCE_HPP
+#endif
 
 // The reductions every kernel is made of, written once against simd::ops:
 //   sum_row / max_index_row   along one row (a window row, a plane, the channels
@@ -24,7 +31,7 @@
 #include "../simd/target.hpp"
 
 namespace adapool::detail {
-inline namespace ADAPOOL_TARGET_NAMESPACE {
+ADAPOOL_TARGET_INLINE namespace ADAPOOL_TARGET_NAMESPACE {
 
 // Float sums run in blocks: within a block, `lanes * 4` float partial sums of
 // a few elements each; block totals are added in double. That keeps a sum over
@@ -401,3 +408,5 @@ void max_small_planes(const T* p, std::int64_t size, std::int64_t stride, std::i
 
 }  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace adapool::detail
+
+#endif

@@ -1,5 +1,12 @@
 // SPDX-License-Identifier: MIT
-#pragma once
+// Compiled once per target (detail/runtime_dispatch.hpp): guarded per target, not #pragma once.
+#include "../simd/target.hpp"
+#if defined(ADAPOOL_DETAIL_REDUCE_COLUMNS_HPP) == defined(ADAPOOL_TARGET_TOGGLE)
+#if defined(ADAPOOL_DETAIL_REDUCE_COLUMNS_HPP)
+#undef ADAPOOL_DETAIL_REDUCE_COLUMNS_HPP
+#else
+#define ADAPOOL_DETAIL_REDUCE_COLUMNS_HPP
+#endif
 
 // The reductions across rows, lane by lane: column_sums and column_max add or
 // compare one row at a time into per-column state (the rows of a window in a
@@ -21,7 +28,7 @@
 #include "reduce.hpp"
 
 namespace adapool::detail {
-inline namespace ADAPOOL_TARGET_NAMESPACE {
+ADAPOOL_TARGET_INLINE namespace ADAPOOL_TARGET_NAMESPACE {
 
 // Column state is read and written as whole vectors only, the row's tail coming
 // from a partial load: a vector load of state just written by narrower stores
@@ -225,3 +232,5 @@ class column_max {
 
 }  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace adapool::detail
+
+#endif

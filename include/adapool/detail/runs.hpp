@@ -1,5 +1,12 @@
 // SPDX-License-Identifier: MIT
-#pragma once
+// Compiled once per target (detail/runtime_dispatch.hpp): guarded per target, not #pragma once.
+#include "../simd/target.hpp"
+#if defined(ADAPOOL_DETAIL_RUNS_HPP) == defined(ADAPOOL_TARGET_TOGGLE)
+#if defined(ADAPOOL_DETAIL_RUNS_HPP)
+#undef ADAPOOL_DETAIL_RUNS_HPP
+#else
+#define ADAPOOL_DETAIL_RUNS_HPP
+#endif
 
 // Loops over runs of contiguous elements through the SIMD ops: fill, copy,
 // add, divide and sum, each with the tail its operation allows; and the pick
@@ -13,7 +20,7 @@
 #include "../simd/target.hpp"
 
 namespace adapool::detail {
-inline namespace ADAPOOL_TARGET_NAMESPACE {
+ADAPOOL_TARGET_INLINE namespace ADAPOOL_TARGET_NAMESPACE {
 
 // The stores below may end with a vector that overlaps the one before: it
 // stores the same values again, which a tail loop would cost more than.
@@ -93,3 +100,5 @@ void with_lanes_at_most(std::int64_t n, const Body& body) {
 
 }  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace adapool::detail
+
+#endif

@@ -1,5 +1,12 @@
 // SPDX-License-Identifier: MIT
-#pragma once
+// Compiled once per target (detail/runtime_dispatch.hpp): guarded per target, not #pragma once.
+#include "../simd/target.hpp"
+#if defined(ADAPOOL_DETAIL_STRATEGIES_HPP) == defined(ADAPOOL_TARGET_TOGGLE)
+#if defined(ADAPOOL_DETAIL_STRATEGIES_HPP)
+#undef ADAPOOL_DETAIL_STRATEGIES_HPP
+#else
+#define ADAPOOL_DETAIL_STRATEGIES_HPP
+#endif
 
 // Every strategy's kernels by name: run_* takes a plan (plan.hpp) and calls
 // the kernel that carries it out; pool_* plans and runs. One switch per
@@ -23,7 +30,7 @@
 #include "view5d.hpp"
 
 namespace adapool::detail {
-inline namespace ADAPOOL_TARGET_NAMESPACE {
+ADAPOOL_TARGET_INLINE namespace ADAPOOL_TARGET_NAMESPACE {
 
 // Strategies a plan never gives an operation fall to its plane-by-plane
 // kernels, which take any views.
@@ -186,3 +193,5 @@ void run_average_backward(strategy s, const view5d<const T>& grad_out, const vie
 
 }  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace adapool::detail
+
+#endif

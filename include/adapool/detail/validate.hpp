@@ -1,5 +1,12 @@
 // SPDX-License-Identifier: MIT
-#pragma once
+// Compiled once per target (detail/runtime_dispatch.hpp): guarded per target, not #pragma once.
+#include "../simd/target.hpp"
+#if defined(ADAPOOL_DETAIL_VALIDATE_HPP) == defined(ADAPOOL_TARGET_TOGGLE)
+#if defined(ADAPOOL_DETAIL_VALIDATE_HPP)
+#undef ADAPOOL_DETAIL_VALIDATE_HPP
+#else
+#define ADAPOOL_DETAIL_VALIDATE_HPP
+#endif
 
 // Argument checks shared by every operation. Each returns true when the
 // arguments are good; otherwise it reports one message (naming the operation,
@@ -24,7 +31,7 @@
 #include "view5d.hpp"
 
 namespace adapool::detail {
-inline namespace ADAPOOL_TARGET_NAMESPACE {
+ADAPOOL_TARGET_INLINE namespace ADAPOOL_TARGET_NAMESPACE {
 
 // Lowest and highest byte touched by a view, relative to its data pointer.
 struct byte_span {
@@ -259,11 +266,17 @@ bool check_channel(const char* op, const In& in, const Out& out, const Indices* 
   return check.input_size(in.extent(1), out.extent(1), "no channels") && check.disjoint();
 }
 
+// Whether this copy of the kernels may use Arch: the flags enable it, or
+// runtime dispatch compiles this copy for it.
+template <class Arch>
+inline constexpr bool compiled_for = Arch::enabled || (std::is_same_v<Arch, simd::avx2> && ADAPOOL_TARGET_AVX2) ||
+                                     (std::is_same_v<Arch, simd::avx512f> && ADAPOOL_TARGET_AVX512);
+
 // The basic average and max operations also take the narrow types
 // (element_types.hpp); the others take float and double.
 template <class Arch, class TIn, class TOut, bool NarrowTypes = false>
 constexpr void check_types() {
-  static_assert(Arch::enabled, "adapool: this instruction set is not enabled by the compiler flags");
+  static_assert(compiled_for<Arch>, "adapool: this instruction set is not enabled by the compiler flags");
   static_assert(std::is_same_v<std::remove_const_t<TIn>, TOut>,
                 "adapool: input and output views must have the same element type");
   static_assert(!std::is_const_v<TOut>, "adapool: the output view must be writable");
@@ -280,7 +293,7 @@ constexpr void check_types() {
 
 template <class Arch, class TOut, class TIn, class TIdx = const std::int64_t>
 constexpr void check_backward_types() {
-  static_assert(Arch::enabled, "adapool: this instruction set is not enabled by the compiler flags");
+  static_assert(compiled_for<Arch>, "adapool: this instruction set is not enabled by the compiler flags");
   static_assert(std::is_same_v<std::remove_const_t<TOut>, TIn>,
                 "adapool: grad_out and grad_in views must have the same element type");
   static_assert(!std::is_const_v<TIn>, "adapool: the grad_in view must be writable");
@@ -415,3 +428,5 @@ bool check_index_range(const char* op, const view5d<const std::int64_t>& indices
 
 }  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace adapool::detail
+
+#endif

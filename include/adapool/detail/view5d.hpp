@@ -1,5 +1,12 @@
 // SPDX-License-Identifier: MIT
-#pragma once
+// Compiled once per target (detail/runtime_dispatch.hpp): guarded per target, not #pragma once.
+#include "../simd/target.hpp"
+#if defined(ADAPOOL_DETAIL_VIEW5D_HPP) == defined(ADAPOOL_TARGET_TOGGLE)
+#if defined(ADAPOOL_DETAIL_VIEW5D_HPP)
+#undef ADAPOOL_DETAIL_VIEW5D_HPP
+#else
+#define ADAPOOL_DETAIL_VIEW5D_HPP
+#endif
 
 #include <algorithm>
 #include <cstddef>
@@ -10,7 +17,7 @@
 #include "../tensor_view.hpp"
 
 namespace adapool::detail {
-inline namespace ADAPOOL_TARGET_NAMESPACE {
+ADAPOOL_TARGET_INLINE namespace ADAPOOL_TARGET_NAMESPACE {
 
 // Every view as N x C x D x H x W: missing leading spatial axes get size 1, so
 // one loop nest serves 1d, 2d and 3d, and the in-plane index d*H*W + h*W + w
@@ -71,3 +78,5 @@ void for_each_plane_block(const view5d<T>& v, std::int64_t block, std::int64_t w
 
 }  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace adapool::detail
+
+#endif

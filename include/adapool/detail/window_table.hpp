@@ -1,5 +1,12 @@
 // SPDX-License-Identifier: MIT
-#pragma once
+// Compiled once per target (detail/runtime_dispatch.hpp): guarded per target, not #pragma once.
+#include "../simd/target.hpp"
+#if defined(ADAPOOL_DETAIL_WINDOW_TABLE_HPP) == defined(ADAPOOL_TARGET_TOGGLE)
+#if defined(ADAPOOL_DETAIL_WINDOW_TABLE_HPP)
+#undef ADAPOOL_DETAIL_WINDOW_TABLE_HPP
+#else
+#define ADAPOOL_DETAIL_WINDOW_TABLE_HPP
+#endif
 
 // Adaptive windows as the kernels use them: one window's bounds, the run of
 // windows holding one input position, and tables of either along an axis,
@@ -12,7 +19,7 @@
 #include "../windows.hpp"
 
 namespace adapool::detail {
-inline namespace ADAPOOL_TARGET_NAMESPACE {
+ADAPOOL_TARGET_INLINE namespace ADAPOOL_TARGET_NAMESPACE {
 
 struct window {
   std::int64_t begin, end;
@@ -63,3 +70,5 @@ using holding_table = axis_table<window_run, windows_holding, false>;
 
 }  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace adapool::detail
+
+#endif

@@ -1,14 +1,21 @@
 // SPDX-License-Identifier: MIT
-#pragma once
+// Compiled once per target (detail/runtime_dispatch.hpp): guarded per target, not #pragma once.
+#include "target.hpp"
+#if defined(ADAPOOL_SIMD_AVX2_HPP) == defined(ADAPOOL_TARGET_TOGGLE)
+#if defined(ADAPOOL_SIMD_AVX2_HPP)
+#undef ADAPOOL_SIMD_AVX2_HPP
+#else
+#define ADAPOOL_SIMD_AVX2_HPP
+#endif
 
 #include "compiler.hpp"
 #include "sse2.hpp"
 
-#if defined(__AVX2__)
+#if ADAPOOL_TARGET_AVX2
 #include <immintrin.h>
 
 namespace adapool::simd {
-inline namespace ADAPOOL_TARGET_NAMESPACE {
+ADAPOOL_TARGET_INLINE namespace ADAPOOL_TARGET_NAMESPACE {
 
 template <>
 struct ops<float, avx2> {
@@ -104,7 +111,7 @@ struct ops<float, avx2> {
   // F16C where the build enables it (-mavx2 alone does not); a bfloat16 is the top half of a float.
   static void widen(const float16* p, std::int64_t n, float* out) {
     std::int64_t i = 0;
-#if defined(__F16C__)
+#if ADAPOOL_TARGET_F16C
     for (; i + 8 <= n; i += 8)
       _mm256_storeu_ps(out + i, _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i))));
 #endif
@@ -225,4 +232,6 @@ struct index_ops<avx2> {
 
 }  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace adapool::simd
+#endif
+
 #endif

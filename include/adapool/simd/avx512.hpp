@@ -1,9 +1,16 @@
 // SPDX-License-Identifier: MIT
-#pragma once
+// Compiled once per target (detail/runtime_dispatch.hpp): guarded per target, not #pragma once.
+#include "target.hpp"
+#if defined(ADAPOOL_SIMD_AVX512_HPP) == defined(ADAPOOL_TARGET_TOGGLE)
+#if defined(ADAPOOL_SIMD_AVX512_HPP)
+#undef ADAPOOL_SIMD_AVX512_HPP
+#else
+#define ADAPOOL_SIMD_AVX512_HPP
+#endif
 
 #include "avx2.hpp"
 
-#if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__) && defined(__AVX512DQ__)
+#if ADAPOOL_TARGET_AVX512
 #include <immintrin.h>
 
 // GCC 12 reports its own AVX-512 intrinsics as reading an uninitialised value
@@ -15,7 +22,7 @@
 #endif
 
 namespace adapool::simd {
-inline namespace ADAPOOL_TARGET_NAMESPACE {
+ADAPOOL_TARGET_INLINE namespace ADAPOOL_TARGET_NAMESPACE {
 
 template <>
 struct ops<float, avx512f> {
@@ -54,12 +61,8 @@ struct ops<float, avx512f> {
     __m256 half[16];
     ADAPOOL_UNROLL(16)
     for (int k = 0; k < 16; ++k) half[k] = _mm256_add_ps(_mm512_castps512_ps256(v[k]), _mm512_extractf32x8_ps(v[k], 1));
-    const auto eight = [](const __m256* u) {
-      const __m256 a = _mm256_hadd_ps(_mm256_hadd_ps(u[0], u[1]), _mm256_hadd_ps(u[2], u[3]));
-      const __m256 b = _mm256_hadd_ps(_mm256_hadd_ps(u[4], u[5]), _mm256_hadd_ps(u[6], u[7]));
-      return _mm256_add_ps(_mm256_permute2f128_ps(a, b, 0x20), _mm256_permute2f128_ps(a, b, 0x31));
-    };
-    return _mm512_insertf32x8(_mm512_castps256_ps512(eight(half)), eight(half + 8), 1);
+    using eight = ops<float, avx2>;
+    return _mm512_insertf32x8(_mm512_castps256_ps512(eight::sum_each(half)), eight::sum_each(half + 8), 1);
   }
   // As AVX2 within 128-bit blocks; then the blocks move across in two rounds.
   static void transpose(vector* v) {
@@ -141,15 +144,12 @@ struct ops<double, avx512f> {
     return ops<double, sse2>::reduce_add(_mm_add_pd(_mm256_castpd256_pd128(halves), _mm256_extractf128_pd(halves, 1)));
   }
   static vector sum_each(const vector* v) {
+    // Fold each vector to 256 bits, then the AVX2 scheme on each group of four.
     __m256d half[8];
     ADAPOOL_UNROLL(8)
     for (int k = 0; k < 8; ++k) half[k] = _mm256_add_pd(_mm512_castpd512_pd256(v[k]), _mm512_extractf64x4_pd(v[k], 1));
-    const auto four = [](const __m256d* u) {
-      const __m256d a = _mm256_hadd_pd(u[0], u[1]);
-      const __m256d b = _mm256_hadd_pd(u[2], u[3]);
-      return _mm256_add_pd(_mm256_permute2f128_pd(a, b, 0x20), _mm256_permute2f128_pd(a, b, 0x31));
-    };
-    return _mm512_insertf64x4(_mm512_castpd256_pd512(four(half)), four(half + 4), 1);
+    using four = ops<double, avx2>;
+    return _mm512_insertf64x4(_mm512_castpd256_pd512(four::sum_each(half)), four::sum_each(half + 4), 1);
   }
   static void transpose(vector* v) {
     __m512d pair[8];
@@ -215,4 +215,6 @@ struct index_ops<avx512f> {
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
 #endif
+#endif
+
 #endif

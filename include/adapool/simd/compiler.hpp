@@ -23,6 +23,10 @@
 #define ADAPOOL_GNU_BUILTINS 0
 #endif
 
+#if ADAPOOL_GNU_BUILTINS && (defined(__x86_64__) || defined(__i386__))
+#include <cpuid.h>
+#endif
+
 // ADAPOOL_UNROLL(n) before a loop unrolls it up to n times; a loop with a
 // constant trip count of at most n is unrolled completely.
 //
@@ -58,7 +62,21 @@
 namespace adapool::simd {
 
 /// The x86 features cpu_supports() asks about.
-enum class cpu_feature { sse2, avx2, avx512f, avx512bw, avx512vl, avx512dq };
+enum class cpu_feature {
+  sse2,
+  avx2,
+  fma,
+  bmi,
+  bmi2,
+  f16c,
+  lzcnt,
+  movbe,
+  avx512f,
+  avx512bw,
+  avx512cd,
+  avx512vl,
+  avx512dq
+};
 
 inline namespace ADAPOOL_TARGET_NAMESPACE {
 
@@ -146,6 +164,15 @@ inline void prefetch(const void* address) {
 /// True when the CPU running the program has `feature` (and the OS saves its
 /// registers). Without the GNU builtin only what x86-64 guarantees (SSE2) is
 /// known; every other feature reads as absent, so nothing runs that might fault.
+#if ADAPOOL_GNU_BUILTINS && (defined(__x86_64__) || defined(__i386__))
+// Bit `bit` of ECX from CPUID leaf `leaf`, for the features Clang's
+// __builtin_cpu_supports does not name (F16C, LZCNT, MOVBE).
+inline bool cpuid_ecx_bit(unsigned leaf, int bit) {
+  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+  return __get_cpuid(leaf, &eax, &ebx, &ecx, &edx) != 0 && ((ecx >> bit) & 1u) != 0;
+}
+#endif
+
 inline bool cpu_has(cpu_feature feature) {
 #if ADAPOOL_GNU_BUILTINS && (defined(__x86_64__) || defined(__i386__))
   switch (feature) {
@@ -154,10 +181,24 @@ inline bool cpu_has(cpu_feature feature) {
       return __builtin_cpu_supports("sse2") != 0;
     case cpu_feature::avx2:
       return __builtin_cpu_supports("avx2") != 0;
+    case cpu_feature::fma:
+      return __builtin_cpu_supports("fma") != 0;
+    case cpu_feature::bmi:
+      return __builtin_cpu_supports("bmi") != 0;
+    case cpu_feature::bmi2:
+      return __builtin_cpu_supports("bmi2") != 0;
+    case cpu_feature::f16c:
+      return cpuid_ecx_bit(1, 29);
+    case cpu_feature::lzcnt:
+      return cpuid_ecx_bit(0x80000001u, 5);
+    case cpu_feature::movbe:
+      return cpuid_ecx_bit(1, 22);
     case cpu_feature::avx512f:
       return __builtin_cpu_supports("avx512f") != 0;
     case cpu_feature::avx512bw:
       return __builtin_cpu_supports("avx512bw") != 0;
+    case cpu_feature::avx512cd:
+      return __builtin_cpu_supports("avx512cd") != 0;
     case cpu_feature::avx512vl:
       return __builtin_cpu_supports("avx512vl") != 0;
     case cpu_feature::avx512dq:

@@ -1,5 +1,12 @@
 // SPDX-License-Identifier: MIT
-#pragma once
+// Compiled once per target (detail/runtime_dispatch.hpp): guarded per target, not #pragma once.
+#include "target.hpp"
+#if defined(ADAPOOL_SIMD_SCALAR_HPP) == defined(ADAPOOL_TARGET_TOGGLE)
+#if defined(ADAPOOL_SIMD_SCALAR_HPP)
+#undef ADAPOOL_SIMD_SCALAR_HPP
+#else
+#define ADAPOOL_SIMD_SCALAR_HPP
+#endif
 
 #include <cmath>
 #include <cstdint>
@@ -8,7 +15,7 @@
 #include "arch.hpp"
 
 namespace adapool::simd {
-inline namespace ADAPOOL_TARGET_NAMESPACE {
+ADAPOOL_TARGET_INLINE namespace ADAPOOL_TARGET_NAMESPACE {
 
 /// The operations every kernel is written against. Each ISA header specialises
 /// `ops<T, Arch>` for float and double with the same members in the same order
@@ -102,3 +109,5 @@ struct index_ops<scalar> {
 
 }  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace adapool::simd
+
+#endif

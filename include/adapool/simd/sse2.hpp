@@ -1,11 +1,18 @@
 // SPDX-License-Identifier: MIT
-#pragma once
+// Compiled once per target (detail/runtime_dispatch.hpp): guarded per target, not #pragma once.
+#include "target.hpp"
+#if defined(ADAPOOL_SIMD_SSE2_HPP) == defined(ADAPOOL_TARGET_TOGGLE)
+#if defined(ADAPOOL_SIMD_SSE2_HPP)
+#undef ADAPOOL_SIMD_SSE2_HPP
+#else
+#define ADAPOOL_SIMD_SSE2_HPP
+#endif
 
 #include "scalar.hpp"
 
 #if defined(__SSE2__) || defined(_M_X64)
 #include <emmintrin.h>
-#if defined(__F16C__)
+#if ADAPOOL_TARGET_F16C
 #include <immintrin.h>
 #endif
 
@@ -13,7 +20,7 @@
 #include <cstring>
 
 namespace adapool::simd {
-inline namespace ADAPOOL_TARGET_NAMESPACE {
+ADAPOOL_TARGET_INLINE namespace ADAPOOL_TARGET_NAMESPACE {
 
 template <>
 struct ops<float, sse2> {
@@ -94,7 +101,7 @@ struct ops<float, sse2> {
   // on any x86 set; without it, and for bfloat16, one element at a time.
   static void widen(const float16* p, std::int64_t n, float* out) {
     std::int64_t i = 0;
-#if defined(__F16C__)
+#if ADAPOOL_TARGET_F16C
     for (; i + 4 <= n; i += 4)
       _mm_storeu_ps(out + i, _mm_cvtph_ps(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p + i))));
 #endif
@@ -188,4 +195,6 @@ struct index_ops<sse2> {
 
 }  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace adapool::simd
+#endif
+
 #endif

@@ -36,3 +36,42 @@
 #define ADAPOOL_TARGET_NAMESPACE target_generic
 #endif
 #endif
+
+// Runtime dispatch. Where the flags leave the instruction set open (no AVX2:
+// the x86-64 baseline, or v2), GCC and Clang compile the kernels twice more in
+// the same translation unit, for x86-64-v3 and x86-64-v4, and the default tag
+// simd::dynamic picks the widest copy the CPU runs (detail/runtime_dispatch.hpp).
+// Define ADAPOOL_RUNTIME_DISPATCH=0 to keep the kernels the flags describe only;
+// -DADAPOOL_ARCH=<tag> turns it off too.
+#if !defined(ADAPOOL_RUNTIME_DISPATCH)
+#if (defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))) && !defined(__AVX2__) && \
+    !defined(ADAPOOL_ARCH) && !defined(ADAPOOL_NO_COMPILER_BUILTINS)
+#define ADAPOOL_RUNTIME_DISPATCH 1
+#else
+#define ADAPOOL_RUNTIME_DISPATCH 0
+#endif
+#endif
+
+// What the copy being compiled may use. For the copy the flags describe, the
+// flags decide; runtime_dispatch.hpp redefines these for each copy it adds,
+// makes ADAPOOL_TARGET_INLINE empty there (so `detail::x` keeps naming the
+// first copy) and toggles ADAPOOL_TARGET_TOGGLE, which the headers compiled
+// once per copy use as their include guard.
+#if !defined(ADAPOOL_TARGET_INLINE)
+#define ADAPOOL_TARGET_INLINE inline
+#if defined(__AVX2__)
+#define ADAPOOL_TARGET_AVX2 1
+#else
+#define ADAPOOL_TARGET_AVX2 0
+#endif
+#if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__) && defined(__AVX512DQ__)
+#define ADAPOOL_TARGET_AVX512 1
+#else
+#define ADAPOOL_TARGET_AVX512 0
+#endif
+#if defined(__F16C__)
+#define ADAPOOL_TARGET_F16C 1
+#else
+#define ADAPOOL_TARGET_F16C 0
+#endif
+#endif
