@@ -32,6 +32,7 @@ jobs=(
   "clang++|c++17|avx512|$avx512|syntax"
   "clang++|c++20|avx512|$avx512|syntax"
   "g++|c++17|none||syntax"
+  "clang++|c++17|none||O2"
   "g++|c++17|avx2|-mavx2 -mfma -mf16c|O2"
   "clang++|c++20|avx512|$avx512|O2"
 )

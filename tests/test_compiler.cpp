@@ -10,8 +10,10 @@
 #include <adapool/simd/arch.hpp>
 #include <adapool/simd/compiler.hpp>
 #include <cstdint>
+#include <cstdlib>
 #include <limits>
 #include <random>
+#include <string>
 #include <vector>
 
 namespace compiler_tests {
@@ -96,6 +98,32 @@ TEST(Compiler, CpuFeatures) {
 #endif
   EXPECT_TRUE(simd::cpu_supports<adapool::default_arch>());
   EXPECT_TRUE(simd::cpu_supports<simd::scalar>());
+}
+
+// The run-time choice (simd::dynamic): capped by name, never above the CPU's
+// level, and back to the widest set without a cap. The dynamic suite runs once
+// per ADAPOOL_ARCH_LIMIT; each run must be on the set it names.
+TEST(Compiler, RuntimeDispatchChoice) {
+  if (!simd::dynamic::enabled) GTEST_SKIP() << "no run-time dispatch in this build";
+  const int cpu = simd::detail::cpu_level();
+  const char* widest = cpu == 4 ? "avx512f" : cpu == 3 ? "avx2" : "sse2";
+  const char* env = std::getenv("ADAPOOL_ARCH_LIMIT");
+  const std::string at_start = simd::dynamic_arch();
+  if (env != nullptr && simd::detail::level_named(env) != 0 && simd::detail::level_named(env) <= cpu) {
+    EXPECT_EQ(at_start, env) << "ADAPOOL_ARCH_LIMIT caps the choice";
+  }
+  EXPECT_EQ(at_start, adapool::active_arch());
+
+  EXPECT_FALSE(simd::limit_dynamic_arch("avx512"));
+  EXPECT_EQ(simd::dynamic_arch(), at_start) << "an unknown name changes nothing";
+  ASSERT_TRUE(simd::limit_dynamic_arch("sse2"));
+  EXPECT_STREQ(simd::dynamic_arch(), "sse2");
+  ASSERT_TRUE(simd::limit_dynamic_arch("avx2"));
+  EXPECT_STREQ(simd::dynamic_arch(), cpu >= 3 ? "avx2" : "sse2");
+  ASSERT_TRUE(simd::limit_dynamic_arch(nullptr));
+  EXPECT_STREQ(simd::dynamic_arch(), widest);
+
+  ASSERT_TRUE(simd::limit_dynamic_arch(at_start.c_str()));  // as the rest of the suite expects
 }
 
 TEST(Compiler, PrefetchIsOnlyAHint) {

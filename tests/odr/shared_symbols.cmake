@@ -3,7 +3,9 @@
 # linker keeps one copy for both) has a VEX or EVEX instruction in the
 # AVX-512 file's copy: the baseline file's callers would then run AVX code.
 # Keying adapool's functions by target (simd/target.hpp) leaves only code
-# that is the same for any flags (std::string helpers, error's destructors).
+# that is the same for any flags (std::string helpers, error's destructors),
+# and the functions of a level's namespace, which both files build for that
+# level (the baseline file's runtime dispatch copies).
 #   cmake -DNM=... -DOBJDUMP=... -DWIDE=wide.o -DBASELINE=baseline.o -P shared_symbols.cmake
 cmake_minimum_required(VERSION 3.21)
 foreach(var NM OBJDUMP WIDE BASELINE)
@@ -35,6 +37,20 @@ foreach(name IN LISTS wide)
     list(APPEND shared "${name}")
   endif()
 endforeach()
+# The copies runtime dispatch compiles into the baseline file are named by
+# level (target_x86_64_v4 ...) and built for exactly that level, like the
+# AVX-512 file's own: either copy may be kept. They are counted, not checked.
+set(by_level "")
+foreach(name IN LISTS shared)
+  if(name MATCHES "16target_x86_64_v[34]")
+    list(APPEND by_level "${name}")
+  endif()
+endforeach()
+list(LENGTH by_level by_level_count)
+if(by_level_count GREATER 0)
+  list(REMOVE_ITEM shared ${by_level})
+endif()
+message(STATUS "weak functions shared by level namespace (runtime dispatch copies): ${by_level_count}")
 list(LENGTH shared shared_count)
 message(STATUS "weak functions: ${wide_count} in the AVX-512 file, ${shared_count} shared with the baseline file")
 
