@@ -27,7 +27,8 @@
 #include "window_table.hpp"
 
 namespace adapool::detail {
-ADAPOOL_TARGET_INLINE namespace ADAPOOL_TARGET_NAMESPACE {
+ADAPOOL_TARGET_INLINE
+namespace ADAPOOL_TARGET_NAMESPACE {
 
 // Calls body(n, oc, channel window, d, h, w0, len) for each run of up to
 // `longest_run` pixels along w, spread over threads, after merging the spatial

@@ -22,7 +22,8 @@
 #include "view5d.hpp"
 
 namespace adapool::detail {
-ADAPOOL_TARGET_INLINE namespace ADAPOOL_TARGET_NAMESPACE {
+ADAPOOL_TARGET_INLINE
+namespace ADAPOOL_TARGET_NAMESPACE {
 
 // Channel pooling backward: a task owns every channel of a run of pixels of
 // one image, so grad_in is split without two tasks sharing an element.

@@ -24,7 +24,8 @@
 #include "window_table.hpp"
 
 namespace adapool::detail {
-ADAPOOL_TARGET_INLINE namespace ADAPOOL_TARGET_NAMESPACE {
+ADAPOOL_TARGET_INLINE
+namespace ADAPOOL_TARGET_NAMESPACE {
 
 // Calls body(n, od, oh, ow, wd, wh, ww, c0, len) for every output position and
 // run of channels [c0, c0 + len), spread over threads. With fewer output

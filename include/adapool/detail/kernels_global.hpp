@@ -21,7 +21,8 @@
 #include "view5d.hpp"
 
 namespace adapool::detail {
-ADAPOOL_TARGET_INLINE namespace ADAPOOL_TARGET_NAMESPACE {
+ADAPOOL_TARGET_INLINE
+namespace ADAPOOL_TARGET_NAMESPACE {
 
 template <class Arch, class T>
 double chunk_sum(const T* plane, std::int64_t size, std::int64_t chunk) {

@@ -28,7 +28,8 @@
 #include "window_table.hpp"
 
 namespace adapool::detail {
-ADAPOOL_TARGET_INLINE namespace ADAPOOL_TARGET_NAMESPACE {
+ADAPOOL_TARGET_INLINE
+namespace ADAPOOL_TARGET_NAMESPACE {
 
 // Rows are widened this many elements at a time.
 inline constexpr std::int64_t widen_block = 256;

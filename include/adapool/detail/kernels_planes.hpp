@@ -28,7 +28,8 @@
 #include "window_table.hpp"
 
 namespace adapool::detail {
-ADAPOOL_TARGET_INLINE namespace ADAPOOL_TARGET_NAMESPACE {
+ADAPOOL_TARGET_INLINE
+namespace ADAPOOL_TARGET_NAMESPACE {
 
 // Every output of plane (n, c). Windows on rows of up to column_block elements
 // are separable: the window's rows are added column by column, then each

@@ -37,7 +37,8 @@
 #include "view5d.hpp"
 
 namespace adapool::detail {
-ADAPOOL_TARGET_INLINE namespace ADAPOOL_TARGET_NAMESPACE {
+ADAPOOL_TARGET_INLINE
+namespace ADAPOOL_TARGET_NAMESPACE {
 
 // Outputs are finished in runs of this many, gathered into a stack array.
 inline constexpr std::int64_t finish_chunk = 256;

@@ -28,7 +28,8 @@
 #include "view5d.hpp"
 
 namespace adapool::detail {
-ADAPOOL_TARGET_INLINE namespace ADAPOOL_TARGET_NAMESPACE {
+ADAPOOL_TARGET_INLINE
+namespace ADAPOOL_TARGET_NAMESPACE {
 
 // Calls `body` with the instruction set tag that pools these short rows, and
 // says whether one does. The narrowest set in Arch's chain whose vectors hold

@@ -28,7 +28,8 @@
 #include "view5d.hpp"
 
 namespace adapool::detail {
-ADAPOOL_TARGET_INLINE namespace ADAPOOL_TARGET_NAMESPACE {
+ADAPOOL_TARGET_INLINE
+namespace ADAPOOL_TARGET_NAMESPACE {
 
 // Planes first .. first + count - 1 (count <= lanes) of the flattened (n, c)
 // index; plane `first` is (n, c).

@@ -47,7 +47,8 @@
 #include "view5d.hpp"
 
 namespace adapool::detail {
-ADAPOOL_TARGET_INLINE namespace ADAPOOL_TARGET_NAMESPACE {
+ADAPOOL_TARGET_INLINE
+namespace ADAPOOL_TARGET_NAMESPACE {
 
 template <class Arch, class T>
 inline constexpr std::int64_t small_plane = 16 * simd::ops<T, Arch>::lanes;

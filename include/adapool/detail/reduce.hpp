@@ -31,7 +31,8 @@
 #include "../simd/target.hpp"
 
 namespace adapool::detail {
-ADAPOOL_TARGET_INLINE namespace ADAPOOL_TARGET_NAMESPACE {
+ADAPOOL_TARGET_INLINE
+namespace ADAPOOL_TARGET_NAMESPACE {
 
 // Float sums run in blocks: within a block, `lanes * 4` float partial sums of
 // a few elements each; block totals are added in double. That keeps a sum over

@@ -28,7 +28,8 @@
 #include "reduce.hpp"
 
 namespace adapool::detail {
-ADAPOOL_TARGET_INLINE namespace ADAPOOL_TARGET_NAMESPACE {
+ADAPOOL_TARGET_INLINE
+namespace ADAPOOL_TARGET_NAMESPACE {
 
 // Column state is read and written as whole vectors only, the row's tail coming
 // from a partial load: a vector load of state just written by narrower stores

@@ -20,7 +20,8 @@
 #include "../simd/target.hpp"
 
 namespace adapool::detail {
-ADAPOOL_TARGET_INLINE namespace ADAPOOL_TARGET_NAMESPACE {
+ADAPOOL_TARGET_INLINE
+namespace ADAPOOL_TARGET_NAMESPACE {
 
 // The stores below may end with a vector that overlaps the one before: it
 // stores the same values again, which a tail loop would cost more than.

@@ -30,7 +30,8 @@
 #include "view5d.hpp"
 
 namespace adapool::detail {
-ADAPOOL_TARGET_INLINE namespace ADAPOOL_TARGET_NAMESPACE {
+ADAPOOL_TARGET_INLINE
+namespace ADAPOOL_TARGET_NAMESPACE {
 
 // Strategies a plan never gives an operation fall to its plane-by-plane
 // kernels, which take any views.

@@ -17,7 +17,8 @@
 #include "../tensor_view.hpp"
 
 namespace adapool::detail {
-ADAPOOL_TARGET_INLINE namespace ADAPOOL_TARGET_NAMESPACE {
+ADAPOOL_TARGET_INLINE
+namespace ADAPOOL_TARGET_NAMESPACE {
 
 // Every view as N x C x D x H x W: missing leading spatial axes get size 1, so
 // one loop nest serves 1d, 2d and 3d, and the in-plane index d*H*W + h*W + w

@@ -19,7 +19,8 @@
 #include "../windows.hpp"
 
 namespace adapool::detail {
-ADAPOOL_TARGET_INLINE namespace ADAPOOL_TARGET_NAMESPACE {
+ADAPOOL_TARGET_INLINE
+namespace ADAPOOL_TARGET_NAMESPACE {
 
 struct window {
   std::int64_t begin, end;

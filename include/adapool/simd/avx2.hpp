@@ -15,7 +15,8 @@
 #include <immintrin.h>
 
 namespace adapool::simd {
-ADAPOOL_TARGET_INLINE namespace ADAPOOL_TARGET_NAMESPACE {
+ADAPOOL_TARGET_INLINE
+namespace ADAPOOL_TARGET_NAMESPACE {
 
 template <>
 struct ops<float, avx2> {

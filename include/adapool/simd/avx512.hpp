@@ -22,7 +22,8 @@
 #endif
 
 namespace adapool::simd {
-ADAPOOL_TARGET_INLINE namespace ADAPOOL_TARGET_NAMESPACE {
+ADAPOOL_TARGET_INLINE
+namespace ADAPOOL_TARGET_NAMESPACE {
 
 template <>
 struct ops<float, avx512f> {

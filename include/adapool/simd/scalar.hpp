@@ -15,7 +15,8 @@
 #include "arch.hpp"
 
 namespace adapool::simd {
-ADAPOOL_TARGET_INLINE namespace ADAPOOL_TARGET_NAMESPACE {
+ADAPOOL_TARGET_INLINE
+namespace ADAPOOL_TARGET_NAMESPACE {
 
 /// The operations every kernel is written against. Each ISA header specialises
 /// `ops<T, Arch>` for float and double with the same members in the same order

@@ -20,7 +20,8 @@
 #include <cstring>
 
 namespace adapool::simd {
-ADAPOOL_TARGET_INLINE namespace ADAPOOL_TARGET_NAMESPACE {
+ADAPOOL_TARGET_INLINE
+namespace ADAPOOL_TARGET_NAMESPACE {
 
 template <>
 struct ops<float, sse2> {
