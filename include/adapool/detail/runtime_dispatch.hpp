@@ -32,8 +32,14 @@
 // Within the copies, no call is dynamic; the real body follows them.
 #define ADAPOOL_RUN_ON_CPU(operation, ...)
 
+// Define these yourself to key the copies further, as ADAPOOL_TARGET_NAMESPACE
+// keys the baseline one (for example when two versions of adapool meet).
+#if !defined(ADAPOOL_TARGET_COPY_V3)
 #define ADAPOOL_TARGET_COPY_V3 target_x86_64_v3
+#endif
+#if !defined(ADAPOOL_TARGET_COPY_V4)
 #define ADAPOOL_TARGET_COPY_V4 target_x86_64_v4
+#endif
 
 #if defined(__clang__)
 #define ADAPOOL_BEGIN_TARGET(name) \

@@ -15,7 +15,8 @@
 // CPU may lack it). Types users name (tensor_view, tensor, error, float16,
 // the layouts and ISA tags) stay outside it, so a function of yours that takes
 // a tensor_view has one name whatever flags each of your files uses. Define
-// ADAPOOL_TARGET_NAMESPACE yourself to key further (for example per -march).
+// ADAPOOL_TARGET_NAMESPACE yourself to key further (for example per -march), and
+// ADAPOOL_TARGET_COPY_V3 and _V4 for the copies run-time dispatch adds.
 
 #if !defined(ADAPOOL_TARGET_NAMESPACE)
 #if defined(__AVX512F__)
