@@ -17,6 +17,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <type_traits>
 
 #include "../parallel.hpp"
 #include "../simd/target.hpp"
@@ -30,6 +31,16 @@
 namespace adapool::detail {
 ADAPOOL_TARGET_INLINE
 namespace ADAPOOL_TARGET_NAMESPACE {
+
+// Calls body(Columns{}), Columns being the set whose vectors column_max runs
+// over these planes' rows (rows_in_half_width); Arch runs the rest.
+template <class Arch, class T, class Body>
+void with_columns_form(const view5d<const T>& in, const Body& body) {
+  if constexpr (!std::is_same_v<half_width<Arch>, Arch>) {
+    if (rows_in_half_width<Arch>(in)) return body(half_width<Arch>{});
+  }
+  body(Arch{});
+}
 
 // Every output of plane (n, c). Windows on rows of up to column_block elements
 // are separable: the window's rows are added column by column, then each
@@ -80,7 +91,8 @@ void average_plane(const view5d<const T>& in, const view5d<T>& out, const window
 
 // Every output of plane (n, c); `indices` may be null. Separable like
 // average_plane when the rows fit a column block and row ids are exact in T.
-template <class Arch, class T>
+// Columns is the set column_max runs with.
+template <class Arch, class Columns, class T>
 void max_plane(const view5d<const T>& in, const view5d<T>& out, const view5d<std::int64_t>* indices,
                const window_table& columns_of, std::int64_t n, std::int64_t c) {
   const auto store = [&](std::int64_t od, std::int64_t oh, std::int64_t ow, const max_and_position<T>& best) {
@@ -96,7 +108,7 @@ void max_plane(const view5d<const T>& in, const view5d<T>& out, const view5d<std
       if (by_columns) {
         // Each column keeps its first max (or last NaN) over the window's rows;
         // the columns of a window then merge by their in-plane positions.
-        column_max<Arch, T> columns(in.w, in.stride_w, static_cast<T>(wd.begin * in.h + wh.begin));
+        column_max<Columns, T> columns(in.w, in.stride_w, static_cast<T>(wd.begin * in.h + wh.begin));
         for (std::int64_t d = wd.begin; d < wd.end; ++d)
           columns.add_rows(plane + d * in.stride_d + wh.begin * in.stride_h, in.stride_h, wh.size(),
                            static_cast<T>(d * in.h + wh.begin));
@@ -139,8 +151,11 @@ void average_planes(const view5d<const T>& in, const view5d<T>& out) {
 template <class Arch, class T>
 void max_planes(const view5d<const T>& in, const view5d<T>& out, const view5d<std::int64_t>* indices) {
   const window_table columns_of(in.w, out.w);
-  parallel_for(in.n * in.c, in.n * in.c * in.plane_size(),
-               [&](std::int64_t task) { max_plane<Arch>(in, out, indices, columns_of, task / in.c, task % in.c); });
+  with_columns_form<Arch>(in, [&](auto form) {
+    parallel_for(in.n * in.c, in.n * in.c * in.plane_size(), [&](std::int64_t task) {
+      max_plane<Arch, decltype(form)>(in, out, indices, columns_of, task / in.c, task % in.c);
+    });
+  });
 }
 
 // Average and max of each plane one after the other, the max reading it from cache.
@@ -151,7 +166,7 @@ void average_and_max_planes(const view5d<const T>& in, const view5d<T>& avg, con
   parallel_for(in.n * in.c, 2 * in.n * in.c * in.plane_size(), [&](std::int64_t task) {
     const std::int64_t n = task / in.c, c = task % in.c;
     average_plane<Arch>(in, avg, columns_of, n, c);
-    max_plane<Arch>(in, max, indices, columns_of, n, c);
+    max_plane<Arch, Arch>(in, max, indices, columns_of, n, c);
   });
 }
 

@@ -53,20 +53,33 @@ namespace ADAPOOL_TARGET_NAMESPACE {
 template <class Arch, class T>
 inline constexpr std::int64_t small_plane = 16 * simd::ops<T, Arch>::lanes;
 
-// The set whole small planes run with: an AVX-512 build takes the AVX2 form
-// (AVX-512VL CPUs run it natively), whose 512-bit twin measured slower on
-// these planes. Global sums and maxima of small planes keep one form per
-// build, so that every path summing a small plane gives the same bits.
+// The AVX2 form of an AVX-512 build (AVX-512VL CPUs run it natively), run
+// where the 512-bit form measured slower; every other set is its own.
 template <class Arch>
-struct small_planes_set {
+struct half_width_set {
   using type = Arch;
 };
 template <>
-struct small_planes_set<simd::avx512f> {
+struct half_width_set<simd::avx512f> {
   using type = simd::avx2;
 };
 template <class Arch>
-using small_planes_arch = typename small_planes_set<Arch>::type;
+using half_width = typename half_width_set<Arch>::type;
+
+// Whole small planes run in the AVX2 form of an AVX-512 build. Global sums
+// and maxima of small planes keep one form per build, so that every path
+// summing a small plane gives the same bits.
+template <class Arch>
+using small_planes_arch = half_width<Arch>;
+
+// The vector form of column_max over the rows of plane_columns: a row of at
+// most one strip (four vectors) gives the 512-bit form four compare chains to
+// overlap, where the AVX2 form has up to eight. Each column is its own lane in
+// both forms: the bits are the same.
+template <class Arch, class T>
+bool rows_in_half_width(const view5d<const T>& in) {
+  return !std::is_same_v<half_width<Arch>, Arch> && in.w <= 4 * simd::ops<T, Arch>::lanes;
+}
 
 // Chunks also make the bits independent of the thread count: W4's three
 // planes are shared by any number of threads, their chunk totals added in order.
@@ -75,6 +88,12 @@ inline constexpr std::int64_t plane_chunk = 64 * sum_block;
 // Bounds a lane group's copy on the stack (16 KB for AVX-512) and keeps
 // positions exact in float.
 inline constexpr std::int64_t lane_plane_limit = 256;
+
+// Maxima of lane planes run in the AVX2 form of an AVX-512 build, whose
+// 16-plane groups measured slower than 8-plane ones. Each plane is its own
+// lane in both forms: the bits are the same.
+template <class Arch>
+using lane_max_arch = half_width<Arch>;
 
 inline constexpr std::int64_t plane_block = 64;
 

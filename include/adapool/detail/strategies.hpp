@@ -74,7 +74,7 @@ void run_max(strategy s, const view5d<const T>& in, const view5d<T>& out, const 
     case strategy::short_rows:
       return short_rows_max<Arch>(in, out, indices);
     case strategy::lane_planes:
-      return max_lane_planes<Arch>(in, out, indices);
+      return max_lane_planes<lane_max_arch<Arch>>(in, out, indices);
     default:
       return max_planes<Arch>(in, out, indices);
   }
