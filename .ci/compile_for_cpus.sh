@@ -16,14 +16,14 @@
 # only in the ADAPOOL_ARCH they pin, which the release build covers). CI builds
 # x86-64-v4 at -O3 and Sapphire Rapids at -O2 (RelWithDebInfo's level): the
 # optimiser's warnings differ between the two levels, and -O2 compiles faster.
-# `no-suite` leaves the avx512f suite out: CI's x86-64-v4 build does, as the
-# release build already compiles that suite at -O3 with the same instruction
-# set and -Werror (the suite's other targets, examples, benchmarks and fuzzers
-# are still built). `tests-only` builds the tests without libtorch and the
-# examples, and leaves out the benchmarks, the fuzz targets and the libtorch
-# targets: CI's Sapphire Rapids build does. The x86-64-v4 build compiles those
-# for AVX-512, adapool reads no Sapphire Rapids feature macro, and they reach
-# the kernels only through the calls the tests make too.
+# `no-suite` leaves the avx512f suite out, and `tests-only` builds the tests
+# (the avx512f suite among them) without libtorch, leaving out the examples,
+# the benchmarks, the fuzz targets and the libtorch targets. CI builds
+# x86-64-v4 with no-suite and Sapphire Rapids with tests-only, so every target
+# is compiled for AVX-512: the avx512f suite at -O2 (the presets' level), the
+# other tests at -O2 and -O3, the examples, benchmarks and fuzz targets at -O3.
+# adapool reads no Sapphire Rapids feature macro, and those targets reach the
+# kernels only through calls the tests make too.
 # The PyTorch extension is left out: the libtorch tests compile the same header.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,7 +35,7 @@ for spec in "${@:-x86-64-v4}"; do
   [[ $suite == no-suite ]] && arches=
   only=()
   [[ $suite == tests-only ]] && only=(-DCMAKE_DISABLE_FIND_PACKAGE_Torch=ON -DADAPOOL_BUILD_BENCHMARKS=OFF
-    -DADAPOOL_BUILD_FUZZERS=OFF)
+    -DADAPOOL_BUILD_FUZZERS=OFF -DADAPOOL_BUILD_EXAMPLES=OFF)
   dir=build/compile-$cpu
   echo "compile_for_cpus: -march=$cpu $opt${arches:+ with the $arches suite}${only:+, tests and examples only} into $dir"
   cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="$opt -DNDEBUG" \
