@@ -37,7 +37,7 @@ for spec in "${@:-x86-64-v4}"; do
   [[ $suite == tests-only ]] && only=(-DCMAKE_DISABLE_FIND_PACKAGE_Torch=ON -DADAPOOL_BUILD_BENCHMARKS=OFF
     -DADAPOOL_BUILD_FUZZERS=OFF -DADAPOOL_BUILD_EXAMPLES=OFF)
   dir=build/compile-$cpu
-  echo "compile_for_cpus: -march=$cpu $opt${arches:+ with the $arches suite}${only:+, tests and examples only} into $dir"
+  echo "compile_for_cpus: -march=$cpu $opt${arches:+ with the $arches suite}${only:+, tests only} into $dir"
   cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="$opt -DNDEBUG" \
     -DADAPOOL_WARNINGS_AS_ERRORS=ON -DCMAKE_CXX_FLAGS="-march=$cpu" -DADAPOOL_BENCH_FLAGS="$opt -march=$cpu" \
     -DADAPOOL_TEST_ARCHES="$arches" -DADAPOOL_BUILD_TORCH_EXTENSION=OFF -DADAPOOL_INSTALL=OFF "${only[@]}" >/dev/null
