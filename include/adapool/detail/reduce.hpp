@@ -296,28 +296,49 @@ void sum_small_planes(const T* p, std::int64_t size, std::int64_t stride, std::i
   for (std::int64_t first = 0; first < count; first += L) {
     const T* group = p + first * stride;
     const std::int64_t planes = std::min(L, count - first);
-    // The loads interleave L planes, an order the hardware prefetcher does not
-    // follow far enough ahead of data coming from L3 or memory: then the planes
-    // two groups on, one run when planes are adjacent, are fetched now (a
-    // prefetch past the data is harmless).
-    if (prefetch && stride == size) {
-      const char* ahead = reinterpret_cast<const char*>(group + 2 * L * stride);
-      for (std::int64_t byte = 0; byte < L * stride * static_cast<std::int64_t>(sizeof(T)); byte += 64)
-        simd::prefetch(ahead + byte);
-    }
     typename V::vector acc[std::size_t{L}];
     ADAPOOL_UNROLL(16)
     for (std::int64_t k = 0; k < L; ++k) acc[k] = V::zero();
     // Planes inner: the L accumulators are independent chains. Each plane's sum
     // is the same sequence of additions whichever planes share its group.
     if (planes == L) {
-      for (std::int64_t i = 0; i < full; i += L) {
-        ADAPOOL_UNROLL(16)
-        for (std::int64_t k = 0; k < L; ++k) acc[k] = V::add(acc[k], V::load(group + k * stride + i));
-      }
-      if (tail) {
-        ADAPOOL_UNROLL(16)
-        for (std::int64_t k = 0; k < L; ++k) acc[k] = V::add(acc[k], V::load_partial(group + k * stride + full, tail));
+      // The loads interleave L planes, an order the hardware prefetcher does not
+      // follow far enough ahead of data coming from L3 or memory, unless the
+      // planes are shorter than two cache lines (then a step is nearly in
+      // address order). When planes are adjacent, each step of L vectors
+      // fetches the cache lines of the same step at least three groups and
+      // 4 KiB on (about what L3 latency times bandwidth needs; a prefetch past
+      // the data is harmless). A few prefetches per step, rather than a loop
+      // of its own per group, keep the instruction window short enough for
+      // the loads to run ahead.
+      constexpr std::int64_t step_bytes = L * L * static_cast<std::int64_t>(sizeof(T));
+      const auto add_group = [&](auto fetch_ahead) {
+        const char* ahead = reinterpret_cast<const char*>(
+            group + std::max(3 * L * stride, static_cast<std::int64_t>(4096 / sizeof(T))));
+        constexpr std::int64_t element_bytes = L * static_cast<std::int64_t>(sizeof(T));
+        for (std::int64_t i = 0; i < full; i += L) {
+          if constexpr (decltype(fetch_ahead)::value) {
+            ADAPOOL_UNROLL(16)
+            for (std::int64_t byte = 0; byte < step_bytes; byte += 64) simd::prefetch(ahead + i * element_bytes + byte);
+          }
+          ADAPOOL_UNROLL(16)
+          for (std::int64_t k = 0; k < L; ++k) acc[k] = V::add(acc[k], V::load(group + k * stride + i));
+        }
+        if (tail) {
+          if constexpr (decltype(fetch_ahead)::value) {
+            for (std::int64_t byte = 0; byte < tail * element_bytes; byte += 64)
+              simd::prefetch(ahead + full * element_bytes + byte);
+          }
+          ADAPOOL_UNROLL(16)
+          for (std::int64_t k = 0; k < L; ++k)
+            acc[k] = V::add(acc[k], V::load_partial(group + k * stride + full, tail));
+        }
+      };
+      if (simd::prefetch_available && step_bytes >= 64 && prefetch && stride == size &&
+          size * static_cast<std::int64_t>(sizeof(T)) >= 128) {
+        add_group(std::true_type{});
+      } else {
+        add_group(std::false_type{});
       }
     } else {
       for (std::int64_t k = 0; k < planes; ++k) {
