@@ -283,6 +283,42 @@ void store_widened(double* out, typename simd::ops<T, Arch>::vector v, std::int6
   }
 }
 
+// The sums of one whole group of `lanes` planes for sum_small_planes, in one
+// vector; with FetchAhead, each step of `lanes` vectors first prefetches the
+// cache lines of the same step at `ahead`. A function of its own: clang 14
+// kept the accumulators of a lambda in memory. Not forced inline: g++ 12
+// dropped the prefetches of a forced-inline copy.
+template <class Arch, bool FetchAhead, class T>
+typename simd::ops<T, Arch>::vector sum_plane_group(const T* group, std::int64_t stride, std::int64_t full, int tail,
+                                                    const char* ahead) {
+  using V = simd::ops<T, Arch>;
+  constexpr std::int64_t L = V::lanes;
+  constexpr std::int64_t element_bytes = L * static_cast<std::int64_t>(sizeof(T));
+  typename V::vector acc[std::size_t{L}];
+  ADAPOOL_UNROLL(16)
+  for (std::int64_t k = 0; k < L; ++k) acc[k] = V::zero();
+  // Planes inner: the L accumulators are independent chains. Each plane's sum
+  // is the same sequence of additions whichever planes share its group.
+  for (std::int64_t i = 0; i < full; i += L) {
+    if constexpr (FetchAhead) {
+      ADAPOOL_UNROLL(16)
+      for (std::int64_t byte = 0; byte < L * element_bytes; byte += 64)
+        simd::prefetch(ahead + i * element_bytes + byte);
+    }
+    ADAPOOL_UNROLL(16)
+    for (std::int64_t k = 0; k < L; ++k) acc[k] = V::add(acc[k], V::load(group + k * stride + i));
+  }
+  if (tail) {
+    if constexpr (FetchAhead) {
+      for (std::int64_t byte = 0; byte < tail * element_bytes; byte += 64)
+        simd::prefetch(ahead + full * element_bytes + byte);
+    }
+    ADAPOOL_UNROLL(16)
+    for (std::int64_t k = 0; k < L; ++k) acc[k] = V::add(acc[k], V::load_partial(group + k * stride + full, tail));
+  }
+  return V::sum_each(acc);
+}
+
 /// Sums of `count` planes of `size` elements (plane k at p + k * stride), for
 /// planes too small to fill the vector loop of sum_row: `lanes` planes at a time,
 /// each in its own vector, reduced together by one sum_each.
@@ -293,58 +329,38 @@ void sum_small_planes(const T* p, std::int64_t size, std::int64_t stride, std::i
   constexpr std::int64_t L = V::lanes;
   const std::int64_t full = size - size % L;
   const auto tail = static_cast<int>(size - full);
+  // The loads interleave L planes, an order the hardware prefetcher does not
+  // follow far enough ahead of data coming from L3 or memory, unless the
+  // planes are shorter than two cache lines (then a step is nearly in address
+  // order). When planes are adjacent, each step fetches its lines at least
+  // three groups and 4 KiB on (about what L3 latency times bandwidth needs; a
+  // prefetch past the data is harmless). A few prefetches per step, rather
+  // than a loop of its own per group, keep the instruction window short
+  // enough for the loads to run ahead.
+  constexpr bool can_fetch = simd::prefetch_available && L * L * sizeof(T) >= 64;
+  const bool fetch = can_fetch && prefetch && stride == size && size * static_cast<std::int64_t>(sizeof(T)) >= 128;
+  const std::int64_t distance = std::max(3 * L * stride, static_cast<std::int64_t>(4096 / sizeof(T)));
   for (std::int64_t first = 0; first < count; first += L) {
     const T* group = p + first * stride;
     const std::int64_t planes = std::min(L, count - first);
+    if (planes == L) {
+      const char* ahead = reinterpret_cast<const char*>(group + distance);
+      typename V::vector group_sums;
+      if constexpr (can_fetch) {
+        group_sums = fetch ? sum_plane_group<Arch, true>(group, stride, full, tail, ahead)
+                           : sum_plane_group<Arch, false>(group, stride, full, tail, ahead);
+      } else {
+        group_sums = sum_plane_group<Arch, false>(group, stride, full, tail, ahead);
+      }
+      store_widened<Arch, T>(sums + first, group_sums, planes);
+      continue;
+    }
     typename V::vector acc[std::size_t{L}];
     ADAPOOL_UNROLL(16)
     for (std::int64_t k = 0; k < L; ++k) acc[k] = V::zero();
-    // Planes inner: the L accumulators are independent chains. Each plane's sum
-    // is the same sequence of additions whichever planes share its group.
-    if (planes == L) {
-      // The loads interleave L planes, an order the hardware prefetcher does not
-      // follow far enough ahead of data coming from L3 or memory, unless the
-      // planes are shorter than two cache lines (then a step is nearly in
-      // address order). When planes are adjacent, each step of L vectors
-      // fetches the cache lines of the same step at least three groups and
-      // 4 KiB on (about what L3 latency times bandwidth needs; a prefetch past
-      // the data is harmless). A few prefetches per step, rather than a loop
-      // of its own per group, keep the instruction window short enough for
-      // the loads to run ahead.
-      constexpr std::int64_t step_bytes = L * L * static_cast<std::int64_t>(sizeof(T));
-      const auto add_group = [&](auto fetch_ahead) {
-        const char* ahead = reinterpret_cast<const char*>(
-            group + std::max(3 * L * stride, static_cast<std::int64_t>(4096 / sizeof(T))));
-        constexpr std::int64_t element_bytes = L * static_cast<std::int64_t>(sizeof(T));
-        for (std::int64_t i = 0; i < full; i += L) {
-          if constexpr (decltype(fetch_ahead)::value) {
-            ADAPOOL_UNROLL(16)
-            for (std::int64_t byte = 0; byte < step_bytes; byte += 64) simd::prefetch(ahead + i * element_bytes + byte);
-          }
-          ADAPOOL_UNROLL(16)
-          for (std::int64_t k = 0; k < L; ++k) acc[k] = V::add(acc[k], V::load(group + k * stride + i));
-        }
-        if (tail) {
-          if constexpr (decltype(fetch_ahead)::value) {
-            for (std::int64_t byte = 0; byte < tail * element_bytes; byte += 64)
-              simd::prefetch(ahead + full * element_bytes + byte);
-          }
-          ADAPOOL_UNROLL(16)
-          for (std::int64_t k = 0; k < L; ++k)
-            acc[k] = V::add(acc[k], V::load_partial(group + k * stride + full, tail));
-        }
-      };
-      if (simd::prefetch_available && step_bytes >= 64 && prefetch && stride == size &&
-          size * static_cast<std::int64_t>(sizeof(T)) >= 128) {
-        add_group(std::true_type{});
-      } else {
-        add_group(std::false_type{});
-      }
-    } else {
-      for (std::int64_t k = 0; k < planes; ++k) {
-        for (std::int64_t i = 0; i < full; i += L) acc[k] = V::add(acc[k], V::load(group + k * stride + i));
-        if (tail) acc[k] = V::add(acc[k], V::load_partial(group + k * stride + full, tail));
-      }
+    for (std::int64_t k = 0; k < planes; ++k) {
+      for (std::int64_t i = 0; i < full; i += L) acc[k] = V::add(acc[k], V::load(group + k * stride + i));
+      if (tail) acc[k] = V::add(acc[k], V::load_partial(group + k * stride + full, tail));
     }
     store_widened<Arch, T>(sums + first, V::sum_each(acc), planes);
   }
