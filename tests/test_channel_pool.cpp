@@ -63,6 +63,22 @@ TEST_P(ChannelPool, PixelCountSweep) {
   });
 }
 
+// Channel windows of 19 and 10 take passes of eight planes and then the rest,
+// or of four when the planes are a multiple of 4 KiB apart (the second shape).
+TEST_P(ChannelPool, PassWidths) {
+  with_dtype(GetParam().type, 25, [&](auto t, std::mt19937_64& rng) {
+    using T = decltype(t);
+    const auto rows_of_4k = static_cast<std::int64_t>(4096 / sizeof(T) / 32);
+    std::size_t i = 0;
+    for (const std::array<std::int64_t, 4>& in_shape :
+         {std::array<std::int64_t, 4>{1, 19, 5, 7}, std::array<std::int64_t, 4>{1, 19, rows_of_4k, 32}})
+      for (std::int64_t out_c : {std::int64_t{1}, std::int64_t{2}}) {
+        const fill_kind fill = fill_for(i);
+        check_channel_ops<T>(in_shape, out_c, GetParam().layout, i++, random_values<T>(in_shape, fill, rng));
+      }
+  });
+}
+
 // The window rule over channels: out > in, the in=5 out=3 edge, primes.
 TEST_P(ChannelPool, ChannelWindows) {
   with_dtype(GetParam().type, 23, [&](auto t, std::mt19937_64& rng) {
