@@ -64,7 +64,8 @@ TEST_P(ChannelPool, PixelCountSweep) {
 }
 
 // Channel windows of 19 and 10 take passes of eight planes and then the rest,
-// or of four when the planes are a multiple of 4 KiB apart (the second shape).
+// or of four when contiguous planes are a multiple of 4 KiB apart (the second
+// shape).
 TEST_P(ChannelPool, PassWidths) {
   with_dtype(GetParam().type, 25, [&](auto t, std::mt19937_64& rng) {
     using T = decltype(t);

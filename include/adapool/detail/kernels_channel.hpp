@@ -189,10 +189,11 @@ bool channel_rows(const T* first, std::int64_t plane_stride, std::int64_t rows, 
   const std::int64_t per_pass =
       plane_stride * static_cast<std::int64_t>(sizeof(T)) % 4096 == 0 ? planes_per_pass / 2 : planes_per_pass;
   for (std::int64_t r = 0; r < rows;) {
-    // Fewer rows than a full pass go four, then the rest: passes of five
-    // widths (1-4 and 8), not eight.
+    // Fewer rows than a full pass go half a pass, then the rest: passes of
+    // five widths (1-4 and 8), not eight.
     const std::int64_t left = rows - r;
-    const int planes = static_cast<int>(left >= per_pass ? per_pass : std::min<std::int64_t>(left, 4));
+    const int planes =
+        static_cast<int>(left >= per_pass ? per_pass : std::min<std::int64_t>(left, planes_per_pass / 2));
     const T* row = first + r * plane_stride;
     const T pass_scale = r + planes == rows ? scale : T(0);
     auto pass = [&](auto planes_tag, auto first_tag) {
