@@ -118,6 +118,10 @@ const std::vector<workload>& standard_workloads();
 /// aligned, in the workload's memory format and element type. Created on first use.
 const void* input_data(const workload& w);
 
+/// Element i of `data`, stored as `element`, as a float (every float16,
+/// bfloat16 and int8 value is one).
+float widen_element(const unsigned char* data, element_type element, std::int64_t i);
+
 /// input_data() of a float workload; throws std::logic_error for a narrow one.
 const float* input_for(const workload& w);
 

@@ -7,7 +7,9 @@
 #include <dnnl.hpp>
 
 #include <stdexcept>
+#include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "common.hpp"
 
@@ -24,17 +26,33 @@ dnnl::memory::format_tag tag_of(const workload& w) {
   return w.format == memory_format::nhwc ? dnnl::memory::format_tag::nhwc : dnnl::memory::format_tag::nchw;
 }
 
+// Input and output are stored as the workload's element type; oneDNN
+// accumulates narrow types in float and rounds the result once.
+dnnl::memory::data_type data_type_of(const workload& w) {
+  switch (w.element) {
+    case element_type::f32:
+      return dnnl::memory::data_type::f32;
+    case element_type::f16:
+      return dnnl::memory::data_type::f16;
+    case element_type::bf16:
+      return dnnl::memory::data_type::bf16;
+    case element_type::i8:
+      return dnnl::memory::data_type::s8;
+  }
+  throw std::logic_error("unknown element type");
+}
+
 class onednn_case final : public pool_case {
  public:
   onednn_case(const workload& w, int threads) : w_(w), threads_(threads), stream_(cpu_engine()) {
     activate();
     using dims = dnnl::memory::dims;
-    const auto f32 = dnnl::memory::data_type::f32;
-    const dnnl::memory::desc src_md(dims{w.n, w.c, w.h, w.w}, f32, tag_of(w));
-    src_ = dnnl::memory(src_md, cpu_engine(), const_cast<float*>(input_for(w)));
+    const auto type = data_type_of(w);
+    const dnnl::memory::desc src_md(dims{w.n, w.c, w.h, w.w}, type, tag_of(w));
+    src_ = dnnl::memory(src_md, cpu_engine(), const_cast<void*>(input_data(w)));
     for (const auto& size : w.output_sizes) {
       const std::int64_t channels = w.pooled_channels();
-      const dnnl::memory::desc dst_md(dims{w.n, channels, size[0], size[1]}, f32, tag_of(w));
+      const dnnl::memory::desc dst_md(dims{w.n, channels, size[0], size[1]}, type, tag_of(w));
       dnnl::primitive primitive;
       if (w.is_channel()) {
         const auto algorithm =
@@ -77,8 +95,12 @@ class onednn_case final : public pool_case {
     pooled out;
     for (std::size_t k = 0; k < outputs_.size(); ++k) {
       const auto& size = w_.output_sizes[k];
-      append_logical(out, w_.format, static_cast<const float*>(outputs_[k].get_data_handle()), nullptr, w_.n,
-                     w_.pooled_channels(), size[0], size[1]);
+      const std::int64_t count = w_.n * w_.pooled_channels() * size[0] * size[1];
+      const auto* bytes = static_cast<const unsigned char*>(outputs_[k].get_data_handle());
+      std::vector<float> values(static_cast<std::size_t>(count));
+      for (std::int64_t i = 0; i < count; ++i)
+        values[static_cast<std::size_t>(i)] = widen_element(bytes, w_.element, i);
+      append_logical(out, w_.format, values.data(), nullptr, w_.n, w_.pooled_channels(), size[0], size[1]);
     }
     return out;
   }
@@ -96,6 +118,17 @@ class onednn_case final : public pool_case {
   std::string implementation_;
 };
 
+// Whether oneDNN has a narrow-type implementation for this CPU (its float16
+// pooling and reduction need AVX512-FP16), with oneDNN's message when not.
+std::string onednn_cannot_create(const workload& w) {
+  try {
+    onednn_case probe(w, 1);
+  } catch (const dnnl::error& e) {
+    return std::string("no implementation of this element type for this CPU: ") + e.what();
+  }
+  return {};
+}
+
 std::string onednn_unsupported(const workload& w) {
   if (w.has_indices()) {
     return "no indices: max pooling's training workspace is an opaque, implementation-defined buffer for "
@@ -105,6 +138,7 @@ std::string onednn_unsupported(const workload& w) {
     return "adaptive windows that do not divide the input (13 -> 7: overlapping windows of 2 and 3) are not a "
            "fixed kernel and stride";
   }
+  if (w.is_narrow()) return onednn_cannot_create(w);
   return {};
 }
 

@@ -40,7 +40,8 @@ const std::vector<workload>& standard_workloads() {
   using o = op_kind;
   const std::vector<std::string> fused = {"adapool", "adapool_two_calls", "torch", "ceiling"};
   const std::vector<std::string> power = {"adapool", "adapool_scalar", "naive", "torch", "ceiling"};
-  const std::vector<std::string> narrow = power;
+  const std::vector<std::string> narrow = {"adapool", "adapool_scalar", "naive",  "torch",
+                                           "onednn",  "xnnpack",        "ceiling"};
   const std::vector<std::string> backward = {"adapool", "naive", "torch", "ceiling"};
   using e = element_type;
   static const std::vector<workload> all = {
@@ -171,42 +172,6 @@ void convert(const std::vector<float>& values, element_type element, unsigned ch
         break;
     }
   }
-}
-
-// Element i of a narrow input as float, decoded from the bits here rather than
-// by adapool's conversions so the reference stays independent. Every float16,
-// bfloat16 and int8 value is a float.
-float widen_element(const unsigned char* data, element_type element, std::int64_t i) {
-  std::uint16_t bits = 0;
-  if (element == element_type::f16 || element == element_type::bf16) std::memcpy(&bits, data + 2 * i, 2);
-  switch (element) {
-    case element_type::f32: {
-      float v;
-      std::memcpy(&v, data + 4 * i, 4);
-      return v;
-    }
-    case element_type::f16: {
-      const int exponent = (bits >> 10) & 0x1f, mantissa = bits & 0x3ff;
-      double magnitude;
-      if (exponent == 0x1f) {
-        magnitude = mantissa ? std::numeric_limits<double>::quiet_NaN() : std::numeric_limits<double>::infinity();
-      } else if (exponent == 0) {
-        magnitude = std::ldexp(mantissa, -24);  // zero or subnormal
-      } else {
-        magnitude = std::ldexp(1024 + mantissa, exponent - 25);
-      }
-      return static_cast<float>((bits & 0x8000) ? -magnitude : magnitude);
-    }
-    case element_type::bf16: {
-      const std::uint32_t x = static_cast<std::uint32_t>(bits) << 16;
-      float v;
-      std::memcpy(&v, &x, 4);
-      return v;
-    }
-    case element_type::i8:
-      return static_cast<float>(static_cast<std::int8_t>(data[i]));
-  }
-  return 0;
 }
 
 // What the narrow ceiling computes: the bytes as little-endian 32-bit words,
@@ -386,6 +351,41 @@ std::string position(const workload& w, std::int64_t i) {
 }
 
 }  // namespace
+
+// Decoded from the bits here rather than by adapool's conversions, so that the
+// reference stays independent.
+float widen_element(const unsigned char* data, element_type element, std::int64_t i) {
+  std::uint16_t bits = 0;
+  if (element == element_type::f16 || element == element_type::bf16) std::memcpy(&bits, data + 2 * i, 2);
+  switch (element) {
+    case element_type::f32: {
+      float v;
+      std::memcpy(&v, data + 4 * i, 4);
+      return v;
+    }
+    case element_type::f16: {
+      const int exponent = (bits >> 10) & 0x1f, mantissa = bits & 0x3ff;
+      double magnitude;
+      if (exponent == 0x1f) {
+        magnitude = mantissa ? std::numeric_limits<double>::quiet_NaN() : std::numeric_limits<double>::infinity();
+      } else if (exponent == 0) {
+        magnitude = std::ldexp(mantissa, -24);  // zero or subnormal
+      } else {
+        magnitude = std::ldexp(1024 + mantissa, exponent - 25);
+      }
+      return static_cast<float>((bits & 0x8000) ? -magnitude : magnitude);
+    }
+    case element_type::bf16: {
+      const std::uint32_t x = static_cast<std::uint32_t>(bits) << 16;
+      float v;
+      std::memcpy(&v, &x, 4);
+      return v;
+    }
+    case element_type::i8:
+      return static_cast<float>(static_cast<std::int8_t>(data[i]));
+  }
+  return 0;
+}
 
 const void* input_data(const workload& w) {
   static std::map<std::string, input_buffer> cache;
