@@ -299,8 +299,10 @@ TYPED_TEST(NarrowTypes, GlobalAndChannelPoolingMatchTheReference) {
   using T = TypeParam;
   std::mt19937_64 rng(43);
   std::size_t i = 0;
-  // Pixel rows shorter than a vector, and longer than a run of 256.
-  for (const std::array<std::int64_t, 4> shape : {std::array<std::int64_t, 4>{2, 19, 3, 5}, {2, 19, 1, 300}}) {
+  // Pixel rows shorter than a vector, longer than a run of 256, and longer
+  // than a vector max run of 4096 (the max without indices).
+  for (const std::array<std::int64_t, 4> shape :
+       {std::array<std::int64_t, 4>{2, 19, 3, 5}, {2, 19, 1, 300}, {1, 19, 2, 2100}}) {
     const std::int64_t C = shape[1], P = shape[2] * shape[3];
     for (layout_kind kind : adapool_test::all_layouts()) {
       for (bool specials : {false, true}) {
@@ -330,13 +332,16 @@ TYPED_TEST(NarrowTypes, GlobalAndChannelPoolingMatchTheReference) {
           auto avg = adapool_test::place(out_kind, out_shape, fill);
           auto max = adapool_test::place(out_kind, out_shape, fill);
           auto idx = adapool_test::place(out_kind, out_shape, std::int64_t{-9});
+          auto max_only = adapool_test::place(out_kind, out_shape, fill);
           for (int path = 0; path < 2; ++path) {
             if (path == 0) {
               adapool::channel_avg_pool(cin.view(), avg.view());
               adapool::channel_max_pool(cin.view(), max.view(), idx.view());
+              adapool::channel_max_pool(cin.view(), max_only.view());
             } else {
               adapool::channel_avg_pool<adapool::simd::scalar>(cin.view(), avg.view());
               adapool::channel_max_pool<adapool::simd::scalar>(cin.view(), max.view(), idx.view());
+              adapool::channel_max_pool<adapool::simd::scalar>(cin.view(), max_only.view());
             }
             const std::string where = what + " channels -> " + std::to_string(out_c) + (path ? " scalar" : " default");
             expect_means(avg.logical(), reference::channel_avg(doubles(x), s, out_c), where + " avg");
@@ -346,7 +351,14 @@ TYPED_TEST(NarrowTypes, GlobalAndChannelPoolingMatchTheReference) {
             };
             expect_maxima(max.logical(), idx.logical(), reference::channel_max(doubles(x), s, out_c), x, winner_of,
                           where + " max");
-            EXPECT_TRUE(avg.margin_untouched(fill) && max.margin_untouched(fill) && idx.margin_untouched(-9)) << where;
+            // Without indices: the same elements, NaN bits included.
+            const std::vector<T> maxima = max.logical(), maxima_only = max_only.logical();
+            for (std::size_t o = 0; o < maxima.size(); ++o) {
+              ASSERT_TRUE(same_bits(maxima_only[o], maxima[o])) << where << " max without indices, element " << o;
+            }
+            EXPECT_TRUE(avg.margin_untouched(fill) && max.margin_untouched(fill) && idx.margin_untouched(-9) &&
+                        max_only.margin_untouched(fill))
+                << where;
           }
         }
       }

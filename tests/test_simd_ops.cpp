@@ -651,10 +651,72 @@ void check_widen() {
   }
 }
 
+// The vector forms: load_widened of every encoding, lanes at a time, gives
+// widen's bits; load_widened_partial gives them for the first n lanes and
+// zeros after, reading nothing past p + n; store_narrowed rounds as the
+// type's own conversion does (a NaN stays NaN: its bits are left to the
+// instruction set), writing nothing past its lanes: every encoding widened,
+// and around each the ties between it and its neighbour, a float either side
+// of them, and the next float up and down (subnormals, overflow to infinity).
+template <class Arch, class H>
+void check_vector_conversions() {
+  SCOPED_TRACE(Arch::name);
+  using W = simd::ops<float, Arch>;
+  constexpr int n = W::lanes;
+  std::vector<H> all(65536);
+  for (std::uint32_t b = 0; b < 65536; ++b) all[b] = H::from_bits(static_cast<std::uint16_t>(b));
+  float lanes_out[std::size_t{n}];
+  for (std::size_t first = 0; first + n <= all.size(); first += n) {
+    W::store(lanes_out, W::load_widened(all.data() + first));
+    for (int k = 0; k < n; ++k) {
+      const H h = all[first + std::size_t(k)];
+      ASSERT_TRUE(identical(lanes_out[k], static_cast<float>(h))) << "encoding 0x" << std::hex << h.bits;
+    }
+  }
+  // Half a unit in the last place of H, in float bits (float16 normals; its
+  // subnormals and bfloat16 are covered by the other offsets and the ties of bfloat16).
+  const std::uint32_t half_ulp = std::is_same_v<H, adapool::bfloat16> ? 0x8000u : 0x1000u;
+  std::vector<float> values;
+  for (const H h : all) {
+    const std::uint32_t b = bits(static_cast<float>(h));
+    for (const std::uint32_t offset : {0u, 1u, half_ulp - 1, half_ulp, half_ulp + 1, 0u - 1u})
+      values.push_back(from_bits<float>(b + offset));
+  }
+  while (values.size() % std::size_t{n} != 0) values.push_back(1.0f);
+  for (std::size_t first = 0; first < values.size(); first += std::size_t{n}) {
+    std::vector<H> back(std::size_t{n} + 1, H::from_bits(0x5a5a));
+    W::store_narrowed(back.data(), W::load(values.data() + first));
+    for (int k = 0; k < n; ++k) {
+      const float v = values[first + std::size_t(k)];
+      const H want(v), got = back[std::size_t(k)];
+      if (std::isnan(v)) {
+        ASSERT_TRUE(std::isnan(static_cast<float>(got))) << "float " << show(v);
+      } else {
+        ASSERT_EQ(got.bits, want.bits) << "float " << show(v);
+      }
+    }
+    ASSERT_EQ(back[std::size_t{n}].bits, 0x5a5a) << "past the lanes";
+  }
+  at_page_end<H> guarded(std::size_t{n});
+  const H* near_infinity = all.data() + 0x7bf4;  // finite, infinity, NaNs
+  for (int count = 0; count < n; ++count) {
+    H* at_end = guarded.data() + (n - count);
+    std::copy_n(near_infinity, count, at_end);
+    W::store(lanes_out, W::load_widened_partial(at_end, count));
+    for (int k = 0; k < n; ++k) {
+      const float want = k < count ? static_cast<float>(near_infinity[k]) : 0.0f;
+      EXPECT_TRUE(identical(lanes_out[k], want)) << count << " elements, lane " << k << ": " << show(lanes_out[k]);
+    }
+  }
+}
+
 template <class H>
 void check_widen_every_arch() {
   const auto check = [](auto arch) {
-    if constexpr (decltype(arch)::enabled) check_widen<decltype(arch), H>();
+    if constexpr (decltype(arch)::enabled) {
+      check_widen<decltype(arch), H>();
+      check_vector_conversions<decltype(arch), H>();
+    }
   };
   check(simd::scalar{});
   check(simd::sse2{});

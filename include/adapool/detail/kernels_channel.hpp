@@ -77,8 +77,7 @@ void for_each_pixel(const view5d<In>& in, const view5d<Out>& out, const Body& bo
 // itself (L1 resident: 16 KB). Runs of a few hundred pixels taken from all the
 // planes of a window at once (64 streams 49 KB apart for a 112 x 112 image)
 // leave the hardware prefetcher behind; a few long streams it follows at
-// streaming speed. Eight planes a pass load and store the accumulators half as
-// often as four (W9 and W10 measured 1.1-1.2x faster).
+// streaming speed. Eight planes a pass load and store the accumulators half as often as four.
 inline constexpr std::int64_t channel_run_bytes = std::int64_t{16} * 1024;
 inline constexpr int planes_per_pass = 8;
 
@@ -95,14 +94,14 @@ enum class channel_op { sum, max, max_exact, max_sum };
 // also collects whether a row might hold NaN, which vector max would drop.
 // channel_op::max_sum does both: the max of channel_op::max into acc, and the
 // sum of channel_op::sum (and its scale) into `sums`.
-template <class Arch, class T, channel_op Op, int Planes, bool First>
-void channel_pass(const T* row, std::int64_t plane_stride, std::int64_t len, T* acc, T* sums, T scale,
+template <class Arch, class T, channel_op Op, int Planes, bool First, class Row>
+void channel_pass(const Row* row, std::int64_t plane_stride, std::int64_t len, T* acc, T* sums, T scale,
                   typename simd::ops<T, Arch>::mask& nan_seen) {
   constexpr bool max_rule = Op == channel_op::max || Op == channel_op::max_sum;
   using V = simd::ops<T, Arch>;
   using vector = typename V::vector;
   constexpr std::int64_t L = V::lanes;
-  const T* rows[std::size_t{Planes}];
+  const Row* rows[std::size_t{Planes}];
   ADAPOOL_UNROLL(8)
   for (int k = 0; k < Planes; ++k) rows[k] = row + k * plane_stride;
   const vector factor = V::broadcast(scale);
@@ -110,7 +109,7 @@ void channel_pass(const T* row, std::int64_t plane_stride, std::int64_t len, T* 
   for (; j + L <= len; j += L) {
     vector x[std::size_t{Planes}];
     ADAPOOL_UNROLL(8)
-    for (int k = 0; k < Planes; ++k) x[k] = V::load(rows[k] + j);
+    for (int k = 0; k < Planes; ++k) x[k] = simd::load_row<T, Arch>(rows[k] + j);
     vector a;
     if constexpr (First) {
       a = Op == channel_op::sum ? V::add(V::zero(), x[0]) : x[0];
@@ -144,27 +143,34 @@ void channel_pass(const T* row, std::int64_t plane_stride, std::int64_t len, T* 
     if constexpr (Op == channel_op::max) {
       // A sum is NaN when any of its terms is (or for inf - inf, which only
       // costs the exact pass); it takes adds, which leave the max units free.
-      vector probe = x[0];
-      ADAPOOL_UNROLL(8)
-      for (int k = 1; k < Planes; ++k) probe = V::add(probe, x[k]);
-      nan_seen = V::mask_or(nan_seen, V::is_nan(probe));
+      // Widened rows (conversions keep those units busy) test each row.
+      if constexpr (std::is_same_v<Row, T>) {
+        vector probe = x[0];
+        ADAPOOL_UNROLL(8)
+        for (int k = 1; k < Planes; ++k) probe = V::add(probe, x[k]);
+        nan_seen = V::mask_or(nan_seen, V::is_nan(probe));
+      } else {
+        ADAPOOL_UNROLL(8)
+        for (int k = 0; k < Planes; ++k) nan_seen = V::mask_or(nan_seen, V::is_nan(x[k]));
+      }
     }
   }
   for (; j < len; ++j) {
+    const auto element = [&](int k) { return static_cast<T>(rows[k][j]); };
     if constexpr (Op == channel_op::max_sum) {
-      T s = First ? T(0) + rows[0][j] : sums[j];
+      T s = First ? T(0) + element(0) : sums[j];
       ADAPOOL_UNROLL(8)
-      for (int k = First ? 1 : 0; k < Planes; ++k) s += rows[k][j];
+      for (int k = First ? 1 : 0; k < Planes; ++k) s += element(k);
       if (scale != T(0)) s *= scale;
       sums[j] = s;
     }
-    T a = First ? (Op == channel_op::sum ? T(0) + rows[0][j] : rows[0][j]) : acc[j];
+    T a = First ? (Op == channel_op::sum ? T(0) + element(0) : element(0)) : acc[j];
     ADAPOOL_UNROLL(8)
     for (int k = First ? 1 : 0; k < Planes; ++k) {
       if constexpr (Op == channel_op::sum) {
-        a += rows[k][j];
-      } else if (replaces(rows[k][j], a)) {
-        a = rows[k][j];
+        a += element(k);
+      } else if (replaces(element(k), a)) {
+        a = element(k);
       }
     }
     if constexpr (Op == channel_op::sum) {
@@ -178,8 +184,8 @@ void channel_pass(const T* row, std::int64_t plane_stride, std::int64_t len, T* 
 /// into acc (sums from zero, or maxima by the element rule), the last pass times
 /// `scale` when not zero. For channel_op::max (and max_sum, whose sums go to
 /// `sums`), returns whether the exact pass is needed.
-template <class Arch, class T, channel_op Op>
-bool channel_rows(const T* first, std::int64_t plane_stride, std::int64_t rows, std::int64_t len, T* acc, T scale,
+template <class Arch, class T, channel_op Op, class Row>
+bool channel_rows(const Row* first, std::int64_t plane_stride, std::int64_t rows, std::int64_t len, T* acc, T scale,
                   T* sums = nullptr) {
   using V = simd::ops<T, Arch>;
   typename V::mask nan_seen = V::is_nan(V::zero());
@@ -187,14 +193,14 @@ bool channel_rows(const T* first, std::int64_t plane_stride, std::int64_t rows, 
   // streams measured slower than four (planes of 160 x 160, 192 x 192 and
   // 224 x 224 floats); elsewhere eight are faster.
   const std::int64_t per_pass =
-      plane_stride * static_cast<std::int64_t>(sizeof(T)) % 4096 == 0 ? planes_per_pass / 2 : planes_per_pass;
+      plane_stride * static_cast<std::int64_t>(sizeof(Row)) % 4096 == 0 ? planes_per_pass / 2 : planes_per_pass;
   for (std::int64_t r = 0; r < rows;) {
     // Fewer rows than a full pass go half a pass, then the rest: passes of
     // five widths (1-4 and 8), not eight.
     const std::int64_t left = rows - r;
     const int planes =
         static_cast<int>(left >= per_pass ? per_pass : std::min<std::int64_t>(left, planes_per_pass / 2));
-    const T* row = first + r * plane_stride;
+    const Row* row = first + r * plane_stride;
     const T pass_scale = r + planes == rows ? scale : T(0);
     auto pass = [&](auto planes_tag, auto first_tag) {
       channel_pass<Arch, T, Op, decltype(planes_tag)::value, decltype(first_tag)::value>(row, plane_stride, len, acc,

@@ -9,9 +9,11 @@
 #endif
 
 // Adaptive and channel pooling for the narrow element types (float16, bfloat16,
-// int8_t, uint8_t), window by window. float16 and bfloat16 rows are widened to
-// float a block at a time on the stack and reduced by the float SIMD reductions
-// (reduce.hpp); bytes are summed in int32_t and compared as integers.
+// int8_t, uint8_t), window by window. float16 and bfloat16 rows are reduced by
+// the float SIMD reductions (reduce.hpp), widened to float as they are loaded
+// where those read any row type (sums of small planes, channel maxima) and a
+// block at a time on the stack elsewhere; bytes are summed in int32_t and
+// compared as integers.
 
 #include <algorithm>
 #include <cstdint>
@@ -21,6 +23,7 @@
 #include "../element_types.hpp"
 #include "../parallel.hpp"
 #include "../simd/target.hpp"
+#include "kernels_channel.hpp"
 #include "plan.hpp"
 #include "reduce.hpp"
 #include "reduce_columns.hpp"
@@ -44,6 +47,19 @@ void widen(const T* p, std::int64_t n, std::int64_t stride, float* out) {
     return;
   }
   for (std::int64_t i = 0; i < n; ++i) out[i] = static_cast<float>(p[i * stride]);
+}
+
+/// out[i * stride] = from[i] rounded to the float16 or bfloat16 T, for i < n:
+/// Arch's vector conversion where the run is contiguous, the type's own after.
+/// Both round to nearest, ties to even.
+template <class Arch, class T>
+void narrow_run(const float* from, std::int64_t n, T* out, std::int64_t stride) {
+  using V = simd::ops<float, Arch>;
+  std::int64_t i = 0;
+  if (stride == 1) {
+    for (; i + V::lanes <= n; i += V::lanes) V::store_narrowed(out + i, V::load(from + i));
+  }
+  for (; i < n; ++i) out[i * stride] = T(from[i]);
 }
 
 /// The mean of an integer sum, rounded to nearest, ties to even (2.5 -> 2,
@@ -164,16 +180,24 @@ class narrow_max {
 #endif
 
 /// Global pooling of contiguous planes of at most small_max_plane elements,
-/// plane_block planes per task: float16 and bfloat16 planes are widened to
-/// float together (one run when they follow each other) and pooled by the
-/// float kernels of small planes; bytes plane by plane, in integers.
+/// plane_block planes per task, by the float kernels of small planes: float16
+/// and bfloat16 planes are summed as they are read, widened, and for the max
+/// widened together first (one run when they follow each other); bytes plane
+/// by plane, in integers.
 template <class Arch, class T, bool Max>
 void narrow_global_small(const view5d<const T>& in, const view5d<T>& out, const view5d<std::int64_t>* indices) {
   const std::int64_t size = in.plane_size();
   for_each_plane_block(
       in, plane_block, in.n * in.c * in.plane_size(), [&](std::int64_t n, std::int64_t c0, std::int64_t count) {
         std::int64_t positions[plane_block];
-        if constexpr (is_half_type<T>) {
+        if constexpr (is_half_type<T> && !Max) {
+          double sums[plane_block];
+          sum_small_planes<small_planes_arch<Arch>>(in.at(n, c0, 0, 0, 0), size, in.stride_c, count, sums);
+          // Float's mean, then float's value rounded to T: PyTorch's arithmetic for half types.
+          float means[plane_block];
+          for (std::int64_t k = 0; k < count; ++k) means[k] = static_cast<float>(sums[k] / static_cast<double>(size));
+          narrow_run<Arch>(means, count, out.at(n, c0, 0, 0, 0), out.stride_c);
+        } else if constexpr (is_half_type<T>) {
           float widened[std::size_t{plane_block * small_max_plane}];
           if (in.stride_c == size) {
             widen<Arch>(in.at(n, c0, 0, 0, 0), count * size, 1, widened);
@@ -181,24 +205,17 @@ void narrow_global_small(const view5d<const T>& in, const view5d<T>& out, const 
             for (std::int64_t k = 0; k < count; ++k)
               widen<Arch>(in.at(n, c0 + k, 0, 0, 0), size, 1, widened + k * size);
           }
-          if constexpr (Max) {
-            max_and_position<float> best[plane_block];
-            bool found = false;
-            if constexpr (simd::ops<float, Arch>::lanes > 1) {
-              if (size >= simd::ops<float, Arch>::lanes) {
-                max_small_planes<Arch>(widened, size, size, count, best, nullptr);
-                found = true;
-              }
+          max_and_position<float> best[plane_block];
+          bool found = false;
+          if constexpr (simd::ops<float, Arch>::lanes > 1) {
+            if (size >= simd::ops<float, Arch>::lanes) {
+              max_small_planes<Arch>(widened, size, size, count, best, nullptr);
+              found = true;
             }
-            if (!found)
-              for (std::int64_t k = 0; k < count; ++k) best[k] = max_index_row<Arch>(widened + k * size, size, 1);
-            for (std::int64_t k = 0; k < count; ++k) positions[k] = best[k].position;
-          } else {
-            double sums[plane_block];
-            sum_small_planes<Arch>(widened, size, size, count, sums);
-            for (std::int64_t k = 0; k < count; ++k)
-              *out.at(n, c0 + k, 0, 0, 0) = T(static_cast<float>(sums[k] / static_cast<double>(size)));
           }
+          if (!found)
+            for (std::int64_t k = 0; k < count; ++k) best[k] = max_index_row<Arch>(widened + k * size, size, 1);
+          for (std::int64_t k = 0; k < count; ++k) positions[k] = best[k].position;
         } else {
           for (std::int64_t k = 0; k < count; ++k) {
             const T* plane = in.at(n, c0 + k, 0, 0, 0);
@@ -281,11 +298,36 @@ void narrow_adaptive(const view5d<const T>& in, const view5d<T>& out, const view
 template <class Arch>
 inline constexpr std::int64_t widen_channels = simd::ops<float, Arch>::lanes > 1 ? 16 : 1;
 
+// Pixels of a vector max run: float accumulators of channel_run_bytes, as
+// channel_passes keeps for float planes.
+inline constexpr std::int64_t half_max_run = channel_run_bytes / static_cast<std::int64_t>(sizeof(float));
+
+/// The max of `count` float16 or bfloat16 rows of `len` <= half_max_run elements (row r at
+/// first + r * plane_stride) into `out`, `out_stride` apart, by vector max on
+/// rows widened as they are read, then narrowed back: exact, as the max is one
+/// of the elements. Returns false, having written nothing, where that is not
+/// the max rule: a row may hold NaN (whose bits narrowing would not keep), or
+/// vector max does not keep the current value on ties.
+template <class Arch, class T>
+bool vector_half_max_run(const T* first, std::int64_t plane_stride, std::int64_t count, std::int64_t len, T* out,
+                         std::int64_t out_stride) {
+  using V = simd::ops<float, Arch>;
+  if constexpr (!V::max_keeps_current) {
+    return false;
+  } else {
+    float acc[half_max_run];
+    if (channel_rows<Arch, float, channel_op::max>(first, plane_stride, count, len, acc, 0.0f)) return false;
+    narrow_run<Arch>(acc, len, out, out_stride);
+    return true;
+  }
+}
+
 /// channel_avg_pool / channel_max_pool (channel indices when `indices` is not
 /// null), a run of up to column_block pixels along w at a time (contiguous
 /// planes: along the whole plane), each channel of a window adding its run to
-/// per-pixel sums or maxima, lane by lane (float16 and bfloat16 runs widened
-/// to float first, widen_channels channels at a time).
+/// per-pixel sums or maxima, lane by lane. float16 and bfloat16 runs are
+/// widened to float as they are read for the max, and into a block of
+/// widen_channels rows first for the sum.
 template <class Arch, class T, bool Max>
 void narrow_channel(view5d<const T> in, view5d<T> out, const view5d<std::int64_t>* indices_in) {
   view5d<std::int64_t> index_view = indices_in ? *indices_in : view5d<std::int64_t>{};
@@ -295,92 +337,105 @@ void narrow_channel(view5d<const T> in, view5d<T> out, const view5d<std::int64_t
     out = as_single_row(out);
     if (indices) index_view = as_single_row(index_view);
   }
-  const std::int64_t runs = (in.w + column_block - 1) / column_block;
+  // The max without indices tries vector max over long runs first (one
+  // stream per channel, as channel_passes reads float planes); every other
+  // case, and a run where that fails, goes a column block at a time.
+  const bool try_vector_max = Max && is_half_type<T> && !indices && in.stride_w == 1;
+  const std::int64_t run = try_vector_max ? half_max_run : column_block;
+  const std::int64_t runs = (in.w + run - 1) / run;
   parallel_for(in.n * in.d * in.h * runs, in.n * in.c * in.plane_size(), [&](std::int64_t task) {
-    const std::int64_t w0 = task % runs * column_block, row = task / runs;
+    const std::int64_t run_w0 = task % runs * run, row = task / runs;
     const std::int64_t h = row % in.h, d = row / in.h % in.d, n = row / in.h / in.d;
-    const std::int64_t len = std::min(column_block, in.w - w0);
+    const std::int64_t run_len = std::min(run, in.w - run_w0);
     for (std::int64_t oc = 0; oc < out.c; ++oc) {
       const window wc = window_at(oc, in.c, out.c);
-      const auto run_of = [&](std::int64_t c) { return in.at(n, c, d, h, w0); };
-      if constexpr (is_half_type<T>) {
-        float widened[std::size_t{widen_channels<Arch> * column_block}];
-        // Widens channels [c, c + count) of the run, one row of `widened` each.
-        const auto widen_run_block = [&](std::int64_t c, std::int64_t count) {
-          for (std::int64_t r = 0; r < count; ++r)
-            widen<Arch>(run_of(c + r), len, in.stride_w, widened + r * column_block);
-        };
-        if constexpr (Max) {
-          // Channel ids are held as float in column_max: exact below 2^24 channels.
-          if (wc.end > max_exact_position<float>) {
-            for (std::int64_t j = 0; j < len; ++j) {
-              narrow_max<Arch, T> best(run_of(wc.begin) + j * in.stride_w, wc.begin);
-              best.add_row(run_of(wc.begin) + j * in.stride_w, wc.size(), in.stride_c, wc.begin);
-              *out.at(n, oc, d, h, w0 + j) = best.value();
-              if (indices) *indices->at(n, oc, d, h, w0 + j) = best.position();
+      if constexpr (Max && is_half_type<T>) {
+        if (try_vector_max && vector_half_max_run<Arch>(in.at(n, wc.begin, d, h, run_w0), in.stride_c, wc.size(),
+                                                        run_len, out.at(n, oc, d, h, run_w0), out.stride_w)) {
+          continue;
+        }
+      }
+      for (std::int64_t w0 = run_w0; w0 < run_w0 + run_len; w0 += column_block) {
+        const std::int64_t len = std::min(column_block, run_w0 + run_len - w0);
+        const auto run_of = [&](std::int64_t c) { return in.at(n, c, d, h, w0); };
+        if constexpr (is_half_type<T>) {
+          if constexpr (Max) {
+            // Channel ids are held as float in column_max: exact below 2^24 channels.
+            if (wc.end > max_exact_position<float>) {
+              for (std::int64_t j = 0; j < len; ++j) {
+                narrow_max<Arch, T> best(run_of(wc.begin) + j * in.stride_w, wc.begin);
+                best.add_row(run_of(wc.begin) + j * in.stride_w, wc.size(), in.stride_c, wc.begin);
+                *out.at(n, oc, d, h, w0 + j) = best.value();
+                if (indices) *indices->at(n, oc, d, h, w0 + j) = best.position();
+              }
+              continue;
             }
-            continue;
+            column_max<Arch, float> columns(len, in.stride_w, static_cast<float>(wc.begin));
+            columns.add_rows(run_of(wc.begin), in.stride_c, wc.size(), static_cast<float>(wc.begin));
+            // The element itself, NaN bits included.
+            const T* pixels = run_of(0);
+            T* best = out.at(n, oc, d, h, w0);
+            for (std::int64_t j = 0; j < len; ++j) {
+              const auto c = static_cast<std::int64_t>(columns.winner[j]);
+              best[j * out.stride_w] = pixels[c * in.stride_c + j * in.stride_w];
+            }
+            if (indices) {
+              std::int64_t* winners = indices->at(n, oc, d, h, w0);
+              for (std::int64_t j = 0; j < len; ++j)
+                winners[j * indices->stride_w] = static_cast<std::int64_t>(columns.winner[j]);
+            }
+          } else {
+            float widened[std::size_t{widen_channels<Arch> * column_block}];
+            column_sums<Arch, float> sums(len, 1);
+            for (std::int64_t c = wc.begin; c < wc.end; c += widen_channels<Arch>) {
+              const std::int64_t count = std::min(widen_channels<Arch>, wc.end - c);
+              for (std::int64_t r = 0; r < count; ++r)
+                widen<Arch>(run_of(c + r), len, in.stride_w, widened + r * column_block);
+              sums.add_rows(widened, column_block, count);
+            }
+            sums.finish();
+            const auto count = static_cast<double>(wc.size());
+            for (std::int64_t j = 0; j < len; ++j)
+              *out.at(n, oc, d, h, w0 + j) = T(static_cast<float>(sums.totals[j] / count));
           }
-          column_max<Arch, float> columns(len, 1, static_cast<float>(wc.begin));
-          for (std::int64_t c = wc.begin; c < wc.end; c += widen_channels<Arch>) {
-            const std::int64_t count = std::min(widen_channels<Arch>, wc.end - c);
-            widen_run_block(c, count);
-            columns.add_rows(widened, column_block, count, static_cast<float>(c));
+        } else if constexpr (Max) {
+          T best[column_block];
+          std::int64_t winner[column_block];
+          for (std::int64_t j = 0; j < len; ++j) {
+            best[j] = run_of(wc.begin)[j * in.stride_w];
+            winner[j] = wc.begin;
+          }
+          for (std::int64_t c = wc.begin + 1; c < wc.end; ++c) {
+            const T* p = run_of(c);
+            for (std::int64_t j = 0; j < len; ++j) {
+              if (p[j * in.stride_w] > best[j]) {
+                best[j] = p[j * in.stride_w];
+                winner[j] = c;
+              }
+            }
           }
           for (std::int64_t j = 0; j < len; ++j) {
-            const auto c = static_cast<std::int64_t>(columns.winner[j]);
-            *out.at(n, oc, d, h, w0 + j) = run_of(c)[j * in.stride_w];  // the element itself, NaN bits included
-            if (indices) *indices->at(n, oc, d, h, w0 + j) = c;
+            *out.at(n, oc, d, h, w0 + j) = best[j];
+            if (indices) *indices->at(n, oc, d, h, w0 + j) = winner[j];
           }
         } else {
-          column_sums<Arch, float> sums(len, 1);
-          for (std::int64_t c = wc.begin; c < wc.end; c += widen_channels<Arch>) {
-            const std::int64_t count = std::min(widen_channels<Arch>, wc.end - c);
-            widen_run_block(c, count);
-            sums.add_rows(widened, column_block, count);
-          }
-          sums.finish();
-          const auto count = static_cast<double>(wc.size());
-          for (std::int64_t j = 0; j < len; ++j)
-            *out.at(n, oc, d, h, w0 + j) = T(static_cast<float>(sums.totals[j] / count));
-        }
-      } else if constexpr (Max) {
-        T best[column_block];
-        std::int64_t winner[column_block];
-        for (std::int64_t j = 0; j < len; ++j) {
-          best[j] = run_of(wc.begin)[j * in.stride_w];
-          winner[j] = wc.begin;
-        }
-        for (std::int64_t c = wc.begin + 1; c < wc.end; ++c) {
-          const T* p = run_of(c);
-          for (std::int64_t j = 0; j < len; ++j) {
-            if (p[j * in.stride_w] > best[j]) {
-              best[j] = p[j * in.stride_w];
-              winner[j] = c;
+          // int32_t partial sums of up to 2^23 channels, then 64-bit totals.
+          constexpr std::int64_t block = std::int64_t{1} << 23;
+          std::int64_t totals[column_block] = {};
+          for (std::int64_t c0 = wc.begin; c0 < wc.end; c0 += block) {
+            std::int32_t partial[column_block] = {};
+            for (std::int64_t c = c0; c < std::min(wc.end, c0 + block); ++c) {
+              const T* p = run_of(c);
+              if (in.stride_w == 1) {
+                for (std::int64_t j = 0; j < len; ++j) partial[j] += p[j];
+              } else {
+                for (std::int64_t j = 0; j < len; ++j) partial[j] += p[j * in.stride_w];
+              }
             }
+            for (std::int64_t j = 0; j < len; ++j) totals[j] += partial[j];
           }
+          for (std::int64_t j = 0; j < len; ++j) *out.at(n, oc, d, h, w0 + j) = rounded_mean<T>(totals[j], wc.size());
         }
-        for (std::int64_t j = 0; j < len; ++j) {
-          *out.at(n, oc, d, h, w0 + j) = best[j];
-          if (indices) *indices->at(n, oc, d, h, w0 + j) = winner[j];
-        }
-      } else {
-        // int32_t partial sums of up to 2^23 channels, then 64-bit totals.
-        constexpr std::int64_t block = std::int64_t{1} << 23;
-        std::int64_t totals[column_block] = {};
-        for (std::int64_t c0 = wc.begin; c0 < wc.end; c0 += block) {
-          std::int32_t partial[column_block] = {};
-          for (std::int64_t c = c0; c < std::min(wc.end, c0 + block); ++c) {
-            const T* p = run_of(c);
-            if (in.stride_w == 1) {
-              for (std::int64_t j = 0; j < len; ++j) partial[j] += p[j];
-            } else {
-              for (std::int64_t j = 0; j < len; ++j) partial[j] += p[j * in.stride_w];
-            }
-          }
-          for (std::int64_t j = 0; j < len; ++j) totals[j] += partial[j];
-        }
-        for (std::int64_t j = 0; j < len; ++j) *out.at(n, oc, d, h, w0 + j) = rounded_mean<T>(totals[j], wc.size());
       }
     }
   });

@@ -9,8 +9,7 @@
 #endif
 
 // The reductions every kernel is made of, written once against simd::ops:
-//   sum_row / max_index_row   along one row (a window row, a plane, the channels
-//                             of a pixel);
+//   sum_row / max_index_row   along one row (a window row, a plane, a pixel's channels);
 //   sum_small_planes          whole planes too short for a row loop, several at once;
 //   column_sums / column_max  across rows, lane by lane (reduce_columns.hpp).
 // Max results follow PyTorch: replace when `v > max || isnan(v)`, so ties keep
@@ -268,9 +267,8 @@ max_and_position<T> max_index_row(const T* p, std::int64_t n, std::int64_t strid
   return best;
 }
 
-// The first `count` lanes of v as double. A whole vector takes a loop of
-// constant count, which -O2 vectorises too; a loop of `count` reads the lanes
-// back one by one, each waiting on the vector store.
+// The first `count` lanes of v as double: a whole vector by a loop of constant
+// count, which -O2 vectorises (a loop of `count` waits on the store per lane).
 template <class Arch, class T>
 void store_widened(double* out, typename simd::ops<T, Arch>::vector v, std::int64_t count) {
   using V = simd::ops<T, Arch>;
@@ -283,17 +281,16 @@ void store_widened(double* out, typename simd::ops<T, Arch>::vector v, std::int6
   }
 }
 
-// The sums of one whole group of `lanes` planes for sum_small_planes, in one
-// vector; with FetchAhead, each step of `lanes` vectors first prefetches the
-// cache lines of the same step at `ahead`. A function of its own: clang 14
-// kept the accumulators of a lambda in memory. Not forced inline: g++ 12
-// dropped the prefetches of a forced-inline copy.
-template <class Arch, bool FetchAhead, class T>
-typename simd::ops<T, Arch>::vector sum_plane_group(const T* group, std::int64_t stride, std::int64_t full, int tail,
+// The sums of a whole group of `lanes` planes for sum_small_planes, in one
+// vector; with FetchAhead, each step first prefetches its lines at `ahead`.
+// Not a lambda (clang 14 kept its accumulators in memory), not forced inline
+// (g++ 12 dropped the prefetches of a forced-inline copy).
+template <class Arch, bool FetchAhead, class T, class Row>
+typename simd::ops<T, Arch>::vector sum_plane_group(const Row* group, std::int64_t stride, std::int64_t full, int tail,
                                                     const char* ahead) {
   using V = simd::ops<T, Arch>;
   constexpr std::int64_t L = V::lanes;
-  constexpr std::int64_t element_bytes = L * static_cast<std::int64_t>(sizeof(T));
+  constexpr std::int64_t element_bytes = L * static_cast<std::int64_t>(sizeof(Row));
   typename V::vector acc[std::size_t{L}];
   ADAPOOL_UNROLL(16)
   for (std::int64_t k = 0; k < L; ++k) acc[k] = V::zero();
@@ -306,7 +303,7 @@ typename simd::ops<T, Arch>::vector sum_plane_group(const T* group, std::int64_t
         simd::prefetch(ahead + i * element_bytes + byte);
     }
     ADAPOOL_UNROLL(16)
-    for (std::int64_t k = 0; k < L; ++k) acc[k] = V::add(acc[k], V::load(group + k * stride + i));
+    for (std::int64_t k = 0; k < L; ++k) acc[k] = V::add(acc[k], simd::load_row<T, Arch>(group + k * stride + i));
   }
   if (tail) {
     if constexpr (FetchAhead) {
@@ -314,43 +311,45 @@ typename simd::ops<T, Arch>::vector sum_plane_group(const T* group, std::int64_t
         simd::prefetch(ahead + full * element_bytes + byte);
     }
     ADAPOOL_UNROLL(16)
-    for (std::int64_t k = 0; k < L; ++k) acc[k] = V::add(acc[k], V::load_partial(group + k * stride + full, tail));
+    for (std::int64_t k = 0; k < L; ++k)
+      acc[k] = V::add(acc[k], simd::load_row_partial<T, Arch>(group + k * stride + full, tail));
   }
   return V::sum_each(acc);
 }
 
 /// Sums of `count` planes of `size` elements (plane k at p + k * stride), for
 /// planes too small to fill the vector loop of sum_row: `lanes` planes at a time,
-/// each in its own vector, reduced together by one sum_each.
-template <class Arch, class T>
-void sum_small_planes(const T* p, std::int64_t size, std::int64_t stride, std::int64_t count, double* sums,
+/// each in its own vector, reduced together by one sum_each (in float for
+/// float16 and bfloat16 planes, widened as they are read).
+template <class Arch, class Row>
+void sum_small_planes(const Row* p, std::int64_t size, std::int64_t stride, std::int64_t count, double* sums,
                       bool prefetch = false) {
+  using T = std::conditional_t<is_half_type<Row>, float, Row>;
   using V = simd::ops<T, Arch>;
   constexpr std::int64_t L = V::lanes;
   const std::int64_t full = size - size % L;
   const auto tail = static_cast<int>(size - full);
   // The loads interleave L planes, an order the hardware prefetcher does not
-  // follow far enough ahead of data coming from L3 or memory, unless the
-  // planes are shorter than two cache lines (then a step is nearly in address
-  // order). When planes are adjacent, each step fetches its lines at least
-  // three groups and 4 KiB on (about what L3 latency times bandwidth needs; a
-  // prefetch past the data is harmless). A few prefetches per step, rather
-  // than a loop of its own per group, keep the instruction window short
-  // enough for the loads to run ahead.
-  constexpr bool can_fetch = simd::prefetch_available && L * L * sizeof(T) >= 64;
-  const bool fetch = can_fetch && prefetch && stride == size && size * static_cast<std::int64_t>(sizeof(T)) >= 128;
-  const std::int64_t distance = std::max(3 * L * stride, static_cast<std::int64_t>(4096 / sizeof(T)));
+  // follow far enough ahead of data from L3 or memory, unless planes are
+  // shorter than two cache lines (a step is then nearly in address order).
+  // Adjacent planes: each step fetches its lines at least three groups and
+  // 4 KiB on (about L3 latency times bandwidth; a prefetch past the data is
+  // harmless). A few prefetches per step, not a loop per group, keep the
+  // instruction window short enough for the loads to run ahead.
+  constexpr bool can_fetch = simd::prefetch_available && L * L * sizeof(Row) >= 64;
+  const bool fetch = can_fetch && prefetch && stride == size && size * static_cast<std::int64_t>(sizeof(Row)) >= 128;
+  const std::int64_t distance = std::max(3 * L * stride, static_cast<std::int64_t>(4096 / sizeof(Row)));
   for (std::int64_t first = 0; first < count; first += L) {
-    const T* group = p + first * stride;
+    const Row* group = p + first * stride;
     const std::int64_t planes = std::min(L, count - first);
     if (planes == L) {
       const char* ahead = reinterpret_cast<const char*>(group + distance);
       typename V::vector group_sums;
       if constexpr (can_fetch) {
-        group_sums = fetch ? sum_plane_group<Arch, true>(group, stride, full, tail, ahead)
-                           : sum_plane_group<Arch, false>(group, stride, full, tail, ahead);
+        group_sums = fetch ? sum_plane_group<Arch, true, T>(group, stride, full, tail, ahead)
+                           : sum_plane_group<Arch, false, T>(group, stride, full, tail, ahead);
       } else {
-        group_sums = sum_plane_group<Arch, false>(group, stride, full, tail, ahead);
+        group_sums = sum_plane_group<Arch, false, T>(group, stride, full, tail, ahead);
       }
       store_widened<Arch, T>(sums + first, group_sums, planes);
       continue;
@@ -359,8 +358,9 @@ void sum_small_planes(const T* p, std::int64_t size, std::int64_t stride, std::i
     ADAPOOL_UNROLL(16)
     for (std::int64_t k = 0; k < L; ++k) acc[k] = V::zero();
     for (std::int64_t k = 0; k < planes; ++k) {
-      for (std::int64_t i = 0; i < full; i += L) acc[k] = V::add(acc[k], V::load(group + k * stride + i));
-      if (tail) acc[k] = V::add(acc[k], V::load_partial(group + k * stride + full, tail));
+      const Row* plane = group + k * stride;
+      for (std::int64_t i = 0; i < full; i += L) acc[k] = V::add(acc[k], simd::load_row<T, Arch>(plane + i));
+      if (tail) acc[k] = V::add(acc[k], simd::load_row_partial<T, Arch>(plane + full, tail));
     }
     store_widened<Arch, T>(sums + first, V::sum_each(acc), planes);
   }

@@ -172,12 +172,14 @@ class column_max {
   }
 
   /// Adds `rows` rows in order, row r starting at first + r * row_stride with
-  /// id first_id + r.
-  ADAPOOL_ALWAYS_INLINE void add_rows(const T* first, std::int64_t row_stride, std::int64_t rows, T first_id) {
+  /// id first_id + r. Rows of float16 or bfloat16 (Row) are widened to float
+  /// as they are read.
+  template <class Row>
+  ADAPOOL_ALWAYS_INLINE void add_rows(const Row* first, std::int64_t row_stride, std::int64_t rows, T first_id) {
     if (stride_ != 1) {
       for (std::int64_t r = 0; r < rows; ++r) {
         for (std::int64_t j = 0; j < len_; ++j) {
-          const T v = first[r * row_stride + j * stride_];
+          const auto v = static_cast<T>(first[r * row_stride + j * stride_]);
           if (replaces(v, max[j])) {
             max[j] = v;
             if (Winners) winner[j] = first_id + static_cast<T>(r);
@@ -196,8 +198,8 @@ class column_max {
  private:
   // Columns [j, j + Width * L) across all rows; lanes past len_ see zeros and
   // are never read back.
-  template <int Width, bool PartialLast>
-  ADAPOOL_ALWAYS_INLINE void add_strip(strip_shape<Width, PartialLast> /*shape*/, const T* first,
+  template <int Width, bool PartialLast, class Row>
+  ADAPOOL_ALWAYS_INLINE void add_strip(strip_shape<Width, PartialLast> /*shape*/, const Row* first,
                                        std::int64_t row_stride, std::int64_t rows, T first_id, std::int64_t j) {
     constexpr std::int64_t L = V::lanes;
     const auto last_lanes = static_cast<int>(len_ - j - (Width - 1) * L);
@@ -209,12 +211,13 @@ class column_max {
     }
     typename V::vector id = V::broadcast(first_id);
     const typename V::vector one = V::broadcast(T(1));
-    const T* p = first + j;
+    const Row* p = first + j;
     for (std::int64_t r = 0; r < rows; ++r, p += row_stride) {
       ADAPOOL_UNROLL(4)
       for (int k = 0; k < Width; ++k) {
         const bool partial = PartialLast && k == Width - 1;
-        const typename V::vector v = partial ? V::load_partial(p + k * L, last_lanes) : V::load(p + k * L);
+        const typename V::vector v =
+            partial ? simd::load_row_partial<T, Arch>(p + k * L, last_lanes) : simd::load_row<T, Arch>(p + k * L);
         const typename V::mask take = V::greater_or_nan(v, m[k]);
         m[k] = V::select(take, v, m[k]);
         if (Winners) w[k] = V::select(take, id, w[k]);

@@ -8,6 +8,8 @@
 #define ADAPOOL_SIMD_AVX2_HPP
 #endif
 
+#include <cstddef>
+
 #include "compiler.hpp"
 #include "sse2.hpp"
 
@@ -125,6 +127,71 @@ struct ops<float, avx2> {
       _mm256_storeu_ps(out + i, _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16)));
     }
     ops<float, sse2>::widen(p + i, n - i, out + i);
+  }
+  static vector load_widened(const float16* p) {
+#if ADAPOOL_TARGET_F16C
+    return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+#else
+    return load_widened_through_array<ops>(p, lanes);
+#endif
+  }
+  static vector load_widened(const bfloat16* p) {
+    const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
+  }
+  // AVX2 masks 32-bit lanes only: pairs of elements by mask, an odd last one
+  // inserted. Masked lanes are not read, so the load cannot fault past p + n.
+  static vector load_widened_partial(const float16* p, int n) {
+#if ADAPOOL_TARGET_F16C
+    return _mm256_cvtph_ps(partial_halves(p, n, n % 2 != 0 ? p[n - 1].bits : 0));
+#else
+    return load_widened_through_array<ops>(p, n);
+#endif
+  }
+  static vector load_widened_partial(const bfloat16* p, int n) {
+    const __m128i h = partial_halves(p, n, n % 2 != 0 ? p[n - 1].bits : 0);
+    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
+  }
+  static void store_narrowed(float16* p, vector v) {
+#if ADAPOOL_TARGET_F16C
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(p), _mm256_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT));
+#else
+    store_narrowed_through_array<ops>(p, v);
+#endif
+  }
+  // bfloat16's rounding in integer lanes, packed within each 128-bit lane,
+  // then the two lanes' low quarters joined.
+  static void store_narrowed(bfloat16* p, vector v) {
+    const __m256i x = _mm256_castps_si256(v);
+    const __m256i odd = _mm256_and_si256(_mm256_srli_epi32(x, 16), _mm256_set1_epi32(1));
+    const __m256i rounded =
+        _mm256_srli_epi32(_mm256_add_epi32(x, _mm256_add_epi32(_mm256_set1_epi32(0x7fff), odd)), 16);
+    const __m256i quiet = _mm256_or_si256(_mm256_srli_epi32(x, 16), _mm256_set1_epi32(0x40));
+    const __m256i top = _mm256_blendv_epi8(rounded, quiet, _mm256_castps_si256(_mm256_cmp_ps(v, v, _CMP_UNORD_Q)));
+    const __m256i packed = _mm256_permute4x64_epi64(_mm256_packus_epi32(top, top), 0x08);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(p), _mm256_castsi256_si128(packed));
+  }
+
+ private:
+  // The n < 8 16-bit encodings at p, zeros after: the pairs by mask, an odd
+  // last one (`last`) inserted.
+  static __m128i partial_halves(const void* p, int n, std::uint16_t last) {
+    const __m128i lane = _mm_setr_epi32(0, 1, 2, 3);
+    const __m128i h = _mm_maskload_epi32(static_cast<const int*>(p), _mm_cmpgt_epi32(_mm_set1_epi32(n / 2), lane));
+    return n % 2 != 0 ? insert_half(h, last, n - 1) : h;
+  }
+  // _mm_insert_epi16 takes its position as a constant.
+  static __m128i insert_half(__m128i h, std::uint16_t bits, int at) {
+    switch (at) {
+      case 0:
+        return _mm_insert_epi16(h, bits, 0);
+      case 2:
+        return _mm_insert_epi16(h, bits, 2);
+      case 4:
+        return _mm_insert_epi16(h, bits, 4);
+      default:
+        return _mm_insert_epi16(h, bits, 6);
+    }
   }
 };
 

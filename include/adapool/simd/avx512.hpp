@@ -116,6 +116,37 @@ struct ops<float, avx512f> {
   // AVX2's conversions, 8 elements at a time.
   static void widen(const float16* p, std::int64_t n, float* out) { ops<float, avx2>::widen(p, n, out); }
   static void widen(const bfloat16* p, std::int64_t n, float* out) { ops<float, avx2>::widen(p, n, out); }
+  static vector load_widened(const float16* p) {
+    return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+  }
+  static vector load_widened(const bfloat16* p) {
+    return widen_bfloat16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+  }
+  // Masked lanes are not read, so the loads cannot fault past p + n.
+  static vector load_widened_partial(const float16* p, int n) {
+    return _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(static_cast<__mmask16>((1u << n) - 1u), p));
+  }
+  static vector load_widened_partial(const bfloat16* p, int n) {
+    return widen_bfloat16(_mm256_maskz_loadu_epi16(static_cast<__mmask16>((1u << n) - 1u), p));
+  }
+  static void store_narrowed(float16* p, vector v) {
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), _mm512_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT));
+  }
+  // bfloat16's rounding (element_types.hpp) in integer lanes.
+  static void store_narrowed(bfloat16* p, vector v) {
+    const __m512i x = _mm512_castps_si512(v);
+    const __m512i odd = _mm512_and_si512(_mm512_srli_epi32(x, 16), _mm512_set1_epi32(1));
+    const __m512i rounded =
+        _mm512_srli_epi32(_mm512_add_epi32(x, _mm512_add_epi32(_mm512_set1_epi32(0x7fff), odd)), 16);
+    const __m512i quiet = _mm512_or_si512(_mm512_srli_epi32(x, 16), _mm512_set1_epi32(0x40));
+    const __m512i top = _mm512_mask_blend_epi32(_mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q), rounded, quiet);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), _mm512_cvtepi32_epi16(top));
+  }
+
+ private:
+  static vector widen_bfloat16(__m256i h) {
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
+  }
 };
 
 template <>

@@ -92,6 +92,12 @@ struct ops<float, neon> {
   // The portable conversions (no NEON form yet).
   static void widen(const float16* p, std::int64_t n, float* out) { ops<float, scalar>::widen(p, n, out); }
   static void widen(const bfloat16* p, std::int64_t n, float* out) { ops<float, scalar>::widen(p, n, out); }
+  static vector load_widened(const float16* p) { return load_widened_through_array<ops>(p, lanes); }
+  static vector load_widened(const bfloat16* p) { return load_widened_through_array<ops>(p, lanes); }
+  static vector load_widened_partial(const float16* p, int n) { return load_widened_through_array<ops>(p, n); }
+  static vector load_widened_partial(const bfloat16* p, int n) { return load_widened_through_array<ops>(p, n); }
+  static void store_narrowed(float16* p, vector v) { store_narrowed_through_array<ops>(p, v); }
+  static void store_narrowed(bfloat16* p, vector v) { store_narrowed_through_array<ops>(p, v); }
 };
 
 template <>

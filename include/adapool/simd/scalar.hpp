@@ -9,7 +9,9 @@
 #endif
 
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 #include "../element_types.hpp"
 #include "arch.hpp"
@@ -20,8 +22,9 @@ namespace ADAPOOL_TARGET_NAMESPACE {
 
 /// The operations every kernel is written against. Each ISA header specialises
 /// `ops<T, Arch>` for float and double with the same members in the same order
-/// (but `widen`, which makes floats, in the float ones only); an ISA that does
-/// not specialise a type inherits its parent's version.
+/// (but the float16 and bfloat16 conversions, `widen` to `store_narrowed`, in
+/// the float ones only); an ISA that does not specialise a type inherits its
+/// parent's version.
 ///
 /// Index vectors hold positions as values of `T` (exact below 2^24 for float),
 /// so one mask selects both a value and its position. Kernels keep positions
@@ -87,7 +90,53 @@ struct ops<T, scalar> {
   static void widen(const bfloat16* p, std::int64_t n, float* out) {
     for (std::int64_t i = 0; i < n; ++i) out[i] = static_cast<float>(p[i]);
   }
+  // A vector of widened elements, as load and load_partial read floats.
+  static vector load_widened(const float16* p) { return static_cast<float>(*p); }
+  static vector load_widened(const bfloat16* p) { return static_cast<float>(*p); }
+  static vector load_widened_partial(const float16* p, int n) { return n > 0 ? static_cast<float>(*p) : 0.0f; }
+  static vector load_widened_partial(const bfloat16* p, int n) { return n > 0 ? static_cast<float>(*p) : 0.0f; }
+  // The lanes rounded to the type to nearest, ties to even, as its own
+  // conversion rounds (a NaN stays NaN; its payload may differ).
+  static void store_narrowed(float16* p, vector v) { *p = float16(v); }
+  static void store_narrowed(bfloat16* p, vector v) { *p = bfloat16(v); }
 };
+
+/// load_widened and load_widened_partial through widen and a float array, for
+/// the sets without a conversion of their own: the first n lanes of p, zeros after.
+template <class V, class Half>
+typename V::vector load_widened_through_array(const Half* p, int n) {
+  float widened[std::size_t{V::lanes}] = {};
+  V::widen(p, n, widened);
+  return V::load(widened);
+}
+
+/// A vector of T from a row of Row elements: loaded, or widened to float as
+/// it is read from a float16 or bfloat16 row. load_row_partial: the first
+/// n < lanes elements, zeros after, reading nothing past p + n.
+template <class T, class Arch, class Row>
+ADAPOOL_ALWAYS_INLINE typename ops<T, Arch>::vector load_row(const Row* p) {
+  if constexpr (std::is_same_v<Row, T>) {
+    return ops<T, Arch>::load(p);
+  } else {
+    return ops<T, Arch>::load_widened(p);
+  }
+}
+template <class T, class Arch, class Row>
+ADAPOOL_ALWAYS_INLINE typename ops<T, Arch>::vector load_row_partial(const Row* p, int n) {
+  if constexpr (std::is_same_v<Row, T>) {
+    return ops<T, Arch>::load_partial(p, n);
+  } else {
+    return ops<T, Arch>::load_widened_partial(p, n);
+  }
+}
+
+/// store_narrowed through a float array and the types' own conversions.
+template <class V, class Half>
+void store_narrowed_through_array(Half* p, typename V::vector v) {
+  float lanes_of[std::size_t{V::lanes}];
+  V::store(lanes_of, v);
+  for (int i = 0; i < V::lanes; ++i) p[i] = Half(lanes_of[i]);
+}
 
 /// Operations on int64 index tensors (the max backward's `indices`), with
 /// the same fallback to the parent ISA as `ops`.

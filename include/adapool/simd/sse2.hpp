@@ -109,6 +109,27 @@ struct ops<float, sse2> {
     ops<float, scalar>::widen(p + i, n - i, out + i);
   }
   static void widen(const bfloat16* p, std::int64_t n, float* out) { ops<float, scalar>::widen(p, n, out); }
+  static vector load_widened(const float16* p) { return load_widened_through_array<ops>(p, lanes); }
+  // A bfloat16 is the top half of its float: interleaving zeros below widens it.
+  static vector load_widened(const bfloat16* p) {
+    const __m128i h = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(p));
+    return _mm_castsi128_ps(_mm_unpacklo_epi16(_mm_setzero_si128(), h));
+  }
+  static vector load_widened_partial(const float16* p, int n) { return load_widened_through_array<ops>(p, n); }
+  static vector load_widened_partial(const bfloat16* p, int n) { return load_widened_through_array<ops>(p, n); }
+  static void store_narrowed(float16* p, vector v) { store_narrowed_through_array<ops>(p, v); }
+  // bfloat16's rounding (element_types.hpp) in integer lanes; shifting the
+  // results up and arithmetically back puts them in int16's range for the signed pack.
+  static void store_narrowed(bfloat16* p, vector v) {
+    const __m128i x = _mm_castps_si128(v);
+    const __m128i odd = _mm_and_si128(_mm_srli_epi32(x, 16), _mm_set1_epi32(1));
+    const __m128i rounded = _mm_srli_epi32(_mm_add_epi32(x, _mm_add_epi32(_mm_set1_epi32(0x7fff), odd)), 16);
+    const __m128i quiet = _mm_or_si128(_mm_srli_epi32(x, 16), _mm_set1_epi32(0x40));
+    const __m128i nan = _mm_castps_si128(_mm_cmpunord_ps(v, v));
+    const __m128i top = _mm_or_si128(_mm_and_si128(nan, quiet), _mm_andnot_si128(nan, rounded));
+    const __m128i low = _mm_srai_epi32(_mm_slli_epi32(top, 16), 16);
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(p), _mm_packs_epi32(low, low));
+  }
 };
 
 template <>
