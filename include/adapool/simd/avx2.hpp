@@ -174,24 +174,13 @@ struct ops<float, avx2> {
 
  private:
   // The n < 8 16-bit encodings at p, zeros after: the pairs by mask, an odd
-  // last one (`last`) inserted.
+  // last one (`last`) merged into its lane.
   static __m128i partial_halves(const void* p, int n, std::uint16_t last) {
-    const __m128i lane = _mm_setr_epi32(0, 1, 2, 3);
-    const __m128i h = _mm_maskload_epi32(static_cast<const int*>(p), _mm_cmpgt_epi32(_mm_set1_epi32(n / 2), lane));
-    return n % 2 != 0 ? insert_half(h, last, n - 1) : h;
-  }
-  // _mm_insert_epi16 takes its position as a constant.
-  static __m128i insert_half(__m128i h, std::uint16_t bits, int at) {
-    switch (at) {
-      case 0:
-        return _mm_insert_epi16(h, bits, 0);
-      case 2:
-        return _mm_insert_epi16(h, bits, 2);
-      case 4:
-        return _mm_insert_epi16(h, bits, 4);
-      default:
-        return _mm_insert_epi16(h, bits, 6);
-    }
+    const __m128i pairs = _mm_maskload_epi32(static_cast<const int*>(p),
+                                             _mm_cmpgt_epi32(_mm_set1_epi32(n / 2), _mm_setr_epi32(0, 1, 2, 3)));
+    const auto odd_lane = static_cast<short>(n % 2 != 0 ? n - 1 : -1);
+    const __m128i at_odd = _mm_cmpeq_epi16(_mm_setr_epi16(0, 1, 2, 3, 4, 5, 6, 7), _mm_set1_epi16(odd_lane));
+    return _mm_or_si128(pairs, _mm_and_si128(at_odd, _mm_set1_epi16(static_cast<short>(last))));
   }
 };
 

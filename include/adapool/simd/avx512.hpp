@@ -130,7 +130,9 @@ struct ops<float, avx512f> {
     return widen_bfloat16(_mm256_maskz_loadu_epi16(static_cast<__mmask16>((1u << n) - 1u), p));
   }
   static void store_narrowed(float16* p, vector v) {
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), _mm512_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT));
+    // The masked form: GCC's unmasked macro passes its all-lanes mask as -1, which -Wsign-conversion reports.
+    const __m256i h = _mm512_maskz_cvtps_ph(static_cast<__mmask16>(0xffff), v, _MM_FROUND_TO_NEAREST_INT);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), h);
   }
   // bfloat16's rounding (element_types.hpp) in integer lanes.
   static void store_narrowed(bfloat16* p, vector v) {
