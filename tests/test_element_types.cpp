@@ -394,6 +394,52 @@ TEST(NarrowRounding, BytesRoundHalfToEven) {
   EXPECT_EQ(mean_of<u8>({0, 3}), 2);        // 1.5
 }
 
+// Many planes of every small size, so the means are rounded in vectors, with
+// sums made half-way between two integers wherever the size is even.
+template <class Byte>
+void check_small_plane_ties() {
+  const auto round_half_even = [](std::int64_t sum, std::int64_t n) {
+    std::int64_t floor = sum / n;
+    if (floor * n > sum) --floor;
+    const std::int64_t twice_rest = 2 * (sum - floor * n);
+    return twice_rest > n || (twice_rest == n && floor % 2 != 0) ? floor + 1 : floor;
+  };
+  std::mt19937_64 rng(44);
+  std::uniform_int_distribution<int> any_byte(std::numeric_limits<Byte>::min(), std::numeric_limits<Byte>::max());
+  const std::int64_t planes = 37;
+  for (std::int64_t size = 1; size <= 64; ++size) {
+    adapool::tensor<Byte, 3> x({1, planes, size});
+    std::vector<std::int64_t> sums(static_cast<std::size_t>(planes));
+    for (std::int64_t c = 0; c < planes; ++c) {
+      Byte* plane = x.data() + c * size;
+      std::int64_t sum = 0;
+      for (std::int64_t i = 0; i < size; ++i) {
+        plane[i] = c % 5 == 1   ? std::numeric_limits<Byte>::min()
+                   : c % 5 == 2 ? std::numeric_limits<Byte>::max()
+                                : static_cast<Byte>(any_byte(rng));
+        sum += plane[i];
+      }
+      if (c % 5 >= 3 && size % 2 == 0) {  // element 0 moved to make the sum half-way
+        const std::int64_t rest = sum - plane[0];
+        const std::int64_t half_way = ((size / 2 - rest) % size + size) % size;  // 0 <= x0 < size <= 64
+        plane[0] = static_cast<Byte>(half_way);
+        sum = rest + half_way;
+      }
+      sums[std::size_t(c)] = sum;
+    }
+    const auto means = adapool::global_avg_pool(x.view());
+    for (std::int64_t c = 0; c < planes; ++c) {
+      ASSERT_EQ(means.data()[c], round_half_even(sums[std::size_t(c)], size))
+          << "plane " << c << " of " << size << " bytes, sum " << sums[std::size_t(c)];
+    }
+  }
+}
+
+TEST(NarrowRounding, SmallBytePlanesRoundHalfToEven) {
+  check_small_plane_ties<std::int8_t>();
+  check_small_plane_ties<std::uint8_t>();
+}
+
 TEST(NarrowRounding, HalfTypesRoundHalfToEven) {
   // float16 spacing is 2 between 2048 and 4096: 2049 and 2051 are ties.
   EXPECT_EQ(static_cast<float>(mean_of<float16>({float16(2048.0f), float16(2050.0f)})), 2048.0f);

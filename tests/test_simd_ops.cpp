@@ -767,4 +767,74 @@ TEST(SimdIndexOps, AllBelow) {
   check(simd::neon{});
 }
 
+// byte_ops::sum against the plain 64-bit sum, for every instruction set this
+// build enables: every length across the vector bodies and tails, rows ending
+// at a guard page, the extreme bytes, and a row long enough that a 32-bit
+// accumulator would not hold its sum.
+template <class Arch, class Byte>
+void check_byte_sum() {
+  const auto definition = [](const Byte* p, std::int64_t n) {
+    std::int64_t total = 0;
+    for (std::int64_t i = 0; i < n; ++i) total += p[i];
+    return total;
+  };
+  constexpr int longest = 300;
+  at_page_end<Byte> guarded(std::size_t{longest});
+  for (int n = 0; n <= longest; ++n) {
+    Byte* row = guarded.data() + (longest - n);
+    for (int i = 0; i < n; ++i) {
+      const int cycle = (i * 37 + n) % 5;
+      row[i] = cycle == 0   ? std::numeric_limits<Byte>::min()
+               : cycle == 1 ? std::numeric_limits<Byte>::max()
+                            : static_cast<Byte>((i * 7919 + n) & 0x7f);
+    }
+    EXPECT_EQ(simd::byte_ops<Arch>::sum(row, n), definition(row, n)) << n << " bytes";
+  }
+  for (const Byte extreme : {std::numeric_limits<Byte>::min(), std::numeric_limits<Byte>::max()}) {
+    const std::vector<Byte> row((std::size_t{1} << 25) + 17, extreme);
+    const auto n = static_cast<std::int64_t>(row.size());
+    EXPECT_EQ(simd::byte_ops<Arch>::sum(row.data(), n), n * extreme) << n << " bytes of " << int{extreme};
+  }
+  // sum_small_planes: every plane size, plane counts across the tree of eight
+  // and its tail, planes that follow each other or have gaps, the last plane
+  // ending at a guard page.
+  for (std::int64_t size = 1; size <= 64; ++size) {
+    for (const std::int64_t gap : {0, 5}) {
+      const std::int64_t stride = size + gap, count = 19;
+      const std::int64_t bytes = (count - 1) * stride + size;
+      at_page_end<Byte> guarded(static_cast<std::size_t>(bytes));
+      Byte* p = guarded.data();
+      for (std::int64_t i = 0; i < bytes; ++i) {
+        const std::int64_t cycle = (i * 13 + size) % 7;
+        p[i] = cycle == 0   ? std::numeric_limits<Byte>::min()
+               : cycle == 1 ? std::numeric_limits<Byte>::max()
+                            : static_cast<Byte>((i * 7919 + size) & 0x7f);
+      }
+      for (const std::int64_t n : {std::int64_t{1}, std::int64_t{2}, std::int64_t{7}, std::int64_t{8}, count}) {
+        std::vector<double> sums(static_cast<std::size_t>(n) + 1, -1.0);
+        simd::byte_ops<Arch>::sum_small_planes(p + (count - n) * stride, stride, size, n, sums.data());
+        for (std::int64_t k = 0; k < n; ++k) {
+          EXPECT_EQ(sums[std::size_t(k)], static_cast<double>(definition(p + (count - n + k) * stride, size)))
+              << "plane " << k << " of " << n << ", " << size << " bytes, stride " << stride;
+        }
+        EXPECT_EQ(sums[std::size_t(n)], -1.0) << "written past " << n << " sums";
+      }
+    }
+  }
+}
+
+TEST(SimdByteOps, Sum) {
+  const auto check = [](auto arch) {
+    if constexpr (decltype(arch)::enabled) {
+      check_byte_sum<decltype(arch), std::int8_t>();
+      check_byte_sum<decltype(arch), std::uint8_t>();
+    }
+  };
+  check(simd::scalar{});
+  check(simd::sse2{});
+  check(simd::avx2{});
+  check(simd::avx512f{});
+  check(simd::neon{});
+}
+
 }  // namespace simd_ops_tests

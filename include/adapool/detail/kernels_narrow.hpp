@@ -76,6 +76,22 @@ T rounded_mean(std::int64_t sum, std::int64_t count) {
   return static_cast<T>(quotient);
 }
 
+/// means[k] = sums[k] / count rounded to nearest, ties to even, in place, for
+/// k < n, for integer sums below 2^51 in magnitude. A
+/// half-way quotient is exact in double, and any other lies at least
+/// 1 / (2 count) from one, further than the division's error; adding and
+/// taking away 1.5 * 2^52 rounds it, in the default rounding mode.
+template <class Arch>
+void round_means(double* means, std::int64_t n, std::int64_t count) {
+  using D = simd::ops<double, Arch>;
+  const typename D::vector divisor = D::broadcast(static_cast<double>(count));
+  const typename D::vector up = D::broadcast(0x1.8p52), down = D::broadcast(-0x1.8p52);
+  std::int64_t k = 0;
+  for (; k + D::lanes <= n; k += D::lanes)
+    D::store(means + k, D::add(D::add(D::div(D::load(means + k), divisor), up), down));
+  for (; k < n; ++k) means[k] = means[k] / static_cast<double>(count) + 0x1.8p52 - 0x1.8p52;
+}
+
 /// Sum of the rows of one window, fed one row at a time, and its mean in T.
 template <class Arch, class T>
 class narrow_sum {
@@ -88,19 +104,10 @@ class narrow_sum {
         widen<Arch>(p + begin * stride, count, stride, row);
         total_ += sum_row<Arch>(row, count, 1);
       }
+    } else if (stride == 1) {
+      total_ += simd::byte_ops<Arch>::sum(p, n);
     } else {
-      // int32_t holds the sum of 2^23 bytes of either sign.
-      constexpr std::int64_t block = std::int64_t{1} << 23;
-      for (std::int64_t begin = 0; begin < n; begin += block) {
-        const std::int64_t end = std::min(n, begin + block);
-        std::int32_t partial = 0;
-        if (stride == 1) {
-          for (std::int64_t i = begin; i < end; ++i) partial += p[i];
-        } else {
-          for (std::int64_t i = begin; i < end; ++i) partial += p[i * stride];
-        }
-        total_ += partial;
-      }
+      for (std::int64_t i = 0; i < n; ++i) total_ += p[i * stride];
     }
   }
 
@@ -182,8 +189,9 @@ class narrow_max {
 /// Global pooling of contiguous planes of at most small_max_plane elements,
 /// plane_block planes per task, by the float kernels of small planes: float16
 /// and bfloat16 planes are summed as they are read, widened, and for the max
-/// widened together first (one run when they follow each other); bytes plane
-/// by plane, in integers.
+/// widened together first (one run when they follow each other). Byte planes
+/// are summed by byte_ops, whose sums are exact in double, and their means
+/// rounded in vectors; their max is found plane by plane.
 template <class Arch, class T, bool Max>
 void narrow_global_small(const view5d<const T>& in, const view5d<T>& out, const view5d<std::int64_t>* indices) {
   const std::int64_t size = in.plane_size();
@@ -216,19 +224,20 @@ void narrow_global_small(const view5d<const T>& in, const view5d<T>& out, const 
           if (!found)
             for (std::int64_t k = 0; k < count; ++k) best[k] = max_index_row<Arch>(widened + k * size, size, 1);
           for (std::int64_t k = 0; k < count; ++k) positions[k] = best[k].position;
-        } else {
+        } else if constexpr (Max) {
           for (std::int64_t k = 0; k < count; ++k) {
             const T* plane = in.at(n, c0 + k, 0, 0, 0);
-            if constexpr (Max) {
-              std::int64_t at = 0;
-              for (std::int64_t i = 1; i < size; ++i) at = plane[i] > plane[at] ? i : at;
-              positions[k] = at;
-            } else {
-              std::int32_t sum = 0;  // at most 64 bytes
-              for (std::int64_t i = 0; i < size; ++i) sum += plane[i];
-              *out.at(n, c0 + k, 0, 0, 0) = rounded_mean<T>(sum, size);
-            }
+            std::int64_t at = 0;
+            for (std::int64_t i = 1; i < size; ++i) at = plane[i] > plane[at] ? i : at;
+            positions[k] = at;
           }
+        } else {
+          double means[plane_block];
+          simd::byte_ops<Arch>::sum_small_planes(in.at(n, c0, 0, 0, 0), in.stride_c, size, count, means);
+          round_means<Arch>(means, count, size);
+          T* first = out.at(n, c0, 0, 0, 0);
+          const std::int64_t stride = out.stride_c;  // a local: the byte stores could alias `out`
+          for (std::int64_t k = 0; k < count; ++k) first[k * stride] = static_cast<T>(means[k]);
         }
         if constexpr (Max) {
           for (std::int64_t k = 0; k < count; ++k) {
@@ -291,13 +300,6 @@ void narrow_adaptive(const view5d<const T>& in, const view5d<T>& out, const view
   });
 }
 
-// float16 and bfloat16 channel runs are widened this many channels at a time,
-// then reduced together: the per-pixel state is loaded and stored once per
-// block. One at a time without vectors: a scalar column pass over several rows
-// is one dependency chain per pixel.
-template <class Arch>
-inline constexpr std::int64_t widen_channels = simd::ops<float, Arch>::lanes > 1 ? 16 : 1;
-
 // Pixels of a vector max run: float accumulators of channel_run_bytes, as
 // channel_passes keeps for float planes.
 inline constexpr std::int64_t half_max_run = channel_run_bytes / static_cast<std::int64_t>(sizeof(float));
@@ -322,12 +324,89 @@ bool vector_half_max_run(const T* first, std::int64_t plane_stride, std::int64_t
   }
 }
 
+/// One block of narrow_channel: output channel oc (input channels wc) at
+/// pixels [w0, w0 + len) of row (n, d, h), len <= column_block.
+template <class Arch, class T, bool Max>
+void narrow_channel_block(const view5d<const T>& in, const view5d<T>& out, const view5d<std::int64_t>* indices,
+                          const window& wc, std::int64_t n, std::int64_t oc, std::int64_t d, std::int64_t h,
+                          std::int64_t w0, std::int64_t len) {
+  const auto run_of = [&](std::int64_t c) { return in.at(n, c, d, h, w0); };
+  if constexpr (is_half_type<T> && Max) {
+    // Channel ids are held as float in column_max: exact below 2^24 channels.
+    if (wc.end > max_exact_position<float>) {
+      for (std::int64_t j = 0; j < len; ++j) {
+        narrow_max<Arch, T> best(run_of(wc.begin) + j * in.stride_w, wc.begin);
+        best.add_row(run_of(wc.begin) + j * in.stride_w, wc.size(), in.stride_c, wc.begin);
+        *out.at(n, oc, d, h, w0 + j) = best.value();
+        if (indices) *indices->at(n, oc, d, h, w0 + j) = best.position();
+      }
+      return;
+    }
+    column_max<Arch, float> columns(len, in.stride_w, static_cast<float>(wc.begin));
+    columns.add_rows(run_of(wc.begin), in.stride_c, wc.size(), static_cast<float>(wc.begin));
+    // The element itself, NaN bits included.
+    const T* pixels = run_of(0);
+    T* best = out.at(n, oc, d, h, w0);
+    for (std::int64_t j = 0; j < len; ++j) {
+      const auto c = static_cast<std::int64_t>(columns.winner[j]);
+      best[j * out.stride_w] = pixels[c * in.stride_c + j * in.stride_w];
+    }
+    if (indices) {
+      std::int64_t* winners = indices->at(n, oc, d, h, w0);
+      for (std::int64_t j = 0; j < len; ++j)
+        winners[j * indices->stride_w] = static_cast<std::int64_t>(columns.winner[j]);
+    }
+  } else if constexpr (is_half_type<T>) {
+    column_sums<Arch, float> sums(len, in.stride_w);
+    sums.add_rows(run_of(wc.begin), in.stride_c, wc.size());
+    sums.finish();
+    const auto count = static_cast<double>(wc.size());
+    for (std::int64_t j = 0; j < len; ++j) *out.at(n, oc, d, h, w0 + j) = T(static_cast<float>(sums.totals[j] / count));
+  } else if constexpr (Max) {
+    T best[column_block];
+    std::int64_t winner[column_block];
+    for (std::int64_t j = 0; j < len; ++j) {
+      best[j] = run_of(wc.begin)[j * in.stride_w];
+      winner[j] = wc.begin;
+    }
+    for (std::int64_t c = wc.begin + 1; c < wc.end; ++c) {
+      const T* p = run_of(c);
+      for (std::int64_t j = 0; j < len; ++j) {
+        if (p[j * in.stride_w] > best[j]) {
+          best[j] = p[j * in.stride_w];
+          winner[j] = c;
+        }
+      }
+    }
+    for (std::int64_t j = 0; j < len; ++j) {
+      *out.at(n, oc, d, h, w0 + j) = best[j];
+      if (indices) *indices->at(n, oc, d, h, w0 + j) = winner[j];
+    }
+  } else {
+    // int32_t partial sums of up to 2^23 channels, then 64-bit totals.
+    constexpr std::int64_t block = std::int64_t{1} << 23;
+    std::int64_t totals[column_block] = {};
+    for (std::int64_t c0 = wc.begin; c0 < wc.end; c0 += block) {
+      std::int32_t partial[column_block] = {};
+      for (std::int64_t c = c0; c < std::min(wc.end, c0 + block); ++c) {
+        const T* p = run_of(c);
+        if (in.stride_w == 1) {
+          for (std::int64_t j = 0; j < len; ++j) partial[j] += p[j];
+        } else {
+          for (std::int64_t j = 0; j < len; ++j) partial[j] += p[j * in.stride_w];
+        }
+      }
+      for (std::int64_t j = 0; j < len; ++j) totals[j] += partial[j];
+    }
+    for (std::int64_t j = 0; j < len; ++j) *out.at(n, oc, d, h, w0 + j) = rounded_mean<T>(totals[j], wc.size());
+  }
+}
+
 /// channel_avg_pool / channel_max_pool (channel indices when `indices` is not
 /// null), a run of up to column_block pixels along w at a time (contiguous
 /// planes: along the whole plane), each channel of a window adding its run to
 /// per-pixel sums or maxima, lane by lane. float16 and bfloat16 runs are
-/// widened to float as they are read for the max, and into a block of
-/// widen_channels rows first for the sum.
+/// widened to float as they are read.
 template <class Arch, class T, bool Max>
 void narrow_channel(view5d<const T> in, view5d<T> out, const view5d<std::int64_t>* indices_in) {
   view5d<std::int64_t> index_view = indices_in ? *indices_in : view5d<std::int64_t>{};
@@ -357,85 +436,7 @@ void narrow_channel(view5d<const T> in, view5d<T> out, const view5d<std::int64_t
       }
       for (std::int64_t w0 = run_w0; w0 < run_w0 + run_len; w0 += column_block) {
         const std::int64_t len = std::min(column_block, run_w0 + run_len - w0);
-        const auto run_of = [&](std::int64_t c) { return in.at(n, c, d, h, w0); };
-        if constexpr (is_half_type<T>) {
-          if constexpr (Max) {
-            // Channel ids are held as float in column_max: exact below 2^24 channels.
-            if (wc.end > max_exact_position<float>) {
-              for (std::int64_t j = 0; j < len; ++j) {
-                narrow_max<Arch, T> best(run_of(wc.begin) + j * in.stride_w, wc.begin);
-                best.add_row(run_of(wc.begin) + j * in.stride_w, wc.size(), in.stride_c, wc.begin);
-                *out.at(n, oc, d, h, w0 + j) = best.value();
-                if (indices) *indices->at(n, oc, d, h, w0 + j) = best.position();
-              }
-              continue;
-            }
-            column_max<Arch, float> columns(len, in.stride_w, static_cast<float>(wc.begin));
-            columns.add_rows(run_of(wc.begin), in.stride_c, wc.size(), static_cast<float>(wc.begin));
-            // The element itself, NaN bits included.
-            const T* pixels = run_of(0);
-            T* best = out.at(n, oc, d, h, w0);
-            for (std::int64_t j = 0; j < len; ++j) {
-              const auto c = static_cast<std::int64_t>(columns.winner[j]);
-              best[j * out.stride_w] = pixels[c * in.stride_c + j * in.stride_w];
-            }
-            if (indices) {
-              std::int64_t* winners = indices->at(n, oc, d, h, w0);
-              for (std::int64_t j = 0; j < len; ++j)
-                winners[j * indices->stride_w] = static_cast<std::int64_t>(columns.winner[j]);
-            }
-          } else {
-            float widened[std::size_t{widen_channels<Arch> * column_block}];
-            column_sums<Arch, float> sums(len, 1);
-            for (std::int64_t c = wc.begin; c < wc.end; c += widen_channels<Arch>) {
-              const std::int64_t count = std::min(widen_channels<Arch>, wc.end - c);
-              for (std::int64_t r = 0; r < count; ++r)
-                widen<Arch>(run_of(c + r), len, in.stride_w, widened + r * column_block);
-              sums.add_rows(widened, column_block, count);
-            }
-            sums.finish();
-            const auto count = static_cast<double>(wc.size());
-            for (std::int64_t j = 0; j < len; ++j)
-              *out.at(n, oc, d, h, w0 + j) = T(static_cast<float>(sums.totals[j] / count));
-          }
-        } else if constexpr (Max) {
-          T best[column_block];
-          std::int64_t winner[column_block];
-          for (std::int64_t j = 0; j < len; ++j) {
-            best[j] = run_of(wc.begin)[j * in.stride_w];
-            winner[j] = wc.begin;
-          }
-          for (std::int64_t c = wc.begin + 1; c < wc.end; ++c) {
-            const T* p = run_of(c);
-            for (std::int64_t j = 0; j < len; ++j) {
-              if (p[j * in.stride_w] > best[j]) {
-                best[j] = p[j * in.stride_w];
-                winner[j] = c;
-              }
-            }
-          }
-          for (std::int64_t j = 0; j < len; ++j) {
-            *out.at(n, oc, d, h, w0 + j) = best[j];
-            if (indices) *indices->at(n, oc, d, h, w0 + j) = winner[j];
-          }
-        } else {
-          // int32_t partial sums of up to 2^23 channels, then 64-bit totals.
-          constexpr std::int64_t block = std::int64_t{1} << 23;
-          std::int64_t totals[column_block] = {};
-          for (std::int64_t c0 = wc.begin; c0 < wc.end; c0 += block) {
-            std::int32_t partial[column_block] = {};
-            for (std::int64_t c = c0; c < std::min(wc.end, c0 + block); ++c) {
-              const T* p = run_of(c);
-              if (in.stride_w == 1) {
-                for (std::int64_t j = 0; j < len; ++j) partial[j] += p[j];
-              } else {
-                for (std::int64_t j = 0; j < len; ++j) partial[j] += p[j * in.stride_w];
-              }
-            }
-            for (std::int64_t j = 0; j < len; ++j) totals[j] += partial[j];
-          }
-          for (std::int64_t j = 0; j < len; ++j) *out.at(n, oc, d, h, w0 + j) = rounded_mean<T>(totals[j], wc.size());
-        }
+        narrow_channel_block<Arch, T, Max>(in, out, indices, wc, n, oc, d, h, w0, len);
       }
     }
   });

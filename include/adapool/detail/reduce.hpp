@@ -253,9 +253,8 @@ template <class Arch, class T>
 max_and_position<T> max_index_row(const T* p, std::int64_t n, std::int64_t stride) {
   max_and_position<T> best{-std::numeric_limits<T>::infinity(), 0};
   if (stride != 1) {
-    for (std::int64_t i = 0; i < n; ++i) {
+    for (std::int64_t i = 0; i < n; ++i)
       if (replaces(p[i * stride], best.value)) best = {p[i * stride], i};
-    }
     return best;
   }
   // Runs are merged by the same rule as elements, which keeps scan order.
@@ -274,17 +273,15 @@ void store_widened(double* out, typename simd::ops<T, Arch>::vector v, std::int6
   using V = simd::ops<T, Arch>;
   T lanes_of[std::size_t{V::lanes}];
   V::store(lanes_of, v);
-  if (count == V::lanes) {
+  if (count == V::lanes)
     for (std::int64_t k = 0; k < V::lanes; ++k) out[k] = static_cast<double>(lanes_of[k]);
-  } else {
+  else
     for (std::int64_t k = 0; k < count; ++k) out[k] = static_cast<double>(lanes_of[k]);
-  }
 }
 
-// The sums of a whole group of `lanes` planes for sum_small_planes, in one
-// vector; with FetchAhead, each step first prefetches its lines at `ahead`.
-// Not a lambda (clang 14 kept its accumulators in memory), not forced inline
-// (g++ 12 dropped the prefetches of a forced-inline copy).
+// The sums of a whole group of `lanes` planes for sum_small_planes, in one vector;
+// with FetchAhead, each step first prefetches its lines at `ahead`. Not a lambda
+// (clang 14 kept its sums in memory), not forced inline (g++ 12 dropped the prefetches).
 template <class Arch, bool FetchAhead, class T, class Row>
 typename simd::ops<T, Arch>::vector sum_plane_group(const Row* group, std::int64_t stride, std::int64_t full, int tail,
                                                     const char* ahead) {
@@ -329,17 +326,25 @@ void sum_small_planes(const Row* p, std::int64_t size, std::int64_t stride, std:
   constexpr std::int64_t L = V::lanes;
   const std::int64_t full = size - size % L;
   const auto tail = static_cast<int>(size - full);
-  // The loads interleave L planes, an order the hardware prefetcher does not
-  // follow far enough ahead of data from L3 or memory, unless planes are
-  // shorter than two cache lines (a step is then nearly in address order).
-  // Adjacent planes: each step fetches its lines at least three groups and
-  // 4 KiB on (about L3 latency times bandwidth; a prefetch past the data is
-  // harmless). A few prefetches per step, not a loop per group, keep the
-  // instruction window short enough for the loads to run ahead.
+  // The hardware prefetcher does not run far enough ahead of loads that
+  // interleave L planes of two cache lines or more (from L3 or memory): each
+  // step fetches its lines three groups and 4 KiB on, about L3 latency times
+  // bandwidth, a few prefetches per step so that the loads still run ahead.
   constexpr bool can_fetch = simd::prefetch_available && L * L * sizeof(Row) >= 64;
   const bool fetch = can_fetch && prefetch && stride == size && size * static_cast<std::int64_t>(sizeof(Row)) >= 128;
   const std::int64_t distance = std::max(3 * L * stride, static_cast<std::int64_t>(4096 / sizeof(Row)));
-  for (std::int64_t first = 0; first < count; first += L) {
+  std::int64_t first = 0;
+  if constexpr (L == 1) {  // one chain of adds per plane: four planes side by side, each in its order
+    for (; first + 4 <= count; first += 4) {
+      T acc[4] = {};
+      for (std::int64_t i = 0; i < size; ++i) {
+        ADAPOOL_UNROLL(4)
+        for (std::int64_t k = 0; k < 4; ++k) acc[k] += simd::load_row<T, Arch>(p + (first + k) * stride + i);
+      }
+      for (std::int64_t k = 0; k < 4; ++k) sums[first + k] = static_cast<double>(acc[k]);
+    }
+  }
+  for (; first < count; first += L) {
     const Row* group = p + first * stride;
     const std::int64_t planes = std::min(L, count - first);
     if (planes == L) {
@@ -372,13 +377,11 @@ inline constexpr std::int64_t small_max_plane = 64;
 
 /// Whole-plane maxima with their positions of `count` planes of `size`
 /// elements (plane k at p + k * stride, lanes <= size <= small_max_plane), and
-/// when `sums` is not null the planes' sums, bit for bit those of
-/// sum_small_planes: `lanes` planes at a time, each in its own vectors. The sum
-/// doubles as the NaN test (NaN when an element is, or for inf - inf); a plane
-/// that may hold NaN is scanned by max_index_row. Otherwise the max is the
-/// reduced vector max, and its position the first element equal to it, found
-/// with one compare per vector and no branch: the scan's tie rule (-0.0 and
-/// +0.0 compare equal, and the element itself is returned).
+/// when `sums` is not null their sums, bit for bit sum_small_planes's. The sum
+/// is the NaN test (NaN for a NaN element or inf - inf): such a plane is
+/// scanned by max_index_row. Otherwise the max is the reduced vector max at
+/// the first element equal to it, found without a branch: the scan's tie rule
+/// (-0.0 equals +0.0, and the element itself is returned).
 template <class Arch, class T>
 void max_small_planes(const T* p, std::int64_t size, std::int64_t stride, std::int64_t count, max_and_position<T>* best,
                       double* sums) {
@@ -395,10 +398,9 @@ void max_small_planes(const T* p, std::int64_t size, std::int64_t stride, std::i
     for (std::int64_t k = 0; k < L; ++k)
       acc[k] = max[k] = V::zero();  // max: aarch64 g++ cannot see the loads below fill it
     for (std::int64_t k = 0; k < planes; ++k) max[k] = V::load(group + k * stride);
-    // The additions of sum_small_planes, in its order (planes inner: independent
-    // chains); the max takes the tail from a load that overlaps the last full
-    // vector instead of the zeros of the partial load. `group_size` is L as a
-    // constant for whole groups, so that the loops unroll into registers.
+    // sum_small_planes's additions in its order; the max takes the tail from
+    // a load overlapping the last full vector, not the partial load's zeros.
+    // `group_size` is L as a constant for whole groups: unrolled into registers.
     const auto add_vectors = [&](auto group_size) {
       // A plain integer: GCC drops the unroll pragma on a loop whose condition
       // converts the generic lambda's parameter.
@@ -438,9 +440,7 @@ void max_small_planes(const T* p, std::int64_t size, std::int64_t stride, std::i
       const auto position = static_cast<std::int64_t>(simd::count_trailing_zeros(equal));
       best[first + k] = {plane[position], position};
     }
-    if (sums) {
-      store_widened<Arch, T>(sums + first, V::sum_each(acc), planes);
-    }
+    if (sums) store_widened<Arch, T>(sums + first, V::sum_each(acc), planes);
   }
 }
 

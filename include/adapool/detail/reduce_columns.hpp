@@ -83,7 +83,9 @@ class column_sums {
   }
 
   /// Adds `rows` rows in order, row r starting at first + r * row_stride.
-  ADAPOOL_ALWAYS_INLINE void add_rows(const T* first, std::int64_t row_stride, std::int64_t rows) {
+  /// Rows of float16 or bfloat16 (Row) are widened to float as they are read.
+  template <class Row>
+  ADAPOOL_ALWAYS_INLINE void add_rows(const Row* first, std::int64_t row_stride, std::int64_t rows) {
     while (rows > 0) {
       const std::int64_t chunk = std::min<std::int64_t>(rows, 64 - pending_);
       if (stride_ == 1) {
@@ -91,7 +93,7 @@ class column_sums {
           add_contiguous(first + r * row_stride, row_stride, std::min(rows_per_pass, chunk - r));
       } else {
         for (std::int64_t r = 0; r < chunk; ++r)
-          for (std::int64_t j = 0; j < len_; ++j) acc_[j] += first[r * row_stride + j * stride_];
+          for (std::int64_t j = 0; j < len_; ++j) acc_[j] += static_cast<T>(first[r * row_stride + j * stride_]);
       }
       first += chunk * row_stride;
       rows -= chunk;
@@ -120,20 +122,21 @@ class column_sums {
   // reads the lines beside it. Each column still adds its rows in order.
   static constexpr std::int64_t rows_per_pass = 8;
 
-  ADAPOOL_ALWAYS_INLINE void add_contiguous(const T* first, std::int64_t row_stride, std::int64_t rows) {
+  template <class Row>
+  ADAPOOL_ALWAYS_INLINE void add_contiguous(const Row* first, std::int64_t row_stride, std::int64_t rows) {
     for_each_strip<V::lanes>(len_, [&](auto shape, std::int64_t j) { add_strip(shape, first, row_stride, rows, j); });
   }
 
   // Columns [j, j + Width * L) of `rows` rows; lanes past len_ add zeros.
-  template <int Width, bool PartialLast>
-  ADAPOOL_ALWAYS_INLINE void add_strip(strip_shape<Width, PartialLast> /*shape*/, const T* first,
+  template <int Width, bool PartialLast, class Row>
+  ADAPOOL_ALWAYS_INLINE void add_strip(strip_shape<Width, PartialLast> /*shape*/, const Row* first,
                                        std::int64_t row_stride, std::int64_t rows, std::int64_t j) {
     constexpr std::int64_t L = V::lanes;
     const auto last_lanes = static_cast<int>(len_ - j - (Width - 1) * L);
     typename V::vector a[std::size_t{Width}];
     ADAPOOL_UNROLL(4)
     for (int k = 0; k < Width; ++k) a[k] = V::load(acc_ + j + k * L);
-    const T* p = first + j;
+    const Row* p = first + j;
     // At most rows_per_pass rows: unrolled, the pass is straight-line code
     // whose add chains overlap the next strip's, as -O3 peels it.
     ADAPOOL_UNROLL(8)
@@ -141,7 +144,8 @@ class column_sums {
       ADAPOOL_UNROLL(4)
       for (int k = 0; k < Width; ++k) {
         const bool partial = PartialLast && k == Width - 1;
-        a[k] = V::add(a[k], partial ? V::load_partial(p + k * L, last_lanes) : V::load(p + k * L));
+        a[k] = V::add(a[k], partial ? simd::load_row_partial<T, Arch>(p + k * L, last_lanes)
+                                    : simd::load_row<T, Arch>(p + k * L));
       }
     }
     ADAPOOL_UNROLL(4)

@@ -175,6 +175,30 @@ struct index_ops<neon> {
   }
 };
 
+template <>
+struct byte_ops<neon> {
+  // Pairwise widening adds, bytes to 64-bit lanes, 16 bytes at a time.
+  template <class Byte>
+  static std::int64_t sum(const Byte* p, std::int64_t n) {
+    std::int64_t i = 0, total = 0;
+    if constexpr (std::is_signed_v<Byte>) {
+      int64x2_t lanes = vdupq_n_s64(0);
+      for (; i + 16 <= n; i += 16) lanes = vpadalq_s32(lanes, vpaddlq_s16(vpaddlq_s8(vld1q_s8(p + i))));
+      total = vaddvq_s64(lanes);
+    } else {
+      uint64x2_t lanes = vdupq_n_u64(0);
+      for (; i + 16 <= n; i += 16) lanes = vpadalq_u32(lanes, vpaddlq_u16(vpaddlq_u8(vld1q_u8(p + i))));
+      total = static_cast<std::int64_t>(vaddvq_u64(lanes));
+    }
+    return total + byte_ops<scalar>::sum(p + i, n - i);
+  }
+  template <class Byte>
+  static void sum_small_planes(const Byte* p, std::int64_t stride, std::int64_t size, std::int64_t count,
+                               double* sums) {
+    byte_ops<scalar>::sum_planes_one_by_one<byte_ops>(p, stride, size, count, sums);
+  }
+};
+
 }  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace adapool::simd
 #endif

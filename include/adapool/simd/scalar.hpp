@@ -157,6 +157,34 @@ struct index_ops<scalar> {
   }
 };
 
+/// Sums of int8_t or uint8_t rows, exact in 64 bits for any length, with the
+/// same fallback to the parent ISA as `ops`.
+template <class Arch>
+struct byte_ops : byte_ops<typename Arch::parent> {};
+
+template <>
+struct byte_ops<scalar> {
+  template <class Byte>
+  static std::int64_t sum(const Byte* p, std::int64_t n) {
+    std::int64_t total = 0;
+    for (std::int64_t i = 0; i < n; ++i) total += p[i];
+    return total;
+  }
+  // sums[k] = the sum of the `size` <= 64 bytes at p + k * stride, k < count
+  // (exact in double).
+  template <class Byte>
+  static void sum_small_planes(const Byte* p, std::int64_t stride, std::int64_t size, std::int64_t count,
+                               double* sums) {
+    sum_planes_one_by_one<byte_ops>(p, stride, size, count, sums);
+  }
+
+  template <class Ops, class Byte>
+  static void sum_planes_one_by_one(const Byte* p, std::int64_t stride, std::int64_t size, std::int64_t count,
+                                    double* sums) {
+    for (std::int64_t k = 0; k < count; ++k) sums[k] = static_cast<double>(Ops::sum(p + k * stride, size));
+  }
+};
+
 }  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace adapool::simd
 

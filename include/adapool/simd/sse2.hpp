@@ -215,6 +215,84 @@ struct index_ops<sse2> {
   }
 };
 
+template <>
+struct byte_ops<sse2> {
+  // psadbw against zero adds eight unsigned bytes into a 64-bit lane. int8_t
+  // bytes are made unsigned by flipping the sign bit (adding 128 to each),
+  // and 128 per byte read is taken off at the end.
+  template <class Byte>
+  static std::int64_t sum(const Byte* p, std::int64_t n) {
+    const __m128i flip = _mm_set1_epi8(std::is_signed_v<Byte> ? static_cast<char>(-128) : char{0});
+    const __m128i zero = _mm_setzero_si128();
+    __m128i total = zero;
+    std::int64_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+      const __m128i x = _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i)), flip);
+      total = _mm_add_epi64(total, _mm_sad_epu8(x, zero));
+    }
+    return sum_of_lanes(total) - (std::is_signed_v<Byte> ? 128 * i : 0) + byte_ops<scalar>::sum(p + i, n - i);
+  }
+  // A plane's sum is left in two 64-bit lanes and planes are paired into one
+  // vector of sums, so no plane pays a horizontal add of its own.
+  template <class Byte>
+  static void sum_small_planes(const Byte* p, std::int64_t stride, std::int64_t size, std::int64_t count,
+                               double* sums) {
+    if (size < 16) return byte_ops<scalar>::sum_planes_one_by_one<byte_ops>(p, stride, size, count, sums);
+    const __m128i tail = tail_mask(size);
+    store_plane_sums(p, stride, size, count, sums, [&](const Byte* q) { return plane_sums(q, 0, size, tail); });
+  }
+
+  // The sums of a plane's bytes [begin, size), begin a multiple of 16 and
+  // size >= 16, in two lanes: whole 16s, then the 16 that end the plane with
+  // those already added masked off by `tail_mask(size)`.
+  template <class Byte>
+  static __m128i plane_sums(const Byte* q, std::int64_t begin, std::int64_t size, __m128i tail) {
+    __m128i total = _mm_setzero_si128();
+    std::int64_t i = begin;
+    for (; i + 16 <= size; i += 16) total = _mm_add_epi64(total, sad_flipped<Byte>(load(q + i)));
+    if (i < size) total = _mm_add_epi64(total, sad_flipped<Byte>(load(q + size - 16), tail));
+    return total;
+  }
+  static __m128i tail_mask(std::int64_t size) {
+    const __m128i position = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    return _mm_cmpgt_epi8(position, _mm_set1_epi8(static_cast<char>(15 - size % 16)));
+  }
+  // sums[k] for k < count from plane_sums(p + k * stride) paired: lane sums
+  // made doubles by the 2^52 exponent trick (they are below 2^52), less 128
+  // per byte for int8_t.
+  template <class Byte, class PlaneSums>
+  static void store_plane_sums(const Byte* p, std::int64_t stride, std::int64_t size, std::int64_t count, double* sums,
+                               PlaneSums sums_of) {
+    const __m128d exponent = _mm_set1_pd(4503599627370496.0);  // 2^52
+    const __m128d bias = _mm_set1_pd(std::is_signed_v<Byte> ? 128.0 * static_cast<double>(size) : 0.0);
+    const auto pair = [&](__m128i a, __m128i b) {
+      const __m128i both = _mm_add_epi64(_mm_unpacklo_epi64(a, b), _mm_unpackhi_epi64(a, b));
+      const __m128d exact = _mm_sub_pd(_mm_or_pd(_mm_castsi128_pd(both), exponent), exponent);
+      return _mm_sub_pd(exact, bias);
+    };
+    std::int64_t k = 0;
+    for (; k + 2 <= count; k += 2)
+      _mm_storeu_pd(sums + k, pair(sums_of(p + k * stride), sums_of(p + (k + 1) * stride)));
+    if (k < count) _mm_storel_pd(sums + k, pair(sums_of(p + k * stride), _mm_setzero_si128()));
+  }
+  static std::int64_t sum_of_lanes(__m128i v) {
+    std::int64_t out;
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(&out), _mm_add_epi64(v, _mm_unpackhi_epi64(v, v)));
+    return out;
+  }
+
+ private:
+  template <class Byte>
+  static __m128i load(const Byte* p) {
+    return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  }
+  template <class Byte>
+  static __m128i sad_flipped(__m128i x, __m128i keep = _mm_set1_epi8(-1)) {
+    const __m128i flip = _mm_set1_epi8(std::is_signed_v<Byte> ? static_cast<char>(-128) : char{0});
+    return _mm_sad_epu8(_mm_and_si128(_mm_xor_si128(x, flip), keep), _mm_setzero_si128());
+  }
+};
+
 }  // namespace ADAPOOL_TARGET_NAMESPACE
 }  // namespace adapool::simd
 #endif
