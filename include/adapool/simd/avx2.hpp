@@ -304,23 +304,47 @@ struct byte_ops<avx2> {
     return byte_ops<sse2>::sum_of_lanes(half) - (std::is_signed_v<Byte> ? 128 * i : 0) +
            byte_ops<sse2>::sum(p + i, n - i);
   }
-  // The SSE2 form with the whole 32s of each plane read 32 at a time.
+  // Planes of 32 to 64 bytes as two 32-byte loads, the second ending at the
+  // plane's end with the bytes the first read masked off, and four planes'
+  // lane sums added in a tree that leaves plane j's sum in lane j. Smaller
+  // planes: the SSE2 form.
   template <class Byte>
   static void sum_small_planes(const Byte* p, std::int64_t stride, std::int64_t size, std::int64_t count,
                                double* sums) {
-    if (size < 16) return byte_ops<scalar>::sum_planes_one_by_one<byte_ops>(p, stride, size, count, sums);
+    if (size < 32) return byte_ops<sse2>::sum_small_planes(p, stride, size, count, sums);
+    const __m256i position = _mm256_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20,
+                                              21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31);
+    const __m256i unread = _mm256_cmpgt_epi8(position, _mm256_set1_epi8(static_cast<char>(63 - size)));
+    const __m256d exponent = _mm256_set1_pd(4503599627370496.0);  // 2^52: the lane sums are below it
+    const __m256d bias = _mm256_set1_pd(std::is_signed_v<Byte> ? 128.0 * static_cast<double>(size) : 0.0);
+    for (std::int64_t k = 0; k < count; k += 4) {
+      const Byte* first = p + k * stride;
+      const std::int64_t last = count - k >= 4 ? 3 : count - k - 1;  // past it: the last again, not stored
+      const auto plane = [&](std::int64_t j) { return first + (j < last ? j : last) * stride; };
+      const __m256i all = join(pair(lane_sums(plane(0), size, unread), lane_sums(plane(1), size, unread)),
+                               pair(lane_sums(plane(2), size, unread), lane_sums(plane(3), size, unread)));
+      const __m256d exact = _mm256_sub_pd(_mm256_or_pd(_mm256_castsi256_pd(all), exponent), exponent);
+      const __m256i in_count = _mm256_cmpgt_epi64(_mm256_set1_epi64x(count - k), _mm256_setr_epi64x(0, 1, 2, 3));
+      _mm256_maskstore_pd(sums + k, in_count, _mm256_sub_pd(exact, bias));
+    }
+  }
+
+ private:
+  template <class Byte>
+  static __m256i lane_sums(const Byte* q, std::int64_t size, __m256i unread) {
     const __m256i flip = _mm256_set1_epi8(std::is_signed_v<Byte> ? static_cast<char>(-128) : char{0});
-    const __m128i tail = byte_ops<sse2>::tail_mask(size);
-    const std::int64_t wide = size / 32 * 32;
-    byte_ops<sse2>::store_plane_sums(p, stride, size, count, sums, [&](const Byte* q) {
-      __m256i total = _mm256_setzero_si256();
-      for (std::int64_t i = 0; i < wide; i += 32) {
-        const __m256i x = _mm256_xor_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(q + i)), flip);
-        total = _mm256_add_epi64(total, _mm256_sad_epu8(x, _mm256_setzero_si256()));
-      }
-      const __m128i half = _mm_add_epi64(_mm256_castsi256_si128(total), _mm256_extracti128_si256(total, 1));
-      return _mm_add_epi64(half, byte_ops<sse2>::plane_sums(q, wide, size, tail));
-    });
+    const __m256i head = _mm256_xor_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(q)), flip);
+    const __m256i end = _mm256_xor_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(q + size - 32)), flip);
+    return _mm256_add_epi64(_mm256_sad_epu8(head, _mm256_setzero_si256()),
+                            _mm256_sad_epu8(_mm256_and_si256(end, unread), _mm256_setzero_si256()));
+  }
+  // 128-bit lane i: (a's lane i summed, b's lane i summed).
+  static __m256i pair(__m256i a, __m256i b) {
+    return _mm256_add_epi64(_mm256_unpacklo_epi64(a, b), _mm256_unpackhi_epi64(a, b));
+  }
+  // (a0 + a1, b0 + b1) in 128-bit lanes.
+  static __m256i join(__m256i a, __m256i b) {
+    return _mm256_add_epi64(_mm256_permute2x128_si256(a, b, 0x20), _mm256_permute2x128_si256(a, b, 0x31));
   }
 };
 

@@ -232,48 +232,33 @@ struct byte_ops<sse2> {
     }
     return sum_of_lanes(total) - (std::is_signed_v<Byte> ? 128 * i : 0) + byte_ops<scalar>::sum(p + i, n - i);
   }
-  // A plane's sum is left in two 64-bit lanes and planes are paired into one
-  // vector of sums, so no plane pays a horizontal add of its own.
+  // Each plane's bytes as whole 16s, then the 16 that end the plane with
+  // those already added masked off (planes of 16 bytes or more), left in two
+  // 64-bit lanes; planes are paired into one vector of sums, made doubles by
+  // the 2^52 exponent trick (the sums are below 2^52).
   template <class Byte>
   static void sum_small_planes(const Byte* p, std::int64_t stride, std::int64_t size, std::int64_t count,
                                double* sums) {
     if (size < 16) return byte_ops<scalar>::sum_planes_one_by_one<byte_ops>(p, stride, size, count, sums);
-    const __m128i tail = tail_mask(size);
-    store_plane_sums(p, stride, size, count, sums, [&](const Byte* q) { return plane_sums(q, 0, size, tail); });
-  }
-
-  // The sums of a plane's bytes [begin, size), begin a multiple of 16 and
-  // size >= 16, in two lanes: whole 16s, then the 16 that end the plane with
-  // those already added masked off by `tail_mask(size)`.
-  template <class Byte>
-  static __m128i plane_sums(const Byte* q, std::int64_t begin, std::int64_t size, __m128i tail) {
-    __m128i total = _mm_setzero_si128();
-    std::int64_t i = begin;
-    for (; i + 16 <= size; i += 16) total = _mm_add_epi64(total, sad_flipped<Byte>(load(q + i)));
-    if (i < size) total = _mm_add_epi64(total, sad_flipped<Byte>(load(q + size - 16), tail));
-    return total;
-  }
-  static __m128i tail_mask(std::int64_t size) {
     const __m128i position = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-    return _mm_cmpgt_epi8(position, _mm_set1_epi8(static_cast<char>(15 - size % 16)));
-  }
-  // sums[k] for k < count from plane_sums(p + k * stride) paired: lane sums
-  // made doubles by the 2^52 exponent trick (they are below 2^52), less 128
-  // per byte for int8_t.
-  template <class Byte, class PlaneSums>
-  static void store_plane_sums(const Byte* p, std::int64_t stride, std::int64_t size, std::int64_t count, double* sums,
-                               PlaneSums sums_of) {
+    const __m128i unread = _mm_cmpgt_epi8(position, _mm_set1_epi8(static_cast<char>(15 - size % 16)));
+    const auto lane_sums = [&](const Byte* q) {
+      __m128i total = _mm_setzero_si128();
+      std::int64_t i = 0;
+      for (; i + 16 <= size; i += 16) total = _mm_add_epi64(total, sad_flipped<Byte>(load(q + i)));
+      if (i < size) total = _mm_add_epi64(total, sad_flipped<Byte>(load(q + size - 16), unread));
+      return total;
+    };
     const __m128d exponent = _mm_set1_pd(4503599627370496.0);  // 2^52
     const __m128d bias = _mm_set1_pd(std::is_signed_v<Byte> ? 128.0 * static_cast<double>(size) : 0.0);
     const auto pair = [&](__m128i a, __m128i b) {
       const __m128i both = _mm_add_epi64(_mm_unpacklo_epi64(a, b), _mm_unpackhi_epi64(a, b));
-      const __m128d exact = _mm_sub_pd(_mm_or_pd(_mm_castsi128_pd(both), exponent), exponent);
-      return _mm_sub_pd(exact, bias);
+      return _mm_sub_pd(_mm_sub_pd(_mm_or_pd(_mm_castsi128_pd(both), exponent), exponent), bias);
     };
     std::int64_t k = 0;
     for (; k + 2 <= count; k += 2)
-      _mm_storeu_pd(sums + k, pair(sums_of(p + k * stride), sums_of(p + (k + 1) * stride)));
-    if (k < count) _mm_storel_pd(sums + k, pair(sums_of(p + k * stride), _mm_setzero_si128()));
+      _mm_storeu_pd(sums + k, pair(lane_sums(p + k * stride), lane_sums(p + (k + 1) * stride)));
+    if (k < count) _mm_storel_pd(sums + k, pair(lane_sums(p + k * stride), _mm_setzero_si128()));
   }
   static std::int64_t sum_of_lanes(__m128i v) {
     std::int64_t out;
