@@ -277,7 +277,7 @@ struct byte_ops<avx512f> {
                                     pair(lane_sums(plane(2), in_plane), lane_sums(plane(3), in_plane))),
                                join(pair(lane_sums(plane(4), in_plane), lane_sums(plane(5), in_plane)),
                                     pair(lane_sums(plane(6), in_plane), lane_sums(plane(7), in_plane))));
-      const __mmask8 in_count = static_cast<__mmask8>(count - k >= 8 ? 0xFF : 0xFF >> (8 - (count - k)));
+      const auto in_count = static_cast<__mmask8>(count - k >= 8 ? 0xFF : 0xFF >> (8 - (count - k)));
       _mm512_mask_storeu_pd(sums + k, in_count, _mm512_sub_pd(_mm512_cvtepi64_pd(all), bias));
     }
   }
