@@ -65,18 +65,7 @@ void adaptive_avg_channels_last(const view5d<const T>& in, const view5d<T>& out)
                                      sums.add_rows(in.at(n, c0, d, h, ww.begin), in.stride_w, ww.size());
                                  sums.finish();
                                  const double scale = 1.0 / static_cast<double>(wd.size() * wh.size() * ww.size());
-                                 std::int64_t j = 0;
-                                 if (out.stride_c == 1) {
-                                   // Blocks of a constant count: -O2 vectorises only loops without a remainder.
-                                   constexpr std::int64_t L = simd::ops<T, Arch>::lanes;
-                                   T* first = out.at(n, c0, od, oh, ow);
-                                   for (; j + L <= len; j += L) {
-                                     for (std::int64_t k = 0; k < L; ++k)
-                                       first[j + k] = static_cast<T>(sums.totals[j + k] * scale);
-                                   }
-                                 }
-                                 for (; j < len; ++j)
-                                   *out.at(n, c0 + j, od, oh, ow) = static_cast<T>(sums.totals[j] * scale);
+                                 store_means<Arch>(sums.totals, len, scale, out.at(n, c0, od, oh, ow), out.stride_c);
                                });
 }
 

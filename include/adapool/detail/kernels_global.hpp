@@ -18,6 +18,7 @@
 #include "../simd/target.hpp"
 #include "plan.hpp"
 #include "reduce.hpp"
+#include "reduce_columns.hpp"
 #include "view5d.hpp"
 
 namespace adapool::detail {
@@ -64,18 +65,6 @@ void global_avg_chunks(const view5d<const T>& in, const view5d<T>& out) {
       if (chunk == chunks - 1) *out.at(plane / in.c, plane % in.c, 0, 0, 0) = static_cast<T>(sum * scale);
     }
   }
-}
-
-// out[j * stride] = sums[j] * scale as T, for j < count: a unit stride in
-// blocks of a constant count, which -O2 vectorises (not a loop with a remainder).
-template <class Arch, class T>
-void store_means(const double* sums, std::int64_t count, double scale, T* out, std::int64_t stride) {
-  constexpr std::int64_t L = simd::ops<T, Arch>::lanes;
-  std::int64_t j = 0;
-  if (stride == 1)
-    for (; j + L <= count; j += L)
-      for (std::int64_t k = 0; k < L; ++k) out[j + k] = static_cast<T>(sums[j + k] * scale);
-  for (; j < count; ++j) out[j * stride] = static_cast<T>(sums[j] * scale);
 }
 
 // Inputs this big come from L3 or memory; smaller ones are likely in L2, where

@@ -157,6 +157,19 @@ class column_sums {
   int pending_ = 0;
 };
 
+/// Means out of sums (column_sums' totals, plane sums):
+/// out[j * stride] = sums[j] * scale as T, for j < count: a unit stride in
+/// blocks of a constant count, which -O2 vectorises (not a loop with a remainder).
+template <class Arch, class T>
+void store_means(const double* sums, std::int64_t count, double scale, T* out, std::int64_t stride) {
+  constexpr std::int64_t L = simd::ops<T, Arch>::lanes;
+  std::int64_t j = 0;
+  if (stride == 1)
+    for (; j + L <= count; j += L)
+      for (std::int64_t k = 0; k < L; ++k) out[j + k] = static_cast<T>(sums[j + k] * scale);
+  for (; j < count; ++j) out[j * stride] = static_cast<T>(sums[j] * scale);
+}
+
 /// Column maxima over rows fed in scan order, by the element rule, lane by
 /// lane: max[j] and, when `Winners`, winner[j] (the id given with the winning
 /// row), for j < len <= column_block. Ids are held as T, so callers keep them
