@@ -139,7 +139,7 @@ void average_group(const lane_planes<Arch, T>& cells, const view5d<const T>& in,
                    const window_table& rows_of, const window_table& columns_of, const lane_group& group) {
   if (!covers_whole_plane(in, out)) return average_lanes<Arch>(cells, in, out, rows_of, columns_of, group);
   for (std::int64_t k = group.first; k < group.first + group.count; ++k) {
-    average_plane<Arch>(in, out, columns_of, k / in.c, k % in.c);
+    average_plane<Arch, Arch>(in, out, columns_of, k / in.c, k % in.c);
   }
 }
 

@@ -32,8 +32,8 @@ namespace adapool::detail {
 ADAPOOL_TARGET_INLINE
 namespace ADAPOOL_TARGET_NAMESPACE {
 
-// Calls body(Columns{}), Columns being the set whose vectors column_max runs
-// over these planes' rows (rows_in_half_width); Arch runs the rest.
+// Calls body(Columns{}), Columns being the set whose vectors column_sums and
+// column_max run over these planes' rows (rows_in_half_width); Arch runs the rest.
 template <class Arch, class T, class Body>
 void with_columns_form(const view5d<const T>& in, const Body& body) {
   if constexpr (!std::is_same_v<half_width<Arch>, Arch>) {
@@ -45,7 +45,8 @@ void with_columns_form(const view5d<const T>& in, const Body& body) {
 // Every output of plane (n, c). Windows on rows of up to column_block elements
 // are separable: the window's rows are added column by column, then each
 // output adds its columns. Longer rows are summed window row by window row.
-template <class Arch, class T>
+// Columns is the set column_sums runs with.
+template <class Arch, class Columns, class T>
 void average_plane(const view5d<const T>& in, const view5d<T>& out, const window_table& columns_of, std::int64_t n,
                    std::int64_t c) {
   const T* plane = in.at(n, c, 0, 0, 0);
@@ -63,7 +64,7 @@ void average_plane(const view5d<const T>& in, const view5d<T>& out, const window
         *out.at(n, c, od, oh, ow) = static_cast<T>(sum / (rows * static_cast<double>(ww.size())));
       };
       if (rows_in_column_block(in, false)) {
-        column_sums<Arch, T> columns(in.w, in.stride_w);
+        column_sums<Columns, T> columns(in.w, in.stride_w);
         for (std::int64_t d = wd.begin; d < wd.end; ++d)
           columns.add_rows(plane + d * in.stride_d + wh.begin * in.stride_h, in.stride_h, wh.size());
         columns.finish();
@@ -143,8 +144,11 @@ void max_plane(const view5d<const T>& in, const view5d<T>& out, const view5d<std
 template <class Arch, class T>
 void average_planes(const view5d<const T>& in, const view5d<T>& out) {
   const window_table columns_of(in.w, out.w);
-  parallel_for(in.n * in.c, in.n * in.c * in.plane_size(),
-               [&](std::int64_t task) { average_plane<Arch>(in, out, columns_of, task / in.c, task % in.c); });
+  with_columns_form<Arch>(in, [&](auto form) {
+    parallel_for(in.n * in.c, in.n * in.c * in.plane_size(), [&](std::int64_t task) {
+      average_plane<Arch, decltype(form)>(in, out, columns_of, task / in.c, task % in.c);
+    });
+  });
 }
 
 // `indices` may be null (max without indices).
@@ -163,10 +167,12 @@ template <class Arch, class T>
 void average_and_max_planes(const view5d<const T>& in, const view5d<T>& avg, const view5d<T>& max,
                             const view5d<std::int64_t>* indices) {
   const window_table columns_of(in.w, avg.w);
-  parallel_for(in.n * in.c, 2 * in.n * in.c * in.plane_size(), [&](std::int64_t task) {
-    const std::int64_t n = task / in.c, c = task % in.c;
-    average_plane<Arch>(in, avg, columns_of, n, c);
-    max_plane<Arch, Arch>(in, max, indices, columns_of, n, c);
+  with_columns_form<Arch>(in, [&](auto form) {
+    parallel_for(in.n * in.c, 2 * in.n * in.c * in.plane_size(), [&](std::int64_t task) {
+      const std::int64_t n = task / in.c, c = task % in.c;
+      average_plane<Arch, decltype(form)>(in, avg, columns_of, n, c);
+      max_plane<Arch, decltype(form)>(in, max, indices, columns_of, n, c);
+    });
   });
 }
 
@@ -176,11 +182,14 @@ template <class Arch, class T, std::size_t Levels>
 void pyramid_planes(const view5d<const T>& in, const std::array<view5d<T>, Levels>& outs) {
   std::array<window_table, Levels> columns_of;
   for (std::size_t level = 0; level < Levels; ++level) columns_of[level] = window_table(in.w, outs[level].w);
-  parallel_for(in.n * in.c, in.n * in.c * in.plane_size() * static_cast<std::int64_t>(Levels), [&](std::int64_t task) {
-    for (std::size_t level = 0; level < Levels; ++level) {
-      if (outs[level].plane_size() == 0) continue;
-      average_plane<Arch>(in, outs[level], columns_of[level], task / in.c, task % in.c);
-    }
+  with_columns_form<Arch>(in, [&](auto form) {
+    parallel_for(in.n * in.c, in.n * in.c * in.plane_size() * static_cast<std::int64_t>(Levels),
+                 [&](std::int64_t task) {
+                   for (std::size_t level = 0; level < Levels; ++level) {
+                     if (outs[level].plane_size() == 0) continue;
+                     average_plane<Arch, decltype(form)>(in, outs[level], columns_of[level], task / in.c, task % in.c);
+                   }
+                 });
   });
 }
 

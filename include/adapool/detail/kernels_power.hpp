@@ -267,7 +267,7 @@ void raise_and_average_big_plane(const power_rule& rule, const view5d<const T>& 
         view5d<T> out_row = out;
         out_row.data = out.at(n, c, od, oh, 0);
         out_row.n = out_row.c = out_row.d = out_row.h = 1;
-        average_plane<Arch>(planes_in_buffer(buffer, 1, wd.size(), wh.size(), in.w), out_row, columns_of, 0, 0);
+        average_plane<Arch, Arch>(planes_in_buffer(buffer, 1, wd.size(), wh.size(), in.w), out_row, columns_of, 0, 0);
         continue;
       }
       for (std::int64_t ow = 0; ow < out.w; ++ow) {
@@ -289,7 +289,7 @@ void power_planes(const power_rule& rule, const view5d<const T>& in, const view5
   const window_table columns_of(in.w, out.w);
   if (size > power_buffer) {
     parallel_for(in.n * in.c, in.n * in.c * size, [&](std::int64_t task) {
-      T buffer[power_buffer];
+      alignas(simd::cache_line) T buffer[power_buffer];
       raise_and_average_big_plane<Arch>(rule, in, out, columns_of, task / in.c, task % in.c, buffer);
       view5d<T> plane = out;
       plane.data = out.at(task / in.c, task % in.c, 0, 0, 0);
@@ -307,7 +307,7 @@ void power_planes(const power_rule& rule, const view5d<const T>& in, const view5
     const std::int64_t n = task / blocks;
     const std::int64_t c0 = task % blocks * planes_per_task;
     const std::int64_t count = std::min(planes_per_task, in.c - c0);
-    T buffer[power_buffer];
+    alignas(simd::cache_line) T buffer[power_buffer];
     // Contiguous NCHW: the block's planes are one run, raised by one call;
     // other contiguous planes one call each; anything else row by row.
     if (in.planes_contiguous() && (in.c == 1 || in.stride_c == size)) {
@@ -341,7 +341,7 @@ void power_channels_last(const power_rule& rule, const view5d<const T>& in, cons
   for_each_window_and_channels(in, out,
                                [&](std::int64_t n, std::int64_t od, std::int64_t oh, std::int64_t ow, const window& wd,
                                    const window& wh, const window& ww, std::int64_t c0, std::int64_t len) {
-                                 T buffer[power_buffer];
+                                 alignas(simd::cache_line) T buffer[power_buffer];
                                  const std::int64_t batch = power_buffer / len;
                                  column_sums<Arch, T> sums(len, 1);
                                  for (std::int64_t d = wd.begin; d < wd.end; ++d)

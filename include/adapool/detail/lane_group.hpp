@@ -113,7 +113,7 @@ class lane_planes {
  private:
   const T* cells_;
   bool maybe_nan_;
-  T copy_[L == 1 ? 1 : std::size_t{lane_plane_limit * L}];
+  alignas(simd::cache_line) T copy_[L == 1 ? 1 : std::size_t{lane_plane_limit * L}];
 };
 
 // Every in-plane position of planes up to lane_plane_limit, held as T in every
@@ -130,7 +130,7 @@ class lane_positions {
   typename V::vector at(std::int64_t position) const { return V::load(cells_ + position * L); }
 
  private:
-  T cells_[std::size_t{lane_plane_limit * L}];
+  alignas(simd::cache_line) T cells_[std::size_t{lane_plane_limit * L}];
 };
 
 // 1 / size in T for every window size of a plane that fits lane_planes, so
@@ -183,7 +183,7 @@ class lane_outputs {
       }
     }
     // Vector j holds output next_ + j of every plane, or (by_plane) plane j's outputs.
-    T lanes_of[std::size_t{L * L}];
+    alignas(simd::cache_line) T lanes_of[std::size_t{L * L}];
     for (std::int64_t j = 0; j < used_; ++j) V::store(lanes_of + j * L, pending_[j]);
     ADAPOOL_UNROLL(16)
     for (std::int64_t k = 0; k < count_; ++k) {

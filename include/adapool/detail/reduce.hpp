@@ -63,7 +63,7 @@ inline bool replaces(T v, T current) {
 // several memory streams in flight; each block's additions are the same for
 // any Rows.
 template <class Arch, int Rows, class T>
-void sum_blocks_contiguous(const T* p, std::int64_t row_stride, std::int64_t n, T* totals) {
+ADAPOOL_ALWAYS_INLINE void sum_blocks_contiguous(const T* p, std::int64_t row_stride, std::int64_t n, T* totals) {
   using V = simd::ops<T, Arch>;
   constexpr std::int64_t L = V::lanes;
   typename V::vector a[std::size_t{Rows}][4];

@@ -104,7 +104,7 @@ class column_sums {
 
   void finish() { flush(); }
 
-  double totals[column_block];
+  alignas(simd::cache_line) double totals[column_block];
 
  private:
   // Whole vectors (lanes past len_ add zeros), each a loop of constant count:
@@ -152,7 +152,7 @@ class column_sums {
     for (int k = 0; k < Width; ++k) V::store(acc_ + j + k * L, a[k]);
   }
 
-  T acc_[column_block];
+  alignas(simd::cache_line) T acc_[column_block];
   std::int64_t len_, stride_;
   int pending_ = 0;
 };
@@ -209,8 +209,8 @@ class column_max {
         len_, [&](auto shape, std::int64_t j) { add_strip(shape, first, row_stride, rows, first_id, j); });
   }
 
-  T max[column_block];
-  T winner[Winners ? column_block : 1];
+  alignas(simd::cache_line) T max[column_block];
+  alignas(simd::cache_line) T winner[Winners ? column_block : 1];
 
  private:
   // Columns [j, j + Width * L) across all rows; lanes past len_ see zeros and

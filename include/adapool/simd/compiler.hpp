@@ -12,6 +12,7 @@
 #error "adapool needs C++17 or later: compile with -std=c++17 (or /std:c++17)"
 #endif
 
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 
@@ -60,6 +61,11 @@
 #endif
 
 namespace adapool::simd {
+
+/// Alignment of the stack and member buffers that kernels read and write whole
+/// vectors of: with less, every other 256-bit access and every 512-bit one
+/// would straddle two cache lines, which costs a second access.
+inline constexpr std::size_t cache_line = 64;
 
 /// The x86 features cpu_supports() asks about.
 enum class cpu_feature {
