@@ -27,8 +27,8 @@ namespace ADAPOOL_TARGET_NAMESPACE {
 
 template <class Arch, class T>
 double chunk_sum(const T* plane, std::int64_t size, std::int64_t chunk) {
-  const std::int64_t begin = chunk * plane_chunk;
-  return sum_row<Arch>(plane + begin, std::min(plane_chunk, size - begin), 1);
+  const std::int64_t begin = chunk * plane_chunk, n = std::min(plane_chunk, size - begin);
+  return size > plane_chunk ? sum_row<chunks_arch<Arch>>(plane + begin, n, 1) : sum_row<Arch>(plane + begin, n, 1);
 }
 
 // The whole-plane sum of global pooling, for one plane.
