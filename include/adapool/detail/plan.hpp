@@ -72,11 +72,10 @@ using half_width = typename half_width_set<Arch>::type;
 template <class Arch>
 using small_planes_arch = half_width<Arch>;
 
-// The vector form of column_max over the rows of plane_columns: on rows of at
-// most one strip of 512-bit vectors (four), the AVX2 form, which splits such a
-// row into up to eight vectors, measured faster. Column sums over the same
-// rows did not, and keep the 512-bit form. Each column is its own lane in both
-// forms: the bits are the same.
+// The vector form of column_sums and column_max over the rows of
+// plane_columns: on rows of at most one strip of 512-bit vectors (four), the
+// AVX2 form, which splits such a row into up to eight vectors, measured
+// faster. Each column is its own lane in both forms: the bits are the same.
 template <class Arch, class T>
 bool rows_in_half_width(const view5d<const T>& in) {
   return !std::is_same_v<half_width<Arch>, Arch> && in.w <= 4 * simd::ops<T, Arch>::lanes;
