@@ -122,17 +122,23 @@ TEST_P(AdaptivePool, ShortRows) {
 }
 
 // Channel counts around the lane counts and past 256, where channels-last
-// kernels work in chunks of channels.
+// kernels work in chunks of channels, and past 1024 and 2048, where
+// channels-last averages split a pixel's channels into runs read whole.
+// Windows of 81 pixels flush their float sums twice.
 TEST_P(AdaptivePool, ChannelCountSweep) {
   with_dtype(GetParam().type, 3, [&](auto t, std::mt19937_64& rng) {
     using T = decltype(t);
     std::size_t i = 0;
-    for (std::int64_t c : lane_sizes_and({256, 300, 513})) {
+    for (std::int64_t c : lane_sizes_and({256, 300, 513, 2100})) {
       const std::array<std::int64_t, 4> in_shape{2, c, 3, 4};
       const fill_kind fill = fill_for(i);
       check_adaptive_ops<T>(in_shape, {2, 3}, GetParam().layout, i++, random_values<T>(in_shape, fill, rng));
       const std::array<std::int64_t, 3> in_1d{1, c, 5};
       check_adaptive_ops<T>(in_1d, {1}, GetParam().layout, i++, random_values<T>(in_1d, fill, rng));
+      if (c > 256) {
+        const std::array<std::int64_t, 4> long_windows{1, c, 9, 9};
+        check_adaptive_ops<T>(long_windows, {1, 1}, GetParam().layout, i++, random_values<T>(long_windows, fill, rng));
+      }
     }
   });
 }

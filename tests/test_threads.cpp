@@ -38,6 +38,7 @@ struct workload {
 const workload workloads[] = {
     {1, 256, 56, 56, 1, 1, false},    // global, one image: split over channel blocks
     {1, 256, 56, 56, 1, 1, true},     // global channels-last: split over channel runs
+    {1, 2048, 16, 16, 1, 1, true},    // the same, each pixel's run of channels read whole
     {8, 512, 13, 13, 7, 7, false},    // overlapping windows, split over planes
     {2, 64, 112, 112, 3, 5, true},    // channels-last windows
     {1, 64, 112, 112, 1, 1, false},   // channel pooling over long pixel runs

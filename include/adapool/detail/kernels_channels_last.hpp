@@ -28,17 +28,19 @@ ADAPOOL_TARGET_INLINE
 namespace ADAPOOL_TARGET_NAMESPACE {
 
 // Calls body(n, od, oh, ow, wd, wh, ww, c0, len) for every output position and
-// run of channels [c0, c0 + len), spread over threads. With fewer output
-// positions than threads (global pooling), channel runs shrink so that threads share them.
+// run of at most max_run channels [c0, c0 + len), spread over threads. With
+// fewer output positions than threads (global pooling), channel runs shrink so
+// that threads share them.
 template <class In, class Out, class Body>
-void for_each_window_and_channels(const view5d<In>& in, const view5d<Out>& out, const Body& body) {
+void for_each_window_and_channels(const view5d<In>& in, const view5d<Out>& out, std::int64_t max_run,
+                                  const Body& body) {
   constexpr std::int64_t L = 16;  // a multiple of every lane count, so runs split no vector
   const std::int64_t windows = in.n * out.d * out.h * out.w;
   const std::int64_t work = in.n * in.c * in.plane_size();
   // Results do not depend on the run length (channels are independent lanes).
-  std::int64_t run = column_block;
+  std::int64_t run = max_run;
   const std::int64_t threads = useful_threads(work);
-  if (windows < threads) run = std::min(column_block, (in.c / threads + L - 1) / L * L);
+  if (windows < threads) run = std::min(max_run, (in.c / threads + L - 1) / L * L);
   const std::int64_t runs = (in.c + run - 1) / run;
   parallel_for(windows * runs, work, [&](std::int64_t task) {
     const std::int64_t c0 = task % runs * run;
@@ -54,12 +56,19 @@ void for_each_window_and_channels(const view5d<In>& in, const view5d<Out>& out, 
   });
 }
 
-template <class Arch, class T>
+// Channels one task of adaptive_avg_channels_last sums when pixels have more
+// than a column block of them: 8 KB of accumulators. Such a pixel's channels
+// are then read whole, one pixel after another (column_sums), which measured
+// faster than a column block at a time across the window's pixels.
+template <class T>
+inline constexpr std::int64_t wide_column_block = 8192 / static_cast<std::int64_t>(sizeof(T));
+
+template <class Arch, class T, std::int64_t Capacity>
 void adaptive_avg_channels_last(const view5d<const T>& in, const view5d<T>& out) {
-  for_each_window_and_channels(in, out,
+  for_each_window_and_channels(in, out, Capacity,
                                [&](std::int64_t n, std::int64_t od, std::int64_t oh, std::int64_t ow, const window& wd,
                                    const window& wh, const window& ww, std::int64_t c0, std::int64_t len) {
-                                 column_sums<Arch, T> sums(len, 1);
+                                 column_sums<Arch, T, Capacity> sums(len, 1);
                                  for (std::int64_t d = wd.begin; d < wd.end; ++d)
                                    for (std::int64_t h = wh.begin; h < wh.end; ++h)
                                      sums.add_rows(in.at(n, c0, d, h, ww.begin), in.stride_w, ww.size());
@@ -69,10 +78,19 @@ void adaptive_avg_channels_last(const view5d<const T>& in, const view5d<T>& out)
                                });
 }
 
+template <class Arch, class T>
+void adaptive_avg_channels_last(const view5d<const T>& in, const view5d<T>& out) {
+  if (in.c > column_block) {
+    adaptive_avg_channels_last<Arch, T, wide_column_block<T>>(in, out);
+  } else {
+    adaptive_avg_channels_last<Arch, T, column_block>(in, out);
+  }
+}
+
 // Pixel ids are in-plane positions, held as T: callers check plane_size < max_exact_position<T>.
 template <class Arch, class T>
 void adaptive_max_channels_last(const view5d<const T>& in, const view5d<T>& out, const view5d<std::int64_t>* indices) {
-  for_each_window_and_channels(in, out,
+  for_each_window_and_channels(in, out, column_block,
                                [&](std::int64_t n, std::int64_t od, std::int64_t oh, std::int64_t ow, const window& wd,
                                    const window& wh, const window& ww, std::int64_t c0, std::int64_t len) {
                                  column_max<Arch, T> columns(

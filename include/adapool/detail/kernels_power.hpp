@@ -338,7 +338,7 @@ void power_planes(const power_rule& rule, const view5d<const T>& in, const view5
 // column sums adaptive_avg_channels_last uses, in the same order.
 template <class Arch, class T>
 void power_channels_last(const power_rule& rule, const view5d<const T>& in, const view5d<T>& out) {
-  for_each_window_and_channels(in, out,
+  for_each_window_and_channels(in, out, column_block,
                                [&](std::int64_t n, std::int64_t od, std::int64_t oh, std::int64_t ow, const window& wd,
                                    const window& wh, const window& ww, std::int64_t c0, std::int64_t len) {
                                  alignas(simd::cache_line) T buffer[power_buffer];

@@ -69,18 +69,16 @@ ADAPOOL_ALWAYS_INLINE void for_each_strip(std::int64_t len, const Strip& strip) 
 }
 
 /// Column sums over rows fed one at a time: after finish(), totals[j] is the
-/// sum of row[j * stride] over every row added, for j < len <= column_block.
+/// sum of row[j * stride] over every row added, for j < len <= Capacity.
 /// Rows add into T accumulators, flushed into double every 64 rows (see
 /// sum_block).
-template <class Arch, class T>
+template <class Arch, class T, std::int64_t Capacity = column_block>
 class column_sums {
   using V = simd::ops<T, Arch>;
 
  public:
-  column_sums(std::int64_t len, std::int64_t stride) : len_(len), stride_(stride) {
-    for (std::int64_t j = 0; j < padded_length<Arch, T>(len); j += V::lanes) V::store(acc_ + j, V::zero());
-    std::fill(totals, totals + padded_length<Arch, T>(len), 0.0);
-  }
+  // totals are set by the first flush, not cleared here first.
+  column_sums(std::int64_t len, std::int64_t stride) : len_(len), stride_(stride) { clear_accumulators(); }
 
   /// Adds `rows` rows in order, row r starting at first + r * row_stride.
   /// Rows of float16 or bfloat16 (Row) are widened to float as they are read.
@@ -102,25 +100,43 @@ class column_sums {
     }
   }
 
-  void finish() { flush(); }
+  void finish() {
+    flush();
+    if (!flushed_) std::fill(totals, totals + padded_length<Arch, T>(len_), 0.0);
+  }
 
-  alignas(simd::cache_line) double totals[column_block];
+  alignas(simd::cache_line) double totals[Capacity];
 
  private:
   // Whole vectors (lanes past len_ add zeros), each a loop of constant count:
   // -O2 vectorises only loops that need no remainder.
+  // A sum that starts from +0.0 is never -0.0, so setting totals from the
+  // first flush gives the bits adding it to zero would.
   void flush() {
-    for (std::int64_t j = 0; j < padded_length<Arch, T>(len_); j += V::lanes) {
-      for (std::int64_t k = 0; k < V::lanes; ++k) totals[j + k] += static_cast<double>(acc_[j + k]);
+    if (pending_ == 0) return;
+    const std::int64_t padded = padded_length<Arch, T>(len_);
+    if (flushed_) {
+      for (std::int64_t j = 0; j < padded; j += V::lanes)
+        for (std::int64_t k = 0; k < V::lanes; ++k) totals[j + k] += static_cast<double>(acc_[j + k]);
+    } else {
+      for (std::int64_t j = 0; j < padded; j += V::lanes)
+        for (std::int64_t k = 0; k < V::lanes; ++k) totals[j + k] = static_cast<double>(acc_[j + k]);
     }
-    for (std::int64_t j = 0; j < padded_length<Arch, T>(len_); j += V::lanes) V::store(acc_ + j, V::zero());
+    flushed_ = true;
     pending_ = 0;
+    clear_accumulators();
+  }
+
+  void clear_accumulators() {
+    for (std::int64_t j = 0; j < padded_length<Arch, T>(len_); j += V::lanes) V::store(acc_ + j, V::zero());
   }
 
   // Rows are added this many at a time, each pass strip by strip: a strip then
   // reads a span L1 keeps (8 rows of 256 floats: 8 KB) before the next strip
   // reads the lines beside it. Each column still adds its rows in order.
-  static constexpr std::int64_t rows_per_pass = 8;
+  // Rows longer than a column block are read whole, one at a time: the
+  // prefetchers follow one forward stream, not a strip's rows a row apart.
+  static constexpr std::int64_t rows_per_pass = Capacity > column_block ? 1 : 8;
 
   template <class Row>
   ADAPOOL_ALWAYS_INLINE void add_contiguous(const Row* first, std::int64_t row_stride, std::int64_t rows) {
@@ -152,9 +168,10 @@ class column_sums {
     for (int k = 0; k < Width; ++k) V::store(acc_ + j + k * L, a[k]);
   }
 
-  alignas(simd::cache_line) T acc_[column_block];
+  alignas(simd::cache_line) T acc_[Capacity];
   std::int64_t len_, stride_;
   int pending_ = 0;
+  bool flushed_ = false;
 };
 
 /// Means out of sums (column_sums' totals, plane sums):
