@@ -42,13 +42,43 @@ void with_columns_form(const view5d<const T>& in, const Body& body) {
   body(Arch{});
 }
 
+// The plane the task after (n, c) reads, or null after the last.
+template <class T>
+const T* next_plane(const view5d<const T>& in, std::int64_t n, std::int64_t c) {
+  if (c + 1 < in.c) return in.at(n, c + 1, 0, 0, 0);
+  return n + 1 < in.n ? in.at(n + 1, 0, 0, 0, 0) : nullptr;
+}
+
+// Asks for the rows of window band (wd, wh) of `plane` to be loaded. A plane
+// summed band by band, with the columns' reductions between bands, left the
+// hardware prefetcher behind: on W8's 60 x 60 planes the loads of the next
+// band waited on L3, and asking for it one plane ahead made the 2-, 3- and
+// 6-bin levels 1.5-2x faster. (Maxima, with more work per element, measured
+// no faster.)
+// Unit-stride rows only, where every line fetched is read.
+template <class T>
+void prefetch_band(const view5d<const T>& in, const T* plane, const window& wd, const window& wh) {
+  if constexpr (simd::prefetch_available) {
+    if (!plane || in.stride_w != 1) return;
+    const std::int64_t row_bytes = in.w * static_cast<std::int64_t>(sizeof(T));
+    for (std::int64_t d = wd.begin; d < wd.end; ++d) {
+      for (std::int64_t h = wh.begin; h < wh.end; ++h) {
+        const char* row = reinterpret_cast<const char*>(plane + d * in.stride_d + h * in.stride_h);
+        for (std::int64_t byte = 0; byte < row_bytes; byte += 64) simd::prefetch(row + byte);
+        simd::prefetch(row + row_bytes - 1);  // rows need not start on a line
+      }
+    }
+  }
+}
+
 // Every output of plane (n, c). Windows on rows of up to column_block elements
 // are separable: the window's rows are added column by column, then each
 // output adds its columns. Longer rows are summed window row by window row.
-// Columns is the set column_sums runs with.
+// Columns is the set column_sums runs with. The rows of `ahead`, when not
+// null, are asked for band by band (prefetch_band).
 template <class Arch, class Columns, class T>
 void average_plane(const view5d<const T>& in, const view5d<T>& out, const window_table& columns_of, std::int64_t n,
-                   std::int64_t c) {
+                   std::int64_t c, const T* ahead = nullptr) {
   const T* plane = in.at(n, c, 0, 0, 0);
   if (covers_whole_plane(in, out)) {
     *out.at(n, c, 0, 0, 0) =
@@ -65,6 +95,7 @@ void average_plane(const view5d<const T>& in, const view5d<T>& out, const window
       };
       if (rows_in_column_block(in, false)) {
         column_sums<Columns, T> columns(in.w, in.stride_w);
+        prefetch_band(in, ahead, wd, wh);
         for (std::int64_t d = wd.begin; d < wd.end; ++d)
           columns.add_rows(plane + d * in.stride_d + wh.begin * in.stride_h, in.stride_h, wh.size());
         columns.finish();
@@ -146,7 +177,8 @@ void average_planes(const view5d<const T>& in, const view5d<T>& out) {
   const window_table columns_of(in.w, out.w);
   with_columns_form<Arch>(in, [&](auto form) {
     parallel_for(in.n * in.c, in.n * in.c * in.plane_size(), [&](std::int64_t task) {
-      average_plane<Arch, decltype(form)>(in, out, columns_of, task / in.c, task % in.c);
+      const std::int64_t n = task / in.c, c = task % in.c;
+      average_plane<Arch, decltype(form)>(in, out, columns_of, n, c, next_plane(in, n, c));
     });
   });
 }
@@ -170,7 +202,7 @@ void average_and_max_planes(const view5d<const T>& in, const view5d<T>& avg, con
   with_columns_form<Arch>(in, [&](auto form) {
     parallel_for(in.n * in.c, 2 * in.n * in.c * in.plane_size(), [&](std::int64_t task) {
       const std::int64_t n = task / in.c, c = task % in.c;
-      average_plane<Arch, decltype(form)>(in, avg, columns_of, n, c);
+      average_plane<Arch, decltype(form)>(in, avg, columns_of, n, c, next_plane(in, n, c));
       max_plane<Arch, decltype(form)>(in, max, indices, columns_of, n, c);
     });
   });
@@ -185,9 +217,14 @@ void pyramid_planes(const view5d<const T>& in, const std::array<view5d<T>, Level
   with_columns_form<Arch>(in, [&](auto form) {
     parallel_for(in.n * in.c, in.n * in.c * in.plane_size() * static_cast<std::int64_t>(Levels),
                  [&](std::int64_t task) {
+                   const std::int64_t n = task / in.c, c = task % in.c;
+                   // The first level read by bands asks for the whole next plane: a
+                   // level's bands cover all its rows.
+                   const T* ahead = next_plane(in, n, c);
                    for (std::size_t level = 0; level < Levels; ++level) {
                      if (outs[level].plane_size() == 0) continue;
-                     average_plane<Arch, decltype(form)>(in, outs[level], columns_of[level], task / in.c, task % in.c);
+                     average_plane<Arch, decltype(form)>(in, outs[level], columns_of[level], n, c, ahead);
+                     if (!covers_whole_plane(in, outs[level])) ahead = nullptr;
                    }
                  });
   });

@@ -162,6 +162,10 @@ inline constexpr bool prefetch_available = ADAPOOL_GNU_BUILTINS;
 inline void prefetch(const void* address) {
 #if ADAPOOL_GNU_BUILTINS
   __builtin_prefetch(address);
+  // g++ counts a prefetch as no effect at all: a function that only
+  // prefetches is found pure, and its calls deleted. This empty statement is
+  // an effect it keeps.
+  __asm__ volatile("" : : "g"(address));
 #else
   (void)address;
 #endif
