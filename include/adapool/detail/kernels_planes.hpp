@@ -63,9 +63,7 @@ void prefetch_band(const view5d<const T>& in, const T* plane, const window& wd, 
     const std::int64_t row_bytes = in.w * static_cast<std::int64_t>(sizeof(T));
     for (std::int64_t d = wd.begin; d < wd.end; ++d) {
       for (std::int64_t h = wh.begin; h < wh.end; ++h) {
-        const char* row = reinterpret_cast<const char*>(plane + d * in.stride_d + h * in.stride_h);
-        for (std::int64_t byte = 0; byte < row_bytes; byte += 64) simd::prefetch(row + byte);
-        simd::prefetch(row + row_bytes - 1);  // rows need not start on a line
+        simd::prefetch_bytes(plane + d * in.stride_d + h * in.stride_h, row_bytes);
       }
     }
   }

@@ -220,10 +220,7 @@ void prefetch_group(const view5d<const T>& in, const lane_group& group) {
     const T* planes[64] = {};
     group.planes(in, planes);
     const std::int64_t bytes = in.plane_size() * static_cast<std::int64_t>(sizeof(T));
-    for (std::int64_t k = 0; k < group.count; ++k) {
-      const char* plane = reinterpret_cast<const char*>(planes[k]);
-      for (std::int64_t offset = 0; offset < bytes; offset += 64) simd::prefetch(plane + offset);
-    }
+    for (std::int64_t k = 0; k < group.count; ++k) simd::prefetch_bytes(planes[k], bytes);
   } else {
     (void)in;
     (void)group;

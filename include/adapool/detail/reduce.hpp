@@ -288,6 +288,7 @@ typename simd::ops<T, Arch>::vector sum_plane_group(const Row* group, std::int64
   using V = simd::ops<T, Arch>;
   constexpr std::int64_t L = V::lanes;
   constexpr std::int64_t element_bytes = L * static_cast<std::int64_t>(sizeof(Row));
+  constexpr auto line = static_cast<std::int64_t>(simd::cache_line);
   typename V::vector acc[std::size_t{L}];
   ADAPOOL_UNROLL(16)
   for (std::int64_t k = 0; k < L; ++k) acc[k] = V::zero();
@@ -296,7 +297,7 @@ typename simd::ops<T, Arch>::vector sum_plane_group(const Row* group, std::int64
   for (std::int64_t i = 0; i < full; i += L) {
     if constexpr (FetchAhead) {
       ADAPOOL_UNROLL(16)
-      for (std::int64_t byte = 0; byte < L * element_bytes; byte += 64)
+      for (std::int64_t byte = 0; byte < L * element_bytes; byte += line)
         simd::prefetch(ahead + i * element_bytes + byte);
     }
     ADAPOOL_UNROLL(16)
@@ -304,7 +305,7 @@ typename simd::ops<T, Arch>::vector sum_plane_group(const Row* group, std::int64
   }
   if (tail) {
     if constexpr (FetchAhead) {
-      for (std::int64_t byte = 0; byte < tail * element_bytes; byte += 64)
+      for (std::int64_t byte = 0; byte < tail * element_bytes; byte += line)
         simd::prefetch(ahead + full * element_bytes + byte);
     }
     ADAPOOL_UNROLL(16)

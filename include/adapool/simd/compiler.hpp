@@ -171,6 +171,15 @@ inline void prefetch(const void* address) {
 #endif
 }
 
+/// prefetch() for every cache line of the `bytes` bytes from `begin`, which
+/// need not start on a line.
+inline void prefetch_bytes(const void* begin, std::int64_t bytes) {
+  const char* first = static_cast<const char*>(begin);
+  constexpr auto line = static_cast<std::int64_t>(cache_line);
+  for (std::int64_t byte = 0; byte < bytes; byte += line) prefetch(first + byte);
+  if (bytes > 0) prefetch(first + bytes - 1);
+}
+
 /// True when the CPU running the program has `feature` (and the OS saves its
 /// registers). Without the GNU builtin only what x86-64 guarantees (SSE2) is
 /// known; every other feature reads as absent, so nothing runs that might fault.
