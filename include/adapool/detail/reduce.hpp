@@ -296,6 +296,8 @@ typename simd::ops<T, Arch>::vector sum_plane_group(const Row* group, std::int64
   // is the same sequence of additions whichever planes share its group.
   for (std::int64_t i = 0; i < full; i += L) {
     if constexpr (FetchAhead) {
+      // Not prefetch_bytes: a step is whole lines of constant count, unrolled
+      // here without the run-end request prefetch_bytes adds.
       ADAPOOL_UNROLL(16)
       for (std::int64_t byte = 0; byte < L * element_bytes; byte += line)
         simd::prefetch(ahead + i * element_bytes + byte);
@@ -304,10 +306,7 @@ typename simd::ops<T, Arch>::vector sum_plane_group(const Row* group, std::int64
     for (std::int64_t k = 0; k < L; ++k) acc[k] = V::add(acc[k], simd::load_row<T, Arch>(group + k * stride + i));
   }
   if (tail) {
-    if constexpr (FetchAhead) {
-      for (std::int64_t byte = 0; byte < tail * element_bytes; byte += line)
-        simd::prefetch(ahead + full * element_bytes + byte);
-    }
+    if constexpr (FetchAhead) simd::prefetch_bytes(ahead + full * element_bytes, tail * element_bytes);
     ADAPOOL_UNROLL(16)
     for (std::int64_t k = 0; k < L; ++k)
       acc[k] = V::add(acc[k], simd::load_row_partial<T, Arch>(group + k * stride + full, tail));
