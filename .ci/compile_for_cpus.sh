@@ -9,21 +9,17 @@
 #   x86-64-v4        AVX-512 F/BW/VL/DQ, the level adapool's avx512f path needs
 #   sapphirerapids   a recent server: AVX-512 FP16, BF16, VNNI and AMX on top
 #
-# Each argument is CPU[:OPT[:no-suite|tests-only]] (OPT -O3 by default). The flags go to every
-# translation unit (CMAKE_CXX_FLAGS, and the benchmark targets'
-# ADAPOOL_BENCH_FLAGS), so with ADAPOOL_ARCH unset the default path is avx512f
-# throughout; the one test suite built is the avx512f one (the others differ
-# only in the ADAPOOL_ARCH they pin, which the release build covers). CI builds
-# x86-64-v4 at -O3 and Sapphire Rapids at -O2 (RelWithDebInfo's level): the
-# optimiser's warnings differ between the two levels, and -O2 compiles faster.
-# `no-suite` leaves the avx512f suite out, and `tests-only` builds the tests
-# (the avx512f suite among them) without libtorch, leaving out the examples,
-# the benchmarks, the fuzz targets and the libtorch targets. CI builds
-# x86-64-v4 with no-suite and Sapphire Rapids with tests-only, so every target
-# is compiled for AVX-512: the avx512f suite at -O2 (the presets' level), the
-# other tests at -O2 and -O3, the examples, benchmarks and fuzz targets at -O3.
-# adapool reads no Sapphire Rapids feature macro, and those targets reach the
-# kernels only through calls the tests make too.
+# Each argument is CPU[:OPT[:no-suite|suite-only]] (OPT -O3 by default). The
+# flags go to every translation unit (CMAKE_CXX_FLAGS, and the benchmark
+# targets' ADAPOOL_BENCH_FLAGS), so with ADAPOOL_ARCH unset the default path is
+# avx512f throughout; the one test suite built is the avx512f one (the others
+# differ only in the ADAPOOL_ARCH they pin, which the release build covers).
+# `no-suite` builds every target but that suite; `suite-only` builds that suite
+# alone. CI builds x86-64-v4 at -O3 with no-suite and Sapphire Rapids at -O2
+# (RelWithDebInfo's level) with suite-only: every target is compiled for
+# AVX-512 once, the optimiser's warnings differ between the two levels, and
+# -O2 compiles faster. adapool reads no Sapphire Rapids feature macro, so the
+# suite, which calls every kernel, is what that CPU's flags need to compile.
 # The PyTorch extension is left out: the libtorch tests compile the same header.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,13 +30,14 @@ for spec in "${@:-x86-64-v4}"; do
   arches=avx512f
   [[ $suite == no-suite ]] && arches=
   only=()
-  [[ $suite == tests-only ]] && only=(-DCMAKE_DISABLE_FIND_PACKAGE_Torch=ON -DADAPOOL_BUILD_BENCHMARKS=OFF
-    -DADAPOOL_BUILD_FUZZERS=OFF -DADAPOOL_BUILD_EXAMPLES=OFF)
+  targets=()
+  [[ $suite == suite-only ]] && only=(-DCMAKE_DISABLE_FIND_PACKAGE_Torch=ON -DADAPOOL_BUILD_BENCHMARKS=OFF
+    -DADAPOOL_BUILD_FUZZERS=OFF -DADAPOOL_BUILD_EXAMPLES=OFF) targets=(--target adapool_tests_avx512f)
   dir=build/compile-$cpu
-  echo "compile_for_cpus: -march=$cpu $opt${arches:+ with the $arches suite}${only:+, tests only} into $dir"
+  echo "compile_for_cpus: -march=$cpu $opt, ${suite:-every target} into $dir"
   cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="$opt -DNDEBUG" \
     -DADAPOOL_WARNINGS_AS_ERRORS=ON -DCMAKE_CXX_FLAGS="-march=$cpu" -DADAPOOL_BENCH_FLAGS="$opt -march=$cpu" \
     -DADAPOOL_TEST_ARCHES="$arches" -DADAPOOL_BUILD_TORCH_EXTENSION=OFF -DADAPOOL_INSTALL=OFF "${only[@]}" >/dev/null
-  cmake --build "$dir" -j2
+  cmake --build "$dir" -j2 "${targets[@]}"
 done
 echo "compile_for_cpus: OK"
