@@ -27,17 +27,20 @@ cd "$(dirname "$0")/.."
 for spec in "${@:-x86-64-v4}"; do
   IFS=: read -r cpu opt suite <<<"$spec"
   opt=${opt:--O3}
-  arches=avx512f
-  [[ $suite == no-suite ]] && arches=
-  only=()
-  targets=()
-  [[ $suite == suite-only ]] && only=(-DCMAKE_DISABLE_FIND_PACKAGE_Torch=ON -DADAPOOL_BUILD_BENCHMARKS=OFF
-    -DADAPOOL_BUILD_FUZZERS=OFF -DADAPOOL_BUILD_EXAMPLES=OFF) targets=(--target adapool_tests_avx512f)
+  case $suite in
+    '') arches=avx512f targets=() ;;
+    no-suite) arches='' targets=() ;;
+    suite-only) arches=avx512f targets=(--target adapool_tests_avx512f) ;;
+    *)
+      echo "compile_for_cpus: $spec: the mode is '$suite', not no-suite or suite-only" >&2
+      exit 2
+      ;;
+  esac
   dir=build/compile-$cpu
   echo "compile_for_cpus: -march=$cpu $opt, ${suite:-every target} into $dir"
   cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="$opt -DNDEBUG" \
     -DADAPOOL_WARNINGS_AS_ERRORS=ON -DCMAKE_CXX_FLAGS="-march=$cpu" -DADAPOOL_BENCH_FLAGS="-O3 -march=$cpu" \
-    -DADAPOOL_TEST_ARCHES="$arches" -DADAPOOL_BUILD_TORCH_EXTENSION=OFF -DADAPOOL_INSTALL=OFF "${only[@]}" >/dev/null
+    -DADAPOOL_TEST_ARCHES="$arches" -DADAPOOL_BUILD_TORCH_EXTENSION=OFF -DADAPOOL_INSTALL=OFF >/dev/null
   cmake --build "$dir" -j2 "${targets[@]}"
 done
 echo "compile_for_cpus: OK"
