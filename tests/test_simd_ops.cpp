@@ -364,17 +364,19 @@ TYPED_TEST(SimdOps, StorePositions) {
   }
 }
 
-TYPED_TEST(SimdOps, AddMulDiv) {
+TYPED_TEST(SimdOps, AddMulDivSqrt) {
   using T = TypeParam;
   for_lane_pairs<T>(true, [](const lanes_of<T>& a, const lanes_of<T>& b) {
     const lanes_of<T> sum = lanes<T>(V<T>::add(vec<T>(a), vec<T>(b)));
     const lanes_of<T> product = lanes<T>(V<T>::mul(vec<T>(a), vec<T>(b)));
     const lanes_of<T> quotient = lanes<T>(V<T>::div(vec<T>(a), vec<T>(b)));
+    const lanes_of<T> root = lanes<T>(V<T>::sqrt(vec<T>(a)));
     for (int k = 0; k < L<T>; ++k) {
       EXPECT_TRUE(same_result(sum[k], S<T>::add(a[k], b[k]))) << show(a[k]) << " + " << show(b[k]) << " lane " << k;
       EXPECT_TRUE(same_result(product[k], S<T>::mul(a[k], b[k]))) << show(a[k]) << " * " << show(b[k]) << " lane " << k;
       EXPECT_TRUE(same_result(quotient[k], S<T>::div(a[k], b[k])))
           << show(a[k]) << " / " << show(b[k]) << " lane " << k;
+      EXPECT_TRUE(same_result(root[k], S<T>::sqrt(a[k]))) << "sqrt " << show(a[k]) << " lane " << k;
     }
   });
 }

@@ -69,13 +69,33 @@ void cube_roots(double* m, std::int64_t k) {
     }
     roots[i] = y;
   }
+  // Without a branch, so that it is vectorised too; the roots taken lie inside
+  // the range themselves, so a second pass finds just the values left.
+  bool outside = false;
   for (std::int64_t i = 0; i < k; ++i) {
-    if (m[i] >= 1e-30 && m[i] <= 1e30) {
-      m[i] = roots[i];
-    } else {
-      m[i] = m[i] < 0 ? std::pow(m[i], 1.0 / 3) : std::cbrt(m[i]);
-    }
+    const bool inside = m[i] >= 1e-30 && m[i] <= 1e30;
+    outside |= !inside;
+    m[i] = inside ? roots[i] : m[i];
   }
+  if (!outside) return;
+  for (std::int64_t i = 0; i < k; ++i) {
+    if (!(m[i] >= 1e-30 && m[i] <= 1e30)) m[i] = m[i] < 0 ? std::pow(m[i], 1.0 / 3) : std::cbrt(m[i]);
+  }
+}
+
+// m[i] = sqrt(m[i]), `Times` times over, for i < k: in vectors, which
+// std::sqrt's errno keeps compilers from forming, with the same bits.
+template <class Arch, int Times>
+void square_roots(double* m, std::int64_t k) {
+  using V = simd::ops<double, Arch>;
+  std::int64_t i = 0;
+  for (; i + V::lanes <= k; i += V::lanes) {
+    typename V::vector v = V::load(m + i);
+    for (int t = 0; t < Times; ++t) v = V::sqrt(v);
+    V::store(m + i, v);
+  }
+  for (; i < k; ++i)
+    for (int t = 0; t < Times; ++t) m[i] = std::sqrt(m[i]);
 }
 
 // The common exponents are multiplications (vectorised, no std::pow per
@@ -106,19 +126,17 @@ struct power_rule {
   /// gives NaN unless p is 1, and -inf gives +inf, as PyTorch's `pow(1 / p)`
   /// does; sqrt serves the m of p = 2 and 4, never negative (x^2 and x^4 are
   /// not, and no sum starts at -0). k <= finish_chunk.
-  template <class T>
+  template <class Arch, class T>
   void finish(double* m, std::int64_t k) const {
     switch (kind) {
       case power_kind::one:
         return;
       case power_kind::two:
-        for (std::int64_t i = 0; i < k; ++i) m[i] = std::sqrt(m[i]);
-        return;
+        return square_roots<Arch, 1>(m, k);
       case power_kind::three:
         return cube_roots<T>(m, k);
       case power_kind::four:
-        for (std::int64_t i = 0; i < k; ++i) m[i] = std::sqrt(std::sqrt(m[i]));
-        return;
+        return square_roots<Arch, 2>(m, k);
       case power_kind::general:
         for (std::int64_t i = 0; i < k; ++i) m[i] = std::pow(m[i], 1.0 / p);
         return;
@@ -199,17 +217,35 @@ double raised_sum(const power_rule& rule, const T* src, std::int64_t n, std::int
 // out.n = 1 (a block, or one plane) as pooled powers, finish_chunk outputs at
 // a time. LP needs each window's element count, from the input's sizes; GeM
 // needs none, and skips the window arithmetic (integer divisions).
-template <class T>
+template <class Arch, class T>
 void finish_planes(const power_rule& rule, const view5d<const T>& in, const view5d<T>& out,
                    const window_table& columns_of) {
   double m[finish_chunk];
-  // GeM into contiguous NCHW planes: the block's outputs are one run.
-  if (rule.of_mean && out.planes_contiguous() && (out.c == 1 || out.stride_c == out.plane_size())) {
-    const std::int64_t total = out.c * out.plane_size();
-    for (std::int64_t begin = 0; begin < total; begin += finish_chunk) {
-      const std::int64_t k = std::min(finish_chunk, total - begin);
+  // Contiguous NCHW planes: the block's outputs are one run, taken whole
+  // planes at a time for LP, whose counts then repeat from plane to plane.
+  const std::int64_t size = out.plane_size();
+  if (out.planes_contiguous() && (out.c == 1 || out.stride_c == size) && (rule.of_mean || size <= finish_chunk)) {
+    const std::int64_t total = out.c * size;
+    const std::int64_t run = std::min(total, rule.of_mean ? finish_chunk : finish_chunk / size * size);
+    double counts[finish_chunk];
+    if (!rule.of_mean) {
+      for (std::int64_t od = 0, i = 0; od < out.d; ++od) {
+        const std::int64_t depth = window_at(od, in.d, out.d).size();
+        for (std::int64_t oh = 0; oh < out.h; ++oh) {
+          const std::int64_t rows = depth * window_at(oh, in.h, out.h).size();
+          for (std::int64_t ow = 0; ow < out.w; ++ow) counts[i++] = static_cast<double>(rows * columns_of[ow].size());
+        }
+      }
+      // Doubling copies: an element-by-element copy would wait on its own stores.
+      for (std::int64_t filled = size; filled < run; filled *= 2)
+        std::copy_n(counts, std::min(filled, run - filled), counts + filled);
+    }
+    for (std::int64_t begin = 0; begin < total; begin += run) {
+      const std::int64_t k = std::min(run, total - begin);
       for (std::int64_t i = 0; i < k; ++i) m[i] = static_cast<double>(out.data[begin + i]);
-      rule.finish<T>(m, k);
+      if (!rule.of_mean)
+        for (std::int64_t i = 0; i < k; ++i) m[i] *= counts[i];
+      rule.finish<Arch, T>(m, k);
       for (std::int64_t i = 0; i < k; ++i) out.data[begin + i] = static_cast<T>(m[i]);
     }
     return;
@@ -217,7 +253,7 @@ void finish_planes(const power_rule& rule, const view5d<const T>& in, const view
   T* where[finish_chunk];
   std::int64_t k = 0;
   const auto flush = [&] {
-    rule.finish<T>(m, k);
+    rule.finish<Arch, T>(m, k);
     for (std::int64_t i = 0; i < k; ++i) *where[i] = static_cast<T>(m[i]);
     k = 0;
   };
@@ -294,7 +330,7 @@ void power_planes(const power_rule& rule, const view5d<const T>& in, const view5
       view5d<T> plane = out;
       plane.data = out.at(task / in.c, task % in.c, 0, 0, 0);
       plane.n = plane.c = 1;
-      finish_planes(rule, in, plane, columns_of);
+      finish_planes<Arch>(rule, in, plane, columns_of);
     });
     return;
   }
@@ -330,7 +366,7 @@ void power_planes(const power_rule& rule, const view5d<const T>& in, const view5
     block.c = count;
     // At most power_buffer elements: this runs on the calling thread.
     pool_average<Arch>(planes_in_buffer(buffer, count, in.d, in.h, in.w), block);
-    finish_planes(rule, in, block, columns_of);
+    finish_planes<Arch>(rule, in, block, columns_of);
   });
 }
 
@@ -358,7 +394,7 @@ void power_channels_last(const power_rule& rule, const view5d<const T>& in, cons
                                      rule.of_mean ? 1.0 / static_cast<double>(wd.size() * wh.size() * ww.size()) : 1.0;
                                  double m[finish_chunk];
                                  for (std::int64_t j = 0; j < len; ++j) m[j] = sums.totals[j] * scale;
-                                 rule.finish<T>(m, len);
+                                 rule.finish<Arch, T>(m, len);
                                  for (std::int64_t j = 0; j < len; ++j)
                                    *out.at(n, c0 + j, od, oh, ow) = static_cast<T>(m[j]);
                                });

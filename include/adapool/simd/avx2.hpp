@@ -40,6 +40,7 @@ struct ops<float, avx2> {
   static vector add(vector a, vector b) { return _mm256_add_ps(a, b); }
   static vector mul(vector a, vector b) { return _mm256_mul_ps(a, b); }
   static vector div(vector a, vector b) { return _mm256_div_ps(a, b); }
+  static vector sqrt(vector a) { return _mm256_sqrt_ps(a); }
   // Two compares: a single unordered predicate would also let a number replace a NaN max.
   static mask greater_or_nan(vector v, vector current) {
     return _mm256_or_ps(_mm256_cmp_ps(v, current, _CMP_GT_OQ), _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
@@ -202,6 +203,7 @@ struct ops<double, avx2> {
   static vector add(vector a, vector b) { return _mm256_add_pd(a, b); }
   static vector mul(vector a, vector b) { return _mm256_mul_pd(a, b); }
   static vector div(vector a, vector b) { return _mm256_div_pd(a, b); }
+  static vector sqrt(vector a) { return _mm256_sqrt_pd(a); }
   static mask greater_or_nan(vector v, vector current) {
     return _mm256_or_pd(_mm256_cmp_pd(v, current, _CMP_GT_OQ), _mm256_cmp_pd(v, v, _CMP_UNORD_Q));
   }

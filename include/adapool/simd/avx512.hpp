@@ -45,6 +45,7 @@ struct ops<float, avx512f> {
   static vector add(vector a, vector b) { return _mm512_add_ps(a, b); }
   static vector mul(vector a, vector b) { return _mm512_mul_ps(a, b); }
   static vector div(vector a, vector b) { return _mm512_div_ps(a, b); }
+  static vector sqrt(vector a) { return _mm512_sqrt_ps(a); }
   static mask greater_or_nan(vector v, vector current) {
     return static_cast<mask>(_mm512_cmp_ps_mask(v, current, _CMP_GT_OQ) | _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q));
   }
@@ -163,6 +164,7 @@ struct ops<double, avx512f> {
   static vector add(vector a, vector b) { return _mm512_add_pd(a, b); }
   static vector mul(vector a, vector b) { return _mm512_mul_pd(a, b); }
   static vector div(vector a, vector b) { return _mm512_div_pd(a, b); }
+  static vector sqrt(vector a) { return _mm512_sqrt_pd(a); }
   static mask greater_or_nan(vector v, vector current) {
     return static_cast<mask>(_mm512_cmp_pd_mask(v, current, _CMP_GT_OQ) | _mm512_cmp_pd_mask(v, v, _CMP_UNORD_Q));
   }

@@ -43,6 +43,7 @@ struct ops<float, neon> {
   static vector add(vector a, vector b) { return vaddq_f32(a, b); }
   static vector mul(vector a, vector b) { return vmulq_f32(a, b); }
   static vector div(vector a, vector b) { return vdivq_f32(a, b); }
+  static vector sqrt(vector a) { return vsqrtq_f32(a); }
   // v != v is "not equal to itself": NaN.
   static mask greater_or_nan(vector v, vector current) {
     return vorrq_u32(vcgtq_f32(v, current), vmvnq_u32(vceqq_f32(v, v)));
@@ -119,6 +120,7 @@ struct ops<double, neon> {
   static vector add(vector a, vector b) { return vaddq_f64(a, b); }
   static vector mul(vector a, vector b) { return vmulq_f64(a, b); }
   static vector div(vector a, vector b) { return vdivq_f64(a, b); }
+  static vector sqrt(vector a) { return vsqrtq_f64(a); }
   static mask greater_or_nan(vector v, vector current) {
     const uint64x2_t not_nan = vceqq_f64(v, v);
     return vorrq_u64(vcgtq_f64(v, current), veorq_u64(not_nan, vdupq_n_u64(~0ULL)));

@@ -49,6 +49,8 @@ struct ops<T, scalar> {
   static vector add(vector a, vector b) { return a + b; }
   static vector mul(vector a, vector b) { return a * b; }
   static vector div(vector a, vector b) { return a / b; }
+  // Correctly rounded on every set, so every set gives the same bits.
+  static vector sqrt(vector a) { return std::sqrt(a); }
   // PyTorch's max rule: replace when the new value is greater or is NaN. The
   // NaN test is written as a != a so that it is one instruction on every ISA.
   static mask greater_or_nan(vector v, vector current) { return v > current || v != v; }

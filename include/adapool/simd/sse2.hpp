@@ -44,6 +44,7 @@ struct ops<float, sse2> {
   static vector add(vector a, vector b) { return _mm_add_ps(a, b); }
   static vector mul(vector a, vector b) { return _mm_mul_ps(a, b); }
   static vector div(vector a, vector b) { return _mm_div_ps(a, b); }
+  static vector sqrt(vector a) { return _mm_sqrt_ps(a); }
   static mask greater_or_nan(vector v, vector current) {
     return _mm_or_ps(_mm_cmpgt_ps(v, current), _mm_cmpunord_ps(v, v));
   }
@@ -150,6 +151,7 @@ struct ops<double, sse2> {
   static vector add(vector a, vector b) { return _mm_add_pd(a, b); }
   static vector mul(vector a, vector b) { return _mm_mul_pd(a, b); }
   static vector div(vector a, vector b) { return _mm_div_pd(a, b); }
+  static vector sqrt(vector a) { return _mm_sqrt_pd(a); }
   static mask greater_or_nan(vector v, vector current) {
     return _mm_or_pd(_mm_cmpgt_pd(v, current), _mm_cmpunord_pd(v, v));
   }
