@@ -33,6 +33,7 @@
 #include "../simd/target.hpp"
 #include "reduce.hpp"
 #include "reduce_columns.hpp"
+#include "runs.hpp"
 #include "strategies.hpp"
 #include "view5d.hpp"
 
@@ -71,31 +72,17 @@ void cube_roots(double* m, std::int64_t k) {
   }
   // Without a branch, so that it is vectorised too; the roots taken lie inside
   // the range themselves, so a second pass finds just the values left.
+  const auto in_seed_range = [](double x) { return x >= 1e-30 && x <= 1e30; };
   bool outside = false;
   for (std::int64_t i = 0; i < k; ++i) {
-    const bool inside = m[i] >= 1e-30 && m[i] <= 1e30;
+    const bool inside = in_seed_range(m[i]);
     outside |= !inside;
     m[i] = inside ? roots[i] : m[i];
   }
   if (!outside) return;
   for (std::int64_t i = 0; i < k; ++i) {
-    if (!(m[i] >= 1e-30 && m[i] <= 1e30)) m[i] = m[i] < 0 ? std::pow(m[i], 1.0 / 3) : std::cbrt(m[i]);
+    if (!in_seed_range(m[i])) m[i] = m[i] < 0 ? std::pow(m[i], 1.0 / 3) : std::cbrt(m[i]);
   }
-}
-
-// m[i] = sqrt(m[i]), `Times` times over, for i < k: in vectors, which
-// std::sqrt's errno keeps compilers from forming, with the same bits.
-template <class Arch, int Times>
-void square_roots(double* m, std::int64_t k) {
-  using V = simd::ops<double, Arch>;
-  std::int64_t i = 0;
-  for (; i + V::lanes <= k; i += V::lanes) {
-    typename V::vector v = V::load(m + i);
-    for (int t = 0; t < Times; ++t) v = V::sqrt(v);
-    V::store(m + i, v);
-  }
-  for (; i < k; ++i)
-    for (int t = 0; t < Times; ++t) m[i] = std::sqrt(m[i]);
 }
 
 // The common exponents are multiplications (vectorised, no std::pow per
@@ -132,11 +119,12 @@ struct power_rule {
       case power_kind::one:
         return;
       case power_kind::two:
-        return square_roots<Arch, 1>(m, k);
+        return sqrt_run<Arch>(m, k);
       case power_kind::three:
         return cube_roots<T>(m, k);
       case power_kind::four:
-        return square_roots<Arch, 2>(m, k);
+        sqrt_run<Arch>(m, k);
+        return sqrt_run<Arch>(m, k);
       case power_kind::general:
         for (std::int64_t i = 0; i < k; ++i) m[i] = std::pow(m[i], 1.0 / p);
         return;

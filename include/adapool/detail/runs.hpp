@@ -9,10 +9,11 @@
 #endif
 
 // Loops over runs of contiguous elements through the SIMD ops: fill, copy,
-// add, divide and sum, each with the tail its operation allows; and the pick
-// of a narrower set for runs shorter than a vector.
+// add, divide, square root and sum, each with the tail its operation allows;
+// and the pick of a narrower set for runs shorter than a vector.
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <type_traits>
 
@@ -70,6 +71,17 @@ void divide_run(T* p, const T* by, std::int64_t n) {
   std::int64_t i = 0;
   for (; i + L <= n; i += L) V::store(p + i, V::div(V::load(p + i), V::load(by + i)));
   for (; i < n; ++i) p[i] /= by[i];
+}
+
+// p[i] = sqrt(p[i]), in place, with a scalar tail; vectors because
+// std::sqrt's errno keeps compilers from forming them. The same bits either way.
+template <class Arch, class T>
+void sqrt_run(T* p, std::int64_t n) {
+  using V = simd::ops<T, Arch>;
+  constexpr std::int64_t L = V::lanes;
+  std::int64_t i = 0;
+  for (; i + L <= n; i += L) V::store(p + i, V::sqrt(V::load(p + i)));
+  for (; i < n; ++i) p[i] = std::sqrt(p[i]);
 }
 
 // to[i] = 0 + from[parts[0] + i] + from[parts[1] + i] + ..., added in the
