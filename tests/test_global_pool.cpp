@@ -83,6 +83,31 @@ TEST_P(GlobalPool, ChannelCountSweep) {
   });
 }
 
+// 7 x 7 planes that follow each other are summed as one run, whose vectors a
+// plane boundary splits: several groups of planes and a partial one, and an
+// infinity or NaN at every position of planes at several places in a group,
+// which must reach its own plane's results and no other.
+TEST_P(GlobalPool, SevenBySevenPlanes) {
+  with_dtype(GetParam().type, 14, [&](auto t, std::mt19937_64& rng) {
+    using T = decltype(t);
+    const std::array<std::int64_t, 4> in_shape{2, 37, 7, 7};
+    std::size_t i = 0;
+    for (fill_kind fill : {fill_kind::uniform, fill_kind::ties})
+      check_global_ops<T>(in_shape, GetParam().layout, i++, random_values<T>(in_shape, fill, rng));
+    const std::array<std::int64_t, 4> group{1, 17, 7, 7};
+    const std::vector<T> base = random_values<T>(group, fill_kind::uniform, rng);
+    for (std::int64_t plane : {0, 3, 7, 8, 15, 16}) {
+      for (std::int64_t p = 0; p < 49; ++p) {
+        for (T special : {std::numeric_limits<T>::infinity(), std::numeric_limits<T>::quiet_NaN()}) {
+          std::vector<T> x = base;
+          x[static_cast<std::size_t>(plane * 49 + p)] = special;
+          check_global_ops<T>(group, GetParam().layout, i++, x);
+        }
+      }
+    }
+  });
+}
+
 TEST_P(GlobalPool, EmptyIsValid) {
   with_dtype(GetParam().type, [&](auto t) {
     using T = decltype(t);

@@ -314,10 +314,57 @@ typename simd::ops<T, Arch>::vector sum_plane_group(const Row* group, std::int64
   return V::sum_each(acc);
 }
 
+// Planes of 7 x 7, the last feature maps of most classifiers, are summed by
+// sum_contiguous_group when they follow each other. Only a size known when
+// compiling makes that loop straight-line code; this one is worth it.
+inline constexpr std::int64_t seven_by_seven = 49;
+
+// The sums of a whole group of `lanes` planes of Size elements that follow each
+// other in memory, in one vector. The group is exactly Size whole vectors: they
+// are read in order, each adding into the plane it lies in, and a vector that a
+// plane boundary splits adds its lanes before the boundary to the plane ending
+// there and the rest to the next one. So no load is partial or crosses more
+// cache lines than the group's start makes it (sum_plane_group's loads of 7 x 7
+// planes mostly do). Each plane adds in two chains (alternate vectors), which
+// -O2 code needs to overlap them. A plane's sum depends on its place in the
+// group; groups start at multiples of `lanes` planes whatever the threads.
+template <class Arch, class T, std::int64_t Size, class Row>
+typename simd::ops<T, Arch>::vector sum_contiguous_group(const Row* group) {
+  static_assert(Size >= simd::ops<T, Arch>::lanes, "a vector holds lanes of two planes at most");
+  using V = simd::ops<T, Arch>;
+  constexpr std::int64_t L = V::lanes;
+  const typename V::vector lane = V::iota();
+  typename V::vector acc[std::size_t{L}];
+  typename V::vector carry = V::zero();  // the next plane's lanes of a split vector
+  ADAPOOL_UNROLL(16)
+  for (std::int64_t k = 0; k < L; ++k) {
+    // Plane k's whole vectors are [first, last); a boundary splits vector `last` unless end % L == 0.
+    const std::int64_t end = Size * (k + 1), first = (Size * k + L - 1) / L, last = end / L;
+    typename V::vector sum = carry, other = V::zero();
+    std::int64_t i = first;
+    for (; i + 2 <= last; i += 2) {
+      sum = V::add(sum, simd::load_row<T, Arch>(group + i * L));
+      other = V::add(other, simd::load_row<T, Arch>(group + (i + 1) * L));
+    }
+    if (i < last) sum = V::add(sum, simd::load_row<T, Arch>(group + i * L));
+    sum = V::add(sum, other);
+    carry = V::zero();
+    if (end % L != 0) {
+      const typename V::vector v = simd::load_row<T, Arch>(group + last * L);
+      const auto before = V::greater(V::broadcast(static_cast<T>(end % L)), lane);
+      sum = V::add(sum, V::select(before, v, V::zero()));
+      carry = V::select(before, V::zero(), v);
+    }
+    acc[k] = sum;
+  }
+  return V::sum_each(acc);
+}
+
 /// Sums of `count` planes of `size` elements (plane k at p + k * stride), for
 /// planes too small to fill the vector loop of sum_row: `lanes` planes at a time,
 /// each in its own vector, reduced together by one sum_each (in float for
-/// float16 and bfloat16 planes, widened as they are read).
+/// float16 and bfloat16 planes, widened as they are read). Groups of 7 x 7
+/// planes that follow each other are read as one run (sum_contiguous_group).
 template <class Arch, class Row>
 void sum_small_planes(const Row* p, std::int64_t size, std::int64_t stride, std::int64_t count, double* sums,
                       bool prefetch = false) {
@@ -347,6 +394,10 @@ void sum_small_planes(const Row* p, std::int64_t size, std::int64_t stride, std:
   for (; first < count; first += L) {
     const Row* group = p + first * stride;
     const std::int64_t planes = std::min(L, count - first);
+    if (L > 1 && planes == L && stride == size && size == seven_by_seven) {
+      store_widened<Arch, T>(sums + first, sum_contiguous_group<Arch, T, seven_by_seven>(group), planes);
+      continue;
+    }
     if (planes == L) {
       const char* ahead = reinterpret_cast<const char*>(group + distance);
       typename V::vector group_sums;
@@ -400,8 +451,14 @@ void max_small_planes(const T* p, std::int64_t size, std::int64_t stride, std::i
     for (std::int64_t k = 0; k < planes; ++k) max[k] = V::load(group + k * stride);
     // sum_small_planes's additions in its order; the max takes the tail from
     // a load overlapping the last full vector, not the partial load's zeros.
-    // `group_size` is L as a constant for whole groups: unrolled into registers.
-    const auto add_vectors = [&](auto group_size) {
+    // Sums of 7 x 7 planes that follow each other come from
+    // sum_contiguous_group as there, and are then the NaN test: the loop below
+    // only compares. `group_size` is L as a constant for whole groups:
+    // unrolled into registers.
+    const bool run_sums = sums && planes == L && stride == size && size == seven_by_seven;
+    T group_sums[std::size_t{L}];
+    if (run_sums) V::store(group_sums, sum_contiguous_group<Arch, T, seven_by_seven>(group));
+    const auto add_vectors = [&](auto group_size, auto adds) {
       // A plain integer: GCC drops the unroll pragma on a loop whose condition
       // converts the generic lambda's parameter.
       const std::int64_t in_group = group_size;
@@ -409,26 +466,29 @@ void max_small_planes(const T* p, std::int64_t size, std::int64_t stride, std::i
         ADAPOOL_UNROLL(16)
         for (std::int64_t k = 0; k < in_group; ++k) {
           const typename V::vector v = V::load(group + k * stride + i);
-          acc[k] = V::add(acc[k], v);
+          if constexpr (decltype(adds)::value) acc[k] = V::add(acc[k], v);
           max[k] = V::max(v, max[k]);
         }
       }
       if (tail) {
         ADAPOOL_UNROLL(16)
         for (std::int64_t k = 0; k < in_group; ++k) {
-          acc[k] = V::add(acc[k], V::load_partial(group + k * stride + full, tail));
+          if constexpr (decltype(adds)::value)
+            acc[k] = V::add(acc[k], V::load_partial(group + k * stride + full, tail));
           max[k] = V::max(V::load(group + k * stride + size - L), max[k]);
         }
       }
     };
-    if (planes == L) {
-      add_vectors(std::integral_constant<std::int64_t, L>{});
+    if (run_sums) {
+      add_vectors(std::integral_constant<std::int64_t, L>{}, std::false_type{});
+    } else if (planes == L) {
+      add_vectors(std::integral_constant<std::int64_t, L>{}, std::true_type{});
     } else {
-      add_vectors(planes);
+      add_vectors(planes, std::true_type{});
     }
     for (std::int64_t k = 0; k < planes; ++k) {
       const T* plane = group + k * stride;
-      if (V::any(V::is_nan(acc[k]))) {
+      if (run_sums ? group_sums[k] != group_sums[k] : V::any(V::is_nan(acc[k]))) {
         best[first + k] = max_index_row<Arch>(plane, size, 1);
         continue;
       }
@@ -440,7 +500,7 @@ void max_small_planes(const T* p, std::int64_t size, std::int64_t stride, std::i
       const auto position = static_cast<std::int64_t>(simd::count_trailing_zeros(equal));
       best[first + k] = {plane[position], position};
     }
-    if (sums) store_widened<Arch, T>(sums + first, V::sum_each(acc), planes);
+    if (sums) store_widened<Arch, T>(sums + first, run_sums ? V::load(group_sums) : V::sum_each(acc), planes);
   }
 }
 
