@@ -16,6 +16,7 @@
 // the first position and NaN keeps the last NaN's position.
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -319,6 +320,13 @@ typename simd::ops<T, Arch>::vector sum_plane_group(const Row* group, std::int64
 // compiling makes that loop straight-line code; this one is worth it.
 inline constexpr std::int64_t seven_by_seven = 49;
 
+// Whether sum_small_planes and max_small_planes take a group's sums from
+// sum_contiguous_group: one test, so that both give the same bits.
+template <std::int64_t L>
+constexpr bool sums_as_run(std::int64_t planes, std::int64_t size, std::int64_t stride) {
+  return L > 1 && planes == L && stride == size && size == seven_by_seven;
+}
+
 // The sums of a whole group of `lanes` planes of Size elements that follow each
 // other in memory, in one vector. The group is exactly Size whole vectors: they
 // are read in order, each adding into the plane it lies in, and a vector that a
@@ -394,7 +402,7 @@ void sum_small_planes(const Row* p, std::int64_t size, std::int64_t stride, std:
   for (; first < count; first += L) {
     const Row* group = p + first * stride;
     const std::int64_t planes = std::min(L, count - first);
-    if (L > 1 && planes == L && stride == size && size == seven_by_seven) {
+    if (sums_as_run<L>(planes, size, stride)) {
       store_widened<Arch, T>(sums + first, sum_contiguous_group<Arch, T, seven_by_seven>(group), planes);
       continue;
     }
@@ -455,7 +463,7 @@ void max_small_planes(const T* p, std::int64_t size, std::int64_t stride, std::i
     // sum_contiguous_group as there, and are then the NaN test: the loop below
     // only compares. `group_size` is L as a constant for whole groups:
     // unrolled into registers.
-    const bool run_sums = sums && planes == L && stride == size && size == seven_by_seven;
+    const bool run_sums = sums && sums_as_run<L>(planes, size, stride);
     T group_sums[std::size_t{L}];
     if (run_sums) V::store(group_sums, sum_contiguous_group<Arch, T, seven_by_seven>(group));
     const auto add_vectors = [&](auto group_size, auto adds) {
@@ -488,7 +496,7 @@ void max_small_planes(const T* p, std::int64_t size, std::int64_t stride, std::i
     }
     for (std::int64_t k = 0; k < planes; ++k) {
       const T* plane = group + k * stride;
-      if (run_sums ? group_sums[k] != group_sums[k] : V::any(V::is_nan(acc[k]))) {
+      if (run_sums ? std::isnan(group_sums[k]) : V::any(V::is_nan(acc[k]))) {
         best[first + k] = max_index_row<Arch>(plane, size, 1);
         continue;
       }
