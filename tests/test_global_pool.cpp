@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <adapool/adapool.hpp>
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <limits>
@@ -103,6 +104,14 @@ TEST_P(GlobalPool, SevenBySevenPlanes) {
           x[static_cast<std::size_t>(plane * 49 + p)] = special;
           check_global_ops<T>(group, GetParam().layout, i++, x);
         }
+      }
+    }
+    // A plane of one value (-infinity, or a tie at every position) keeps its first position.
+    for (std::int64_t plane : {5, 16}) {
+      for (T value : {-std::numeric_limits<T>::infinity(), static_cast<T>(1)}) {
+        std::vector<T> x = base;
+        std::fill_n(x.begin() + plane * 49, 49, value);
+        check_global_ops<T>(group, GetParam().layout, i++, x);
       }
     }
   });

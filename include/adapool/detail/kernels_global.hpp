@@ -118,9 +118,15 @@ void global_max_small_planes(const view5d<const T>& in, const view5d<T>& out, co
           double sums[plane_block];
           max_small_planes<small_planes_arch<Arch>>(in.at(n, c0, 0, 0, 0), size, in.stride_c, count, best,
                                                     avg ? sums : nullptr);
-          for (std::int64_t j = 0; j < count; ++j) {
-            *out.at(n, c0 + j, 0, 0, 0) = best[j].value;
-            if (indices) *indices->at(n, c0 + j, 0, 0, 0) = best[j].position;
+          // Pointers and strides in locals: the stores could alias the views,
+          // which the compiler would then read again for every plane.
+          T* max = out.at(n, c0, 0, 0, 0);
+          const std::int64_t max_stride = out.stride_c;
+          for (std::int64_t j = 0; j < count; ++j) max[j * max_stride] = best[j].value;
+          if (indices) {
+            std::int64_t* position = indices->at(n, c0, 0, 0, 0);
+            const std::int64_t position_stride = indices->stride_c;
+            for (std::int64_t j = 0; j < count; ++j) position[j * position_stride] = best[j].position;
           }
           if (avg)
             store_means<Arch>(sums, count, 1.0 / static_cast<double>(size), avg->at(n, c0, 0, 0, 0), avg->stride_c);

@@ -320,52 +320,106 @@ typename simd::ops<T, Arch>::vector sum_plane_group(const Row* group, std::int64
 // compiling makes that loop straight-line code; this one is worth it.
 inline constexpr std::int64_t seven_by_seven = 49;
 
-// Whether sum_small_planes and max_small_planes take a group's sums from
-// sum_contiguous_group: one test, so that both give the same bits.
+// Whether sum_small_planes and max_small_planes read a group of planes as one
+// run (sum_contiguous_group, max_contiguous_group): one test, so that the
+// separate and fused averages give the same bits.
 template <std::int64_t L>
-constexpr bool sums_as_run(std::int64_t planes, std::int64_t size, std::int64_t stride) {
+constexpr bool group_as_run(std::int64_t planes, std::int64_t size, std::int64_t stride) {
   return L > 1 && planes == L && stride == size && size == seven_by_seven;
 }
 
-// The sums of a whole group of `lanes` planes of Size elements that follow each
-// other in memory, in one vector. The group is exactly Size whole vectors: they
-// are read in order, each adding into the plane it lies in, and a vector that a
-// plane boundary splits adds its lanes before the boundary to the plane ending
-// there and the rest to the next one. So no load is partial or crosses more
-// cache lines than the group's start makes it (sum_plane_group's loads of 7 x 7
-// planes mostly do). Each plane adds in two chains (alternate vectors), which
-// -O2 code needs to overlap them. A plane's sum depends on its place in the
-// group; groups start at multiples of `lanes` planes whatever the threads.
-template <class Arch, class T, std::int64_t Size, class Row>
-typename simd::ops<T, Arch>::vector sum_contiguous_group(const Row* group) {
+// A whole group of `lanes` planes of Size elements that follow each other in
+// memory is exactly Size whole vectors. contiguous_group reads them in order,
+// each into the plane it lies in, and a vector that a plane boundary splits
+// gives its lanes before the boundary to the plane ending there and the rest to
+// the next one (as 0 to a sum, -inf to a max). So no load is partial or crosses
+// more cache lines than the group's start makes it (sum_plane_group's loads of
+// 7 x 7 planes mostly do). Plane k's sum vector goes to sum[k] and, with
+// Maxima, its max vector to max[k]. Each plane adds in two chains (alternate
+// vectors), which -O2 code needs to overlap them. A plane's sum depends on its
+// place in the group; groups start at multiples of `lanes` planes whatever
+// the threads.
+template <class Arch, class T, std::int64_t Size, bool Maxima, class Row>
+ADAPOOL_ALWAYS_INLINE void contiguous_group(const Row* group, typename simd::ops<T, Arch>::vector* sum,
+                                            typename simd::ops<T, Arch>::vector* max) {
   static_assert(Size >= simd::ops<T, Arch>::lanes, "a vector holds lanes of two planes at most");
   using V = simd::ops<T, Arch>;
   constexpr std::int64_t L = V::lanes;
-  const typename V::vector lane = V::iota();
-  typename V::vector acc[std::size_t{L}];
-  typename V::vector carry = V::zero();  // the next plane's lanes of a split vector
+  const typename V::vector lane = V::iota(), lowest = V::broadcast(-std::numeric_limits<T>::infinity());
+  // The next plane's lanes of a split vector.
+  typename V::vector carry_sum = V::zero(), carry_max = lowest;
   ADAPOOL_UNROLL(16)
   for (std::int64_t k = 0; k < L; ++k) {
     // Plane k's whole vectors are [first, last); a boundary splits vector `last` unless end % L == 0.
     const std::int64_t end = Size * (k + 1), first = (Size * k + L - 1) / L, last = end / L;
-    typename V::vector sum = carry, other = V::zero();
-    std::int64_t i = first;
-    for (; i + 2 <= last; i += 2) {
-      sum = V::add(sum, simd::load_row<T, Arch>(group + i * L));
-      other = V::add(other, simd::load_row<T, Arch>(group + (i + 1) * L));
+    typename V::vector s[2] = {carry_sum, V::zero()}, m[2] = {carry_max, lowest};
+    ADAPOOL_UNROLL(16)
+    for (std::int64_t i = first; i < last; ++i) {
+      const typename V::vector v = simd::load_row<T, Arch>(group + i * L);
+      s[(i - first) % 2] = V::add(s[(i - first) % 2], v);
+      if constexpr (Maxima) m[(i - first) % 2] = V::max(v, m[(i - first) % 2]);
     }
-    if (i < last) sum = V::add(sum, simd::load_row<T, Arch>(group + i * L));
-    sum = V::add(sum, other);
-    carry = V::zero();
+    sum[k] = V::add(s[0], s[1]);
     if (end % L != 0) {
       const typename V::vector v = simd::load_row<T, Arch>(group + last * L);
       const auto before = V::greater(V::broadcast(static_cast<T>(end % L)), lane);
-      sum = V::add(sum, V::select(before, v, V::zero()));
-      carry = V::select(before, V::zero(), v);
+      sum[k] = V::add(sum[k], V::select(before, v, V::zero()));
+      carry_sum = V::select(before, V::zero(), v);
+      if constexpr (Maxima) {
+        m[0] = V::max(V::select(before, v, lowest), m[0]);
+        carry_max = V::select(before, lowest, v);
+      }
     }
-    acc[k] = sum;
+    if constexpr (Maxima) max[k] = V::max(m[0], m[1]);
   }
-  return V::sum_each(acc);
+}
+
+// The sums of a whole group of `lanes` planes of Size elements that follow
+// each other, in one vector (contiguous_group).
+template <class Arch, class T, std::int64_t Size, class Row>
+typename simd::ops<T, Arch>::vector sum_contiguous_group(const Row* group) {
+  typename simd::ops<T, Arch>::vector sum[std::size_t{simd::ops<T, Arch>::lanes}];
+  contiguous_group<Arch, T, Size, false>(group, sum, nullptr);
+  return simd::ops<T, Arch>::sum_each(sum);
+}
+
+/// Planes of `lanes` to this many elements get their whole-plane max (and
+/// position) from max_small_planes: every position fits one 64-bit mask.
+inline constexpr std::int64_t small_max_plane = 64;
+
+// Maxima and positions of a whole group of `lanes` planes of Size elements that
+// follow each other (contiguous_group), and when `sums` is not null their sums,
+// bit for bit sum_contiguous_group's. The sums are the NaN test (NaN for a NaN
+// element or inf - inf): with one, nothing is written and the result is false,
+// for the caller's exact path. Otherwise each position is the first element
+// equal to its plane's max, found in the vectors just read: the scan's tie
+// rule, as in max_small_planes.
+template <class Arch, class T, std::int64_t Size>
+bool max_contiguous_group(const T* group, max_and_position<T>* best, double* sums) {
+  static_assert(Size <= small_max_plane, "one 64-bit mask per plane");
+  using V = simd::ops<T, Arch>;
+  constexpr std::int64_t L = V::lanes;
+  typename V::vector sum[std::size_t{L}], max[std::size_t{L}];
+  contiguous_group<Arch, T, Size, true>(group, sum, max);
+  typename V::mask nan = V::is_nan(sum[0]);
+  ADAPOOL_UNROLL(16)
+  for (std::int64_t k = 1; k < L; ++k) nan = V::mask_or(nan, V::is_nan(sum[k]));
+  if (V::any(nan)) return false;
+  ADAPOOL_UNROLL(16)
+  for (std::int64_t k = 0; k < L; ++k) {
+    const T value = V::reduce_max(max[k]);
+    // Plane k's elements are [start, start + Size): vectors first..last, the
+    // first one's lanes before `start` shifted out.
+    const std::int64_t start = Size * k, first = start / L, last = (start + Size - 1) / L;
+    std::uint64_t equal = static_cast<std::uint64_t>(V::equal_bits(V::load(group + first * L), value)) >> (start % L);
+    ADAPOOL_UNROLL(16)
+    for (std::int64_t i = first + 1; i <= last; ++i)
+      equal |= static_cast<std::uint64_t>(V::equal_bits(V::load(group + i * L), value)) << (i * L - start);
+    const auto position = static_cast<std::int64_t>(simd::count_trailing_zeros(equal));
+    best[k] = {group[start + position], position};
+  }
+  if (sums) store_widened<Arch, T>(sums, V::sum_each(sum), L);
+  return true;
 }
 
 /// Sums of `count` planes of `size` elements (plane k at p + k * stride), for
@@ -402,7 +456,7 @@ void sum_small_planes(const Row* p, std::int64_t size, std::int64_t stride, std:
   for (; first < count; first += L) {
     const Row* group = p + first * stride;
     const std::int64_t planes = std::min(L, count - first);
-    if (sums_as_run<L>(planes, size, stride)) {
+    if (group_as_run<L>(planes, size, stride)) {
       store_widened<Arch, T>(sums + first, sum_contiguous_group<Arch, T, seven_by_seven>(group), planes);
       continue;
     }
@@ -430,17 +484,15 @@ void sum_small_planes(const Row* p, std::int64_t size, std::int64_t stride, std:
   }
 }
 
-/// Planes of `lanes` to this many elements get their whole-plane max (and
-/// position) from max_small_planes: every position fits one 64-bit mask.
-inline constexpr std::int64_t small_max_plane = 64;
-
 /// Whole-plane maxima with their positions of `count` planes of `size`
 /// elements (plane k at p + k * stride, lanes <= size <= small_max_plane), and
 /// when `sums` is not null their sums, bit for bit sum_small_planes's. The sum
 /// is the NaN test (NaN for a NaN element or inf - inf): such a plane is
 /// scanned by max_index_row. Otherwise the max is the reduced vector max at
 /// the first element equal to it, found without a branch: the scan's tie rule
-/// (-0.0 equals +0.0, and the element itself is returned).
+/// (-0.0 equals +0.0, and the element itself is returned). Groups of 7 x 7
+/// planes that follow each other are read as one run (max_contiguous_group)
+/// unless they hold a NaN or inf - inf.
 template <class Arch, class T>
 void max_small_planes(const T* p, std::int64_t size, std::int64_t stride, std::int64_t count, max_and_position<T>* best,
                       double* sums) {
@@ -452,6 +504,9 @@ void max_small_planes(const T* p, std::int64_t size, std::int64_t stride, std::i
   for (std::int64_t first = 0; first < count; first += L) {
     const T* group = p + first * stride;
     const std::int64_t planes = std::min(L, count - first);
+    const bool run = group_as_run<L>(planes, size, stride);
+    if (run && max_contiguous_group<Arch, T, seven_by_seven>(group, best + first, sums ? sums + first : nullptr))
+      continue;
     typename V::vector acc[std::size_t{L}], max[std::size_t{L}];
     ADAPOOL_UNROLL(16)
     for (std::int64_t k = 0; k < L; ++k)
@@ -459,11 +514,11 @@ void max_small_planes(const T* p, std::int64_t size, std::int64_t stride, std::i
     for (std::int64_t k = 0; k < planes; ++k) max[k] = V::load(group + k * stride);
     // sum_small_planes's additions in its order; the max takes the tail from
     // a load overlapping the last full vector, not the partial load's zeros.
-    // Sums of 7 x 7 planes that follow each other come from
+    // Sums of a run that max_contiguous_group declined come from
     // sum_contiguous_group as there, and are then the NaN test: the loop below
     // only compares. `group_size` is L as a constant for whole groups:
     // unrolled into registers.
-    const bool run_sums = sums && sums_as_run<L>(planes, size, stride);
+    const bool run_sums = sums && run;
     T group_sums[std::size_t{L}];
     if (run_sums) V::store(group_sums, sum_contiguous_group<Arch, T, seven_by_seven>(group));
     const auto add_vectors = [&](auto group_size, auto adds) {
