@@ -352,25 +352,36 @@ ADAPOOL_ALWAYS_INLINE void contiguous_group(const Row* group, typename simd::ops
   for (std::int64_t k = 0; k < L; ++k) {
     // Plane k's whole vectors are [first, last); a boundary splits vector `last` unless end % L == 0.
     const std::int64_t end = Size * (k + 1), first = (Size * k + L - 1) / L, last = end / L;
-    typename V::vector s[2] = {carry_sum, V::zero()}, m[2] = {carry_max, lowest};
-    ADAPOOL_UNROLL(16)
-    for (std::int64_t i = first; i < last; ++i) {
+    // Named chains, not arrays: clang 14 keeps an array indexed by the loop in memory.
+    typename V::vector sum0 = carry_sum, sum1 = V::zero(), max0 = carry_max, max1 = lowest;
+    std::int64_t i = first;
+    for (; i + 2 <= last; i += 2) {
       const typename V::vector v = simd::load_row<T, Arch>(group + i * L);
-      s[(i - first) % 2] = V::add(s[(i - first) % 2], v);
-      if constexpr (Maxima) m[(i - first) % 2] = V::max(v, m[(i - first) % 2]);
+      const typename V::vector w = simd::load_row<T, Arch>(group + (i + 1) * L);
+      sum0 = V::add(sum0, v);
+      sum1 = V::add(sum1, w);
+      if constexpr (Maxima) {
+        max0 = V::max(v, max0);
+        max1 = V::max(w, max1);
+      }
     }
-    sum[k] = V::add(s[0], s[1]);
+    if (i < last) {
+      const typename V::vector v = simd::load_row<T, Arch>(group + i * L);
+      sum0 = V::add(sum0, v);
+      if constexpr (Maxima) max0 = V::max(v, max0);
+    }
+    sum[k] = V::add(sum0, sum1);
     if (end % L != 0) {
       const typename V::vector v = simd::load_row<T, Arch>(group + last * L);
       const auto before = V::greater(V::broadcast(static_cast<T>(end % L)), lane);
       sum[k] = V::add(sum[k], V::select(before, v, V::zero()));
       carry_sum = V::select(before, V::zero(), v);
       if constexpr (Maxima) {
-        m[0] = V::max(V::select(before, v, lowest), m[0]);
+        max0 = V::max(V::select(before, v, lowest), max0);
         carry_max = V::select(before, lowest, v);
       }
     }
-    if constexpr (Maxima) max[k] = V::max(m[0], m[1]);
+    if constexpr (Maxima) max[k] = V::max(max0, max1);
   }
 }
 
