@@ -109,15 +109,23 @@ class short_row_windows {
 
 // Output rows (n, c, oh) for oh < count may be written as whole vectors:
 // rows are written in order, so when the next row follows in memory the
-// lanes past out.w land on it before it is written. A masked store costs
-// several plain ones on some CPUs.
-template <class T>
-std::int64_t whole_vector_rows(const view5d<T>& out, std::int64_t lanes) {
-  if (out.stride_w != 1 || out.stride_h != out.w) return 0;
-  std::int64_t count = 0;
-  while (count + 1 < out.h && count * out.w + lanes <= out.h * out.w) ++count;
-  return count;
-}
+// lanes past out.w land on it before it is written. So may the last row
+// when the next plane follows it and is written later by the same task
+// (`next_plane_follows`). A masked store costs several plain ones on some
+// CPUs.
+struct whole_vector_rows {
+  whole_vector_rows() = default;
+  template <class T>
+  whole_vector_rows(const view5d<T>& out, std::int64_t lanes) {
+    if (!out.planes_contiguous() || out.d != 1 || out.stride_w != 1) return;
+    while (within_plane + 1 < out.h && within_plane * out.w + lanes <= out.h * out.w) ++within_plane;
+    const bool planes_follow = out.stride_c == out.h * out.w && (out.h - 1) * out.w + lanes <= 2 * out.h * out.w;
+    before_next_plane = planes_follow ? out.h : within_plane;
+  }
+  std::int64_t count(bool next_plane_follows) const { return next_plane_follows ? before_next_plane : within_plane; }
+
+  std::int64_t within_plane = 0, before_next_plane = 0;
+};
 
 // The first `count` lanes of v to `out`, `stride` apart.
 template <class Arch, class T, class U>
@@ -170,7 +178,7 @@ class short_row_averages {
         in_(in),
         out_(out),
         rows_(in.h, out.h),
-        whole_rows_(whole_vector_rows(out, L)) {
+        whole_rows_(out, L) {
     // 1 / (rows * columns) for every output, rounded once as the lane kernels round it.
     for (std::int64_t oh = 0; oh < out.h; ++oh) {
       const std::int64_t rows = rows_.end[oh] - rows_.begin[oh];
@@ -198,9 +206,9 @@ class short_row_averages {
     for (std::int64_t k = 0; k < Terms; ++k) picks[k] = windows_.pick(k);
     const auto pick = [&](std::int64_t k) { return Terms > 0 ? picks[k] : windows_.pick(k); };
     // Stores through vectors may alias any member: the loops read locals.
-    const std::int64_t w = in_.w, in_stride = in_.stride_h, out_h = out_.h, out_stride = out_.stride_h,
-                       whole_rows = whole_rows_;
+    const std::int64_t w = in_.w, in_stride = in_.stride_h, out_h = out_.h, out_stride = out_.stride_h;
     for (std::int64_t c = c0; c < c0 + count; ++c) {
+      const std::int64_t whole_rows = whole_rows_.count(c + 1 < c0 + count);
       const T* plane = in_.at(n, c, 0, 0, 0);
       T* out = out_.at(n, c, 0, 0, 0);
       for (std::int64_t oh = 0; oh < out_h; ++oh) {
@@ -232,13 +240,17 @@ class short_row_averages {
   view5d<const T> in_;
   view5d<T> out_;
   short_row_heights rows_;
-  std::int64_t whole_rows_;
+  whole_vector_rows whole_rows_;
 };
 
 // Max, and with indices its in-plane position. Each input row first takes
 // the max of every window's columns (first max, or last NaN, in column
 // order); output rows then merge their window's rows in order by the same
-// rule, which is the result of one row-major scan of the window.
+// rule, which is the result of one row-major scan of the window. A plane
+// with no NaN needs only "greater" for that rule, half the compares of
+// "greater or NaN", so each plane is first pooled that way while its rows
+// are tested for NaN, and pooled again by the full rule if they hold one
+// (before anything is stored).
 template <class Arch, class T>
 class short_row_maxima {
   using V = simd::ops<T, Arch>;
@@ -252,8 +264,8 @@ class short_row_maxima {
         out_(out),
         indices_(indices),
         rows_(in.h, out.h),
-        whole_rows_(whole_vector_rows(out, L)),
-        whole_index_rows_(indices ? whole_vector_rows(*indices, L) : 0) {}
+        whole_rows_(out, L),
+        whole_index_rows_(indices ? whole_vector_rows(*indices, L) : whole_vector_rows()) {}
 
   /// Planes (n, c0) .. (n, c0 + count - 1).
   void planes(std::int64_t n, std::int64_t c0, std::int64_t count) const {
@@ -266,52 +278,82 @@ class short_row_maxima {
  private:
   template <int Terms, bool Winners>
   void planes(std::int64_t n, std::int64_t c0, std::int64_t count) const {
+    for (std::int64_t c = c0; c < c0 + count; ++c) {
+      const bool next_plane_follows = c + 1 < c0 + count;
+      if (!plane<Terms, Winners, false>(n, c, next_plane_follows))
+        plane<Terms, Winners, true>(n, c, next_plane_follows);
+    }
+  }
+
+  // The scan's rule for a later element `v`; without NaNs, "greater" alone.
+  template <bool NaNs>
+  static typename V::mask replaces(typename V::vector v, typename V::vector best) {
+    if constexpr (NaNs) {
+      return V::greater_or_nan(v, best);
+    } else {
+      return V::greater(v, best);
+    }
+  }
+
+  // With `NaNs` false, returns false without storing anything if the plane holds a NaN.
+  template <int Terms, bool Winners, bool NaNs>
+  bool plane(std::int64_t n, std::int64_t c, bool next_plane_follows) const {
     const std::int64_t terms = Terms > 0 ? Terms : windows_.terms();
     typename V::index picks[std::size_t{Terms > 0 ? Terms : 1}];
     ADAPOOL_UNROLL(3)
     for (std::int64_t k = 0; k < Terms; ++k) picks[k] = windows_.pick(k);
     const auto pick = [&](std::int64_t k) { return Terms > 0 ? picks[k] : windows_.pick(k); };
     typename V::vector row_max[short_rows_max_height], row_at[Winners ? short_rows_max_height : 1];
-    for (std::int64_t c = c0; c < c0 + count; ++c) {
-      const T* plane = in_.at(n, c, 0, 0, 0);
-      for (std::int64_t h = 0; h < in_.h; ++h) {
-        typename V::vector lo, hi;
-        load_short_row<Arch>(plane + h * in_.stride_h, in_.w, lo, hi);
-        typename V::vector best = V::pick(lo, hi, pick(0)), at = windows_.column(0);
-        ADAPOOL_UNROLL(3)
-        for (std::int64_t k = 1; k < terms; ++k) {
-          const typename V::vector v = V::pick(lo, hi, pick(k));
-          const typename V::mask take = V::greater_or_nan(v, best);
-          best = V::select(take, v, best);
-          if constexpr (Winners) at = V::select(take, windows_.column(k), at);
-        }
-        row_max[h] = best;
-        if constexpr (Winners) row_at[h] = V::add(at, V::broadcast(static_cast<T>(h * in_.w)));
+    // Stores through vectors may alias any member: the loops read locals.
+    const std::int64_t w = in_.w, in_h = in_.h, in_stride = in_.stride_h;
+    const T* plane = in_.at(n, c, 0, 0, 0);
+    typename V::mask nan = V::is_nan(V::zero());
+    for (std::int64_t h = 0; h < in_h; ++h) {
+      typename V::vector lo, hi;
+      load_short_row<Arch>(plane + h * in_stride, w, lo, hi);
+      // NaN in either, or inf - inf, which only costs the second pass.
+      if constexpr (!NaNs) nan = V::mask_or(nan, V::is_nan(V::add(lo, hi)));
+      typename V::vector best = V::pick(lo, hi, pick(0)), at = windows_.column(0);
+      ADAPOOL_UNROLL(3)
+      for (std::int64_t k = 1; k < terms; ++k) {
+        const typename V::vector v = V::pick(lo, hi, pick(k));
+        const typename V::mask take = replaces<NaNs>(v, best);
+        best = V::select(take, v, best);
+        if constexpr (Winners) at = V::select(take, windows_.column(k), at);
       }
-      T* out = out_.at(n, c, 0, 0, 0);
-      for (std::int64_t oh = 0; oh < out_.h; ++oh) {
-        const std::int64_t begin = rows_.begin[oh], end = rows_.end[oh];
-        typename V::vector best = row_max[begin], at = Winners ? row_at[begin] : V::zero();
-        for (std::int64_t h = begin + 1; h < end; ++h) {
-          const typename V::mask take = V::greater_or_nan(row_max[h], best);
-          best = V::select(take, row_max[h], best);
-          if constexpr (Winners) at = V::select(take, row_at[h], at);
-        }
-        if (oh < whole_rows_) {
-          V::store(out + oh * out_.stride_h, best);
+      row_max[h] = best;
+      if constexpr (Winners) row_at[h] = V::add(at, V::broadcast(static_cast<T>(h * w)));
+    }
+    if (!NaNs && V::any(nan)) return false;
+    const std::int64_t whole_rows = whole_rows_.count(next_plane_follows),
+                       whole_index_rows = Winners ? whole_index_rows_.count(next_plane_follows) : 0;
+    const std::int64_t out_h = out_.h, out_w = out_.w, out_stride = out_.stride_h, out_step = out_.stride_w;
+    T* out = out_.at(n, c, 0, 0, 0);
+    std::int64_t* positions = Winners ? indices_->at(n, c, 0, 0, 0) : nullptr;
+    const std::int64_t positions_stride = Winners ? indices_->stride_h : 0,
+                       positions_step = Winners ? indices_->stride_w : 0;
+    for (std::int64_t oh = 0; oh < out_h; ++oh) {
+      const std::int64_t begin = rows_.begin[oh], end = rows_.end[oh];
+      typename V::vector best = row_max[begin], at = Winners ? row_at[begin] : V::zero();
+      for (std::int64_t h = begin + 1; h < end; ++h) {
+        const typename V::mask take = replaces<NaNs>(row_max[h], best);
+        best = V::select(take, row_max[h], best);
+        if constexpr (Winners) at = V::select(take, row_at[h], at);
+      }
+      if (oh < whole_rows) {
+        V::store(out + oh * out_stride, best);
+      } else {
+        store_lanes<Arch, T>(out + oh * out_stride, out_step, out_w, best);
+      }
+      if constexpr (Winners) {
+        if (oh < whole_index_rows) {
+          V::store_positions(positions + oh * positions_stride, at);
         } else {
-          store_lanes<Arch, T>(out + oh * out_.stride_h, out_.stride_w, out_.w, best);
-        }
-        if constexpr (Winners) {
-          std::int64_t* positions = indices_->at(n, c, 0, oh, 0);
-          if (oh < whole_index_rows_) {
-            V::store_positions(positions, at);
-          } else {
-            store_lanes<Arch, T>(positions, indices_->stride_w, out_.w, at);
-          }
+          store_lanes<Arch, T>(positions + oh * positions_stride, positions_step, out_w, at);
         }
       }
     }
+    return true;
   }
 
   short_row_windows<Arch, T> windows_;  // first: vectors
@@ -319,7 +361,7 @@ class short_row_maxima {
   view5d<T> out_;
   const view5d<std::int64_t>* indices_;
   short_row_heights rows_;
-  std::int64_t whole_rows_, whole_index_rows_;
+  whole_vector_rows whole_rows_, whole_index_rows_;
 };
 
 template <class Arch, class T>

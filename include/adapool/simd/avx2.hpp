@@ -23,7 +23,30 @@ namespace ADAPOOL_TARGET_NAMESPACE {
 template <>
 struct ops<float, avx2> {
   using vector = __m256;
+  // Two compares in greater_or_nan: a single unordered predicate would also
+  // let a number replace a NaN max.
+#if ADAPOOL_TARGET_AVX512
+  // AVX-512VL compares into mask registers, which blends read directly.
+  using mask = __mmask8;
+  static mask greater_or_nan(vector v, vector current) {
+    return static_cast<mask>(_mm256_cmp_ps_mask(v, current, _CMP_GT_OQ) | _mm256_cmp_ps_mask(v, v, _CMP_UNORD_Q));
+  }
+  static vector select(mask m, vector if_true, vector if_false) { return _mm256_mask_blend_ps(m, if_false, if_true); }
+  static mask greater(vector v, vector current) { return _mm256_cmp_ps_mask(v, current, _CMP_GT_OQ); }
+  static mask is_nan(vector v) { return _mm256_cmp_ps_mask(v, v, _CMP_UNORD_Q); }
+  static mask mask_or(mask a, mask b) { return static_cast<mask>(a | b); }
+  static bool any(mask m) { return m != 0; }
+#else
   using mask = __m256;
+  static mask greater_or_nan(vector v, vector current) {
+    return _mm256_or_ps(_mm256_cmp_ps(v, current, _CMP_GT_OQ), _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+  }
+  static vector select(mask m, vector if_true, vector if_false) { return _mm256_blendv_ps(if_false, if_true, m); }
+  static mask greater(vector v, vector current) { return _mm256_cmp_ps(v, current, _CMP_GT_OQ); }
+  static mask is_nan(vector v) { return _mm256_cmp_ps(v, v, _CMP_UNORD_Q); }
+  static mask mask_or(mask a, mask b) { return _mm256_or_ps(a, b); }
+  static bool any(mask m) { return _mm256_movemask_ps(m) != 0; }
+#endif
   static constexpr int lanes = 8;
 
   static vector load(const float* p) { return _mm256_loadu_ps(p); }
@@ -41,12 +64,6 @@ struct ops<float, avx2> {
   static vector mul(vector a, vector b) { return _mm256_mul_ps(a, b); }
   static vector div(vector a, vector b) { return _mm256_div_ps(a, b); }
   static vector sqrt(vector a) { return _mm256_sqrt_ps(a); }
-  // Two compares: a single unordered predicate would also let a number replace a NaN max.
-  static mask greater_or_nan(vector v, vector current) {
-    return _mm256_or_ps(_mm256_cmp_ps(v, current, _CMP_GT_OQ), _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
-  }
-  static vector select(mask m, vector if_true, vector if_false) { return _mm256_blendv_ps(if_false, if_true, m); }
-  static mask greater(vector v, vector current) { return _mm256_cmp_ps(v, current, _CMP_GT_OQ); }
 
   static float reduce_add(vector v) {
     return ops<float, sse2>::reduce_add(_mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1)));
@@ -84,13 +101,21 @@ struct ops<float, avx2> {
     const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     return _mm256_maskload_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32(n), lane));
   }
+  static constexpr bool fast_pick = true;
+#if ADAPOOL_TARGET_AVX512
+  // AVX-512VL permutes across two vectors in one instruction.
+  using index = __m256i;
+  static index pick_index(const std::int32_t* positions) {
+    return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(positions));
+  }
+  static vector pick(vector lo, vector hi, index i) { return _mm256_permutex2var_ps(lo, i, hi); }
+#else
   // The permutation takes the low three bits of a position; bit 3 (moved to
   // the sign, which blendv reads) chooses between lo and hi.
   struct index {
     __m256i within;
     __m256 from_hi;
   };
-  static constexpr bool fast_pick = true;
   static index pick_index(const std::int32_t* positions) {
     const __m256i at = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(positions));
     return {at, _mm256_castsi256_ps(_mm256_slli_epi32(at, 28))};
@@ -98,13 +123,11 @@ struct ops<float, avx2> {
   static vector pick(vector lo, vector hi, index i) {
     return _mm256_blendv_ps(_mm256_permutevar8x32_ps(lo, i.within), _mm256_permutevar8x32_ps(hi, i.within), i.from_hi);
   }
+#endif
 
   static vector max(vector a, vector b) { return _mm256_max_ps(a, b); }
   // vmaxps returns its second operand unless the first is greater, NaN and zeros included.
   static constexpr bool max_keeps_current = true;
-  static mask is_nan(vector v) { return _mm256_cmp_ps(v, v, _CMP_UNORD_Q); }
-  static mask mask_or(mask a, mask b) { return _mm256_or_ps(a, b); }
-  static bool any(mask m) { return _mm256_movemask_ps(m) != 0; }
   static float reduce_max(vector v) {
     return ops<float, sse2>::reduce_max(_mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1)));
   }
@@ -188,7 +211,30 @@ struct ops<float, avx2> {
 template <>
 struct ops<double, avx2> {
   using vector = __m256d;
+  // Two compares in greater_or_nan: a single unordered predicate would also
+  // let a number replace a NaN max.
+#if ADAPOOL_TARGET_AVX512
+  // AVX-512VL compares into mask registers, which blends read directly.
+  using mask = __mmask8;
+  static mask greater_or_nan(vector v, vector current) {
+    return static_cast<mask>(_mm256_cmp_pd_mask(v, current, _CMP_GT_OQ) | _mm256_cmp_pd_mask(v, v, _CMP_UNORD_Q));
+  }
+  static vector select(mask m, vector if_true, vector if_false) { return _mm256_mask_blend_pd(m, if_false, if_true); }
+  static mask greater(vector v, vector current) { return _mm256_cmp_pd_mask(v, current, _CMP_GT_OQ); }
+  static mask is_nan(vector v) { return _mm256_cmp_pd_mask(v, v, _CMP_UNORD_Q); }
+  static mask mask_or(mask a, mask b) { return static_cast<mask>(a | b); }
+  static bool any(mask m) { return m != 0; }
+#else
   using mask = __m256d;
+  static mask greater_or_nan(vector v, vector current) {
+    return _mm256_or_pd(_mm256_cmp_pd(v, current, _CMP_GT_OQ), _mm256_cmp_pd(v, v, _CMP_UNORD_Q));
+  }
+  static vector select(mask m, vector if_true, vector if_false) { return _mm256_blendv_pd(if_false, if_true, m); }
+  static mask greater(vector v, vector current) { return _mm256_cmp_pd(v, current, _CMP_GT_OQ); }
+  static mask is_nan(vector v) { return _mm256_cmp_pd(v, v, _CMP_UNORD_Q); }
+  static mask mask_or(mask a, mask b) { return _mm256_or_pd(a, b); }
+  static bool any(mask m) { return _mm256_movemask_pd(m) != 0; }
+#endif
   static constexpr int lanes = 4;
 
   static vector load(const double* p) { return _mm256_loadu_pd(p); }
@@ -204,11 +250,6 @@ struct ops<double, avx2> {
   static vector mul(vector a, vector b) { return _mm256_mul_pd(a, b); }
   static vector div(vector a, vector b) { return _mm256_div_pd(a, b); }
   static vector sqrt(vector a) { return _mm256_sqrt_pd(a); }
-  static mask greater_or_nan(vector v, vector current) {
-    return _mm256_or_pd(_mm256_cmp_pd(v, current, _CMP_GT_OQ), _mm256_cmp_pd(v, v, _CMP_UNORD_Q));
-  }
-  static vector select(mask m, vector if_true, vector if_false) { return _mm256_blendv_pd(if_false, if_true, m); }
-  static mask greater(vector v, vector current) { return _mm256_cmp_pd(v, current, _CMP_GT_OQ); }
 
   static double reduce_add(vector v) {
     return ops<double, sse2>::reduce_add(_mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1)));
@@ -230,12 +271,19 @@ struct ops<double, avx2> {
     const __m256i lane = _mm256_setr_epi64x(0, 1, 2, 3);
     return _mm256_maskload_pd(p, _mm256_cmpgt_epi64(_mm256_set1_epi64x(n), lane));
   }
+  static constexpr bool fast_pick = true;
+#if ADAPOOL_TARGET_AVX512
+  using index = __m256i;
+  static index pick_index(const std::int32_t* positions) {
+    return _mm256_cvtepi32_epi64(_mm_loadu_si128(reinterpret_cast<const __m128i*>(positions)));
+  }
+  static vector pick(vector lo, vector hi, index i) { return _mm256_permutex2var_pd(lo, i, hi); }
+#else
   // A double is a pair of 32-bit lanes of the float permutation.
   struct index {
     __m256i within;
     __m256d from_hi;
   };
-  static constexpr bool fast_pick = true;
   static index pick_index(const std::int32_t* positions) {
     std::int32_t pairs[8];
     std::int64_t hi[4];
@@ -253,13 +301,11 @@ struct ops<double, avx2> {
     };
     return _mm256_blendv_pd(take(lo), take(hi), i.from_hi);
   }
+#endif
 
   static vector max(vector a, vector b) { return _mm256_max_pd(a, b); }
   // vmaxpd returns its second operand unless the first is greater, NaN and zeros included.
   static constexpr bool max_keeps_current = true;
-  static mask is_nan(vector v) { return _mm256_cmp_pd(v, v, _CMP_UNORD_Q); }
-  static mask mask_or(mask a, mask b) { return _mm256_or_pd(a, b); }
-  static bool any(mask m) { return _mm256_movemask_pd(m) != 0; }
   static double reduce_max(vector v) {
     return ops<double, sse2>::reduce_max(_mm_max_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1)));
   }
