@@ -307,12 +307,19 @@ class short_row_maxima {
     // Stores through vectors may alias any member: the loops read locals.
     const std::int64_t w = in_.w, in_h = in_.h, in_stride = in_.stride_h;
     const T* plane = in_.at(n, c, 0, 0, 0);
-    typename V::mask nan = V::is_nan(V::zero());
+    // The sums of the plane's columns are NaN if an element is (or on inf -
+    // inf and overflow, which only cost the second pass).
+    typename V::vector sum_lo = V::zero(), sum_hi = V::zero();
+    // The position of row h's first element, kept as a vector.
+    typename V::vector row_start = V::zero();
+    const typename V::vector row_length = V::broadcast(static_cast<T>(w));
     for (std::int64_t h = 0; h < in_h; ++h) {
       typename V::vector lo, hi;
       load_short_row<Arch>(plane + h * in_stride, w, lo, hi);
-      // NaN in either, or inf - inf, which only costs the second pass.
-      if constexpr (!NaNs) nan = V::mask_or(nan, V::is_nan(V::add(lo, hi)));
+      if constexpr (!NaNs) {
+        sum_lo = V::add(sum_lo, lo);
+        sum_hi = V::add(sum_hi, hi);
+      }
       typename V::vector best = V::pick(lo, hi, pick(0)), at = windows_.column(0);
       ADAPOOL_UNROLL(3)
       for (std::int64_t k = 1; k < terms; ++k) {
@@ -322,9 +329,12 @@ class short_row_maxima {
         if constexpr (Winners) at = V::select(take, windows_.column(k), at);
       }
       row_max[h] = best;
-      if constexpr (Winners) row_at[h] = V::add(at, V::broadcast(static_cast<T>(h * w)));
+      if constexpr (Winners) {
+        row_at[h] = V::add(at, row_start);
+        row_start = V::add(row_start, row_length);
+      }
     }
-    if (!NaNs && V::any(nan)) return false;
+    if (!NaNs && V::any(V::is_nan(V::add(sum_lo, sum_hi)))) return false;
     const std::int64_t whole_rows = whole_rows_.count(next_plane_follows),
                        whole_index_rows = Winners ? whole_index_rows_.count(next_plane_follows) : 0;
     const std::int64_t out_h = out_.h, out_w = out_.w, out_stride = out_.stride_h, out_step = out_.stride_w;

@@ -52,9 +52,13 @@ struct ops<float, avx2> {
   static vector load(const float* p) { return _mm256_loadu_ps(p); }
   static void store(float* p, vector v) { _mm256_storeu_ps(p, v); }
   static void store_positions(std::int64_t* p, vector v) {
+#if ADAPOOL_TARGET_AVX512
+    _mm512_storeu_si512(p, _mm512_cvttps_epi64(v));
+#else
     const __m256i i32 = _mm256_cvttps_epi32(v);
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), _mm256_cvtepu32_epi64(_mm256_castsi256_si128(i32)));
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(p + 4), _mm256_cvtepu32_epi64(_mm256_extracti128_si256(i32, 1)));
+#endif
   }
   static vector broadcast(float x) { return _mm256_set1_ps(x); }
   static vector zero() { return _mm256_setzero_ps(); }
