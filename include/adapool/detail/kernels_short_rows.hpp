@@ -136,12 +136,14 @@ void store_lanes(U* out, std::int64_t stride, std::int64_t count, typename simd:
 }
 
 // A row of `w` < 2 * lanes elements as two vectors, zeros past its end.
-template <class Arch, class T>
+// `Long` (w >= lanes) is a template argument so that loops over rows need
+// not test it: clang++ keeps the test inside them.
+template <class Arch, bool Long, class T>
 void load_short_row(const T* row, std::int64_t w, typename simd::ops<T, Arch>::vector& lo,
                     typename simd::ops<T, Arch>::vector& hi) {
   using V = simd::ops<T, Arch>;
   constexpr std::int64_t L = V::lanes;
-  if (w >= L) {
+  if constexpr (Long) {
     lo = V::load(row);
     hi = V::load_partial(row + L, static_cast<int>(w - L));
   } else {
@@ -200,6 +202,12 @@ class short_row_averages {
  private:
   template <int Terms>
   void planes(std::int64_t n, std::int64_t c0, std::int64_t count) const {
+    if (in_.w >= L) return planes<Terms, true>(n, c0, count);
+    planes<Terms, false>(n, c0, count);
+  }
+
+  template <int Terms, bool Long>
+  void planes(std::int64_t n, std::int64_t c0, std::int64_t count) const {
     const std::int64_t terms = Terms > 0 ? Terms : windows_.terms();
     typename V::index picks[std::size_t{Terms > 0 ? Terms : 1}];
     ADAPOOL_UNROLL(3)
@@ -214,10 +222,10 @@ class short_row_averages {
       for (std::int64_t oh = 0; oh < out_h; ++oh) {
         const std::int64_t begin = rows_.begin[oh], end = rows_.end[oh];
         typename V::vector lo, hi;
-        load_short_row<Arch>(plane + begin * in_stride, w, lo, hi);
+        load_short_row<Arch, Long>(plane + begin * in_stride, w, lo, hi);
         for (std::int64_t h = begin + 1; h < end; ++h) {
           typename V::vector next_lo, next_hi;
-          load_short_row<Arch>(plane + h * in_stride, w, next_lo, next_hi);
+          load_short_row<Arch, Long>(plane + h * in_stride, w, next_lo, next_hi);
           lo = V::add(lo, next_lo);
           hi = V::add(hi, next_hi);
         }
@@ -315,7 +323,11 @@ class short_row_maxima {
     const typename V::vector row_length = V::broadcast(static_cast<T>(w));
     for (std::int64_t h = 0; h < in_h; ++h) {
       typename V::vector lo, hi;
-      load_short_row<Arch>(plane + h * in_stride, w, lo, hi);
+      if (w >= L) {
+        load_short_row<Arch, true>(plane + h * in_stride, w, lo, hi);
+      } else {
+        load_short_row<Arch, false>(plane + h * in_stride, w, lo, hi);
+      }
       if constexpr (!NaNs) {
         sum_lo = V::add(sum_lo, lo);
         sum_hi = V::add(sum_hi, hi);
