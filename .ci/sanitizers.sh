@@ -4,13 +4,14 @@
 # UndefinedBehaviorSanitizer: a Debug build (Debian's libclang-rt-14-dev
 # provides the runtimes) of the dynamic suite, run capped to SSE2, AVX2 and
 # AVX-512 in turn (every test there runs the scalar path too and compares the
-# two), the portable suite, the mixed-ISA program, the compile-time tests, the
-# no-exceptions test and the examples (those without Eigen: the Eigen twins
-# only wrap the operations tested here; the fuzz targets' inputs replay under
-# the same sanitizers in .ci/fuzz.sh). This is CI's clang++ build: one build
-# checks the second compiler, the newer standard and the sanitizers. Any report
-# fails its test: the sanitizers abort on the first finding
-# (-fno-sanitize-recover=all).
+# two), the portable suite, the mixed-ISA program, the compile-time tests and
+# the no-exceptions test (the fuzz targets' inputs replay under the same
+# sanitizers in .ci/fuzz.sh). The examples are left out: they call the
+# operations tested here, and instrumenting each of them again took a sixth of
+# this step's build time; the README's test command builds and runs them. This
+# is CI's clang++ build: one build checks the second compiler, the newer
+# standard and the sanitizers. Any report fails its test: the sanitizers abort
+# on the first finding (-fno-sanitize-recover=all).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,7 +25,7 @@ start=$SECONDS
 cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-gline-tables-only -O1" \
   -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_CXX_STANDARD=20 \
   -DCMAKE_CXX_FLAGS="$sanitize" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" \
-  -DADAPOOL_TEST_ARCHES=dynamic -DADAPOOL_BUILD_BENCHMARKS=OFF -DADAPOOL_BUILD_EXAMPLES=ON \
+  -DADAPOOL_TEST_ARCHES=dynamic -DADAPOOL_BUILD_BENCHMARKS=OFF -DADAPOOL_BUILD_EXAMPLES=OFF \
   -DADAPOOL_INSTALL=OFF -DADAPOOL_WARNINGS_AS_ERRORS=ON -DCMAKE_DISABLE_FIND_PACKAGE_Eigen3=ON \
   -DCMAKE_DISABLE_FIND_PACKAGE_Torch=ON -DADAPOOL_BUILD_TORCH_EXTENSION=OFF -DADAPOOL_BUILD_FUZZERS=OFF \
   >"$dir.configure.log" 2>&1 || {
@@ -38,7 +39,7 @@ build_seconds=$((SECONDS - start))
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
-ctest --test-dir "$dir" --output-on-failure -j2 -R 'tests_|odr_|compile_|no_exceptions|example'
+ctest --test-dir "$dir" --output-on-failure -j2 -R 'tests_|odr_|compile_|no_exceptions'
 echo "sanitizers: OK: clang++ C++20, the dynamic suite (each set this CPU has, and the scalar path), portable suite," \
-  "mixed-ISA program, compile-time tests, no-exceptions test and examples clean under ASan+UBSan" \
+  "mixed-ISA program, compile-time tests and no-exceptions test clean under ASan+UBSan" \
   "(build ${build_seconds}s, total $((SECONDS - start))s)"
