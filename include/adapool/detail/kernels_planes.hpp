@@ -49,12 +49,13 @@ const T* next_plane(const view5d<const T>& in, std::int64_t n, std::int64_t c) {
   return n + 1 < in.n ? in.at(n + 1, 0, 0, 0, 0) : nullptr;
 }
 
-// Asks for the rows of window band (wd, wh) of `plane` to be loaded. A plane
-// summed band by band, with the columns' reductions between bands, left the
-// hardware prefetcher behind: on W8's 60 x 60 planes the loads of the next
-// band waited on L3, and asking for it one plane ahead made the 2-, 3- and
-// 6-bin levels 1.5-2x faster. (Maxima, with more work per element, measured
-// no faster.)
+// Asks for the rows of window band (wd, wh) of `plane` to be loaded. Callers
+// that spend long on each plane in cache (every level of a pyramid, an average
+// then a max) ask for the next plane's band as they reach the same band of the
+// current one: with no misses to follow, the hardware prefetcher stops between
+// planes. A single level is not asked ahead: its loads miss all along, the
+// hardware prefetcher follows them, and extra requests only compete with its
+// own (the CHANGELOG has the measurements).
 // Unit-stride rows only, where every line fetched is read.
 template <class T>
 void prefetch_band(const view5d<const T>& in, const T* plane, const window& wd, const window& wh) {
@@ -176,7 +177,7 @@ void average_planes(const view5d<const T>& in, const view5d<T>& out) {
   with_columns_form<Arch>(in, [&](auto form) {
     parallel_for(in.n * in.c, in.n * in.c * in.plane_size(), [&](std::int64_t task) {
       const std::int64_t n = task / in.c, c = task % in.c;
-      average_plane<Arch, decltype(form)>(in, out, columns_of, n, c, next_plane(in, n, c));
+      average_plane<Arch, decltype(form)>(in, out, columns_of, n, c);
     });
   });
 }
