@@ -6,9 +6,10 @@
 # AVX-512 in turn (every test there runs the scalar path too and compares the
 # two), the portable suite, the mixed-ISA program, the compile-time tests and
 # the no-exceptions test (the fuzz targets' inputs replay under the same
-# sanitizers in .ci/fuzz.sh). The examples are left out: they call the
-# operations tested here, and instrumenting each of them again took a sixth of
-# this step's build time; the README's test command builds and runs them. This
+# sanitizers in .ci/fuzz.sh). The examples and the Eigen tests are left out:
+# they call the operations tested here (the Eigen interop only wraps them),
+# and the examples alone took a sixth of this step's build time; the README's
+# test command builds and runs both. This
 # is CI's clang++ build: one build checks the second compiler, the newer
 # standard and the sanitizers. Any report fails its test: the sanitizers abort
 # on the first finding (-fno-sanitize-recover=all).
