@@ -223,6 +223,8 @@ class short_row_averages {
         const std::int64_t begin = rows_.begin[oh], end = rows_.end[oh];
         typename V::vector lo, hi;
         load_short_row<Arch, Long>(plane + begin * in_stride, w, lo, hi);
+        // Windows of a few rows: clang++ would unroll by four behind a remainder loop.
+        ADAPOOL_UNROLL(1)
         for (std::int64_t h = begin + 1; h < end; ++h) {
           typename V::vector next_lo, next_hi;
           load_short_row<Arch, Long>(plane + h * in_stride, w, next_lo, next_hi);
@@ -357,6 +359,7 @@ class short_row_maxima {
     for (std::int64_t oh = 0; oh < out_h; ++oh) {
       const std::int64_t begin = rows_.begin[oh], end = rows_.end[oh];
       typename V::vector best = row_max[begin], at = Winners ? row_at[begin] : V::zero();
+      ADAPOOL_UNROLL(1)
       for (std::int64_t h = begin + 1; h < end; ++h) {
         const typename V::mask take = replaces<NaNs>(row_max[h], best);
         best = V::select(take, row_max[h], best);
