@@ -43,7 +43,11 @@ struct ops<float, avx2> {
   }
   static vector select(mask m, vector if_true, vector if_false) { return _mm256_blendv_ps(if_false, if_true, m); }
   static mask greater(vector v, vector current) { return _mm256_cmp_ps(v, current, _CMP_GT_OQ); }
-  static mask is_nan(vector v) { return _mm256_cmp_ps(v, v, _CMP_UNORD_Q); }
+  static mask is_nan(vector v) {
+    mask m = _mm256_cmp_ps(v, v, _CMP_UNORD_Q);
+    ADAPOOL_OPAQUE(m);
+    return m;
+  }
   static mask mask_or(mask a, mask b) { return _mm256_or_ps(a, b); }
   static bool any(mask m) { return _mm256_movemask_ps(m) != 0; }
 #endif
@@ -140,11 +144,18 @@ struct ops<float, avx2> {
   }
 
   // F16C where the build enables it (-mavx2 alone does not); a bfloat16 is the top half of a float.
+#if ADAPOOL_TARGET_F16C
+  static vector widen_halves(__m128i h) {
+    vector v = _mm256_cvtph_ps(h);
+    ADAPOOL_OPAQUE(v);
+    return v;
+  }
+#endif
   static void widen(const float16* p, std::int64_t n, float* out) {
     std::int64_t i = 0;
 #if ADAPOOL_TARGET_F16C
     for (; i + 8 <= n; i += 8)
-      _mm256_storeu_ps(out + i, _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i))));
+      _mm256_storeu_ps(out + i, widen_halves(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i))));
 #endif
     ops<float, sse2>::widen(p + i, n - i, out + i);
   }
@@ -158,7 +169,7 @@ struct ops<float, avx2> {
   }
   static vector load_widened(const float16* p) {
 #if ADAPOOL_TARGET_F16C
-    return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+    return widen_halves(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
 #else
     return load_widened_through_array<ops>(p, lanes);
 #endif
@@ -171,7 +182,7 @@ struct ops<float, avx2> {
   // inserted. Masked lanes are not read, so the load cannot fault past p + n.
   static vector load_widened_partial(const float16* p, int n) {
 #if ADAPOOL_TARGET_F16C
-    return _mm256_cvtph_ps(partial_halves(p, n, n % 2 != 0 ? p[n - 1].bits : 0));
+    return widen_halves(partial_halves(p, n, n % 2 != 0 ? p[n - 1].bits : 0));
 #else
     return load_widened_through_array<ops>(p, n);
 #endif
@@ -235,7 +246,11 @@ struct ops<double, avx2> {
   }
   static vector select(mask m, vector if_true, vector if_false) { return _mm256_blendv_pd(if_false, if_true, m); }
   static mask greater(vector v, vector current) { return _mm256_cmp_pd(v, current, _CMP_GT_OQ); }
-  static mask is_nan(vector v) { return _mm256_cmp_pd(v, v, _CMP_UNORD_Q); }
+  static mask is_nan(vector v) {
+    mask m = _mm256_cmp_pd(v, v, _CMP_UNORD_Q);
+    ADAPOOL_OPAQUE(m);
+    return m;
+  }
   static mask mask_or(mask a, mask b) { return _mm256_or_pd(a, b); }
   static bool any(mask m) { return _mm256_movemask_pd(m) != 0; }
 #endif

@@ -9,6 +9,7 @@
 #endif
 
 #include "avx2.hpp"
+#include "compiler.hpp"
 
 #if ADAPOOL_TARGET_AVX512
 #include <immintrin.h>
@@ -114,18 +115,23 @@ struct ops<float, avx512f> {
   }
   static unsigned equal_bits(vector v, float x) { return _mm512_cmp_ps_mask(v, _mm512_set1_ps(x), _CMP_EQ_OQ); }
 
+  static vector widen_halves(__m256i h) {
+    vector v = _mm512_cvtph_ps(h);
+    ADAPOOL_OPAQUE(v);
+    return v;
+  }
   // AVX2's conversions, 8 elements at a time.
   static void widen(const float16* p, std::int64_t n, float* out) { ops<float, avx2>::widen(p, n, out); }
   static void widen(const bfloat16* p, std::int64_t n, float* out) { ops<float, avx2>::widen(p, n, out); }
   static vector load_widened(const float16* p) {
-    return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+    return widen_halves(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
   }
   static vector load_widened(const bfloat16* p) {
     return widen_bfloat16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
   }
   // Masked lanes are not read, so the loads cannot fault past p + n.
   static vector load_widened_partial(const float16* p, int n) {
-    return _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(static_cast<__mmask16>((1u << n) - 1u), p));
+    return widen_halves(_mm256_maskz_loadu_epi16(static_cast<__mmask16>((1u << n) - 1u), p));
   }
   static vector load_widened_partial(const bfloat16* p, int n) {
     return widen_bfloat16(_mm256_maskz_loadu_epi16(static_cast<__mmask16>((1u << n) - 1u), p));

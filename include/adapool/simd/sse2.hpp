@@ -8,6 +8,7 @@
 #define ADAPOOL_SIMD_SSE2_HPP
 #endif
 
+#include "compiler.hpp"
 #include "scalar.hpp"
 
 #if defined(__SSE2__) || defined(_M_X64)
@@ -88,7 +89,11 @@ struct ops<float, sse2> {
   static vector max(vector a, vector b) { return _mm_max_ps(a, b); }
   // maxps returns its second operand unless the first is greater, NaN and zeros included.
   static constexpr bool max_keeps_current = true;
-  static mask is_nan(vector v) { return _mm_cmpunord_ps(v, v); }
+  static mask is_nan(vector v) {
+    mask m = _mm_cmpunord_ps(v, v);
+    ADAPOOL_OPAQUE(m);
+    return m;
+  }
   static mask mask_or(mask a, mask b) { return _mm_or_ps(a, b); }
   static bool any(mask m) { return _mm_movemask_ps(m) != 0; }
   static float reduce_max(vector v) {
@@ -104,8 +109,11 @@ struct ops<float, sse2> {
   static void widen(const float16* p, std::int64_t n, float* out) {
     std::int64_t i = 0;
 #if ADAPOOL_TARGET_F16C
-    for (; i + 4 <= n; i += 4)
-      _mm_storeu_ps(out + i, _mm_cvtph_ps(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p + i))));
+    for (; i + 4 <= n; i += 4) {
+      vector v = _mm_cvtph_ps(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p + i)));
+      ADAPOOL_OPAQUE(v);
+      _mm_storeu_ps(out + i, v);
+    }
 #endif
     ops<float, scalar>::widen(p + i, n - i, out + i);
   }
@@ -185,7 +193,11 @@ struct ops<double, sse2> {
   static vector max(vector a, vector b) { return _mm_max_pd(a, b); }
   // maxpd returns its second operand unless the first is greater, NaN and zeros included.
   static constexpr bool max_keeps_current = true;
-  static mask is_nan(vector v) { return _mm_cmpunord_pd(v, v); }
+  static mask is_nan(vector v) {
+    mask m = _mm_cmpunord_pd(v, v);
+    ADAPOOL_OPAQUE(m);
+    return m;
+  }
   static mask mask_or(mask a, mask b) { return _mm_or_pd(a, b); }
   static bool any(mask m) { return _mm_movemask_pd(m) != 0; }
   static double reduce_max(vector v) { return _mm_cvtsd_f64(_mm_max_sd(v, _mm_unpackhi_pd(v, v))); }
