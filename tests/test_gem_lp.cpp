@@ -325,6 +325,29 @@ TEST_P(PowerPool, SpecialValuesByHand) {
   });
 }
 
+// The cube roots of p = 3 are taken a vector of outputs at a time: every
+// value the fast root leaves to std::cbrt or std::pow (0, NaN, infinities,
+// negative sums, sums above 1e30 or below 1e-30) at every lane position of a
+// run of 40 outputs (channels here), between ordinary values.
+TEST_P(PowerPool, CubeRootsOfEveryKind) {
+  with_dtype(GetParam().type, 17, [&](auto t, std::mt19937_64& rng) {
+    using T = decltype(t);
+    const T nan = std::numeric_limits<T>::quiet_NaN();
+    const T inf = std::numeric_limits<T>::infinity();
+    const std::vector<T> specials{0, nan, inf, -inf, -2, T(1e11), T(1e-11), T(1e12), T(-1e-5)};
+    const std::array<std::int64_t, 3> shape{1, 40, 2};
+    std::size_t i = 0;
+    for (std::size_t shift = 0; shift < specials.size(); ++shift) {
+      // Both elements of a channel's window hold the special value, in every
+      // other channel, so that its sum is the value's kind.
+      std::vector<T> x = uniform_values<T>(element_count(shape), 0.5, 2, rng);
+      for (std::size_t c = 0; c < 40; c += 2) x[2 * c] = x[2 * c + 1] = specials[(c / 2 + shift) % specials.size()];
+      check_power<T>(shape, {1}, GetParam().layout, output_layout(i++), x, {false, 3});
+      check_power<T>(shape, {1}, GetParam().layout, output_layout(i++), x, {true, 3});
+    }
+  });
+}
+
 // p = 1 GeM on values >= eps is the average: bit for bit on contiguous NCHW and
 // channels-last input whose planes fit the kernels' buffer (the same sums over
 // the same values), within the average tolerance for every other layout.

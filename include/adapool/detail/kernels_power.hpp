@@ -30,6 +30,7 @@
 #include <type_traits>
 
 #include "../parallel.hpp"
+#include "../simd/compiler.hpp"
 #include "../simd/target.hpp"
 #include "reduce.hpp"
 #include "reduce_columns.hpp"
@@ -45,43 +46,77 @@ namespace ADAPOOL_TARGET_NAMESPACE {
 inline constexpr std::int64_t finish_chunk = 256;
 static_assert(finish_chunk >= column_block, "a channels-last run is finished at once");
 
+// One Halley step from y toward m^(1/3), in ops set O: the vector loop's or
+// the scalar one for the tail, the same operations so the same bits.
+template <class O, class V>
+V cube_root_step(V y, V m) {
+  const V two = O::broadcast(2.0);
+  const V cube = O::mul(O::mul(y, y), y);
+  return O::div(O::mul(y, O::add(cube, O::mul(two, m))), O::add(O::mul(two, cube), m));
+}
+
+// Whether m lies outside the range the seed below serves, [1e-30, 1e30]
+// (NaN does), in ops set O.
+template <class O, class V>
+typename O::mask outside_seed_range(V m) {
+  return O::mask_or(O::mask_or(O::greater(m, O::broadcast(1e30)), O::greater(O::broadcast(1e-30), m)), O::is_nan(m));
+}
+
 // Cube roots of m[0, k) in place, for outputs of type T: the finish of p = 3.
 // std::cbrt costs some 20 ns, which adaptive windows of a few elements each
 // (13 -> 7) cannot afford per output. Halley's iteration from a seed with a
-// third of m's exponent (the float bit trick) converges cubically, and the loop
-// has no branch, so that compilers vectorise it. Values outside the seed's
-// range (and 0, inf, NaN, negatives) are redone by std::cbrt or, for a
-// negative m, by std::pow(m, 1/3), which is NaN (or +inf for -inf) as in PyTorch.
-template <class T>
+// third of m's exponent (the float bit trick) converges cubically; its steps
+// are vector divisions. Values outside the seed's range (and 0, inf, NaN,
+// negatives) are redone by std::cbrt or, for a negative m, by
+// std::pow(m, 1/3), which is NaN (or +inf for -inf) as in PyTorch.
+template <class Arch, class T>
 void cube_roots(double* m, std::int64_t k) {
-  double roots[finish_chunk];
-  for (std::int64_t i = 0; i < k; ++i) {
-    const auto single = static_cast<float>(m[i]);
-    std::uint32_t bits = 0;
-    std::memcpy(&bits, &single, sizeof bits);
-    bits = bits / 3 + 0x2a5137a0;  // m^(1/3) within a few percent
-    float seed = 0;
-    std::memcpy(&seed, &bits, sizeof seed);
-    double y = seed;
-    // Two steps leave some 1e-14, well below float's rounding; double takes a third.
-    for (int step = std::is_same_v<T, float> ? 1 : 0; step < 3; ++step) {
-      const double cube = y * y * y;
-      y = y * (cube + 2 * m[i]) / (2 * cube + m[i]);
+  using V = simd::ops<double, Arch>;
+  using S = simd::ops<double, simd::scalar>;
+  // Two steps leave some 1e-14, well below float's rounding; double takes a third.
+  constexpr int steps = std::is_same_v<T, float> ? 2 : 3;
+  // Seeds for a whole number of blocks of 8, a loop of constant count, which
+  // -O2 vectorises: m holds finish_chunk values, a multiple of 8, and those
+  // past k are set to have a seed.
+  static_assert(finish_chunk % 8 == 0, "seeds are taken 8 at a time");
+  for (std::int64_t j = k; j % 8 != 0; ++j) m[j] = 1;
+  double seeds[finish_chunk];
+  for (std::int64_t i = 0; i < k; i += 8) {
+    for (std::int64_t j = i; j < i + 8; ++j) {
+      const auto single = static_cast<float>(m[j]);
+      std::uint32_t bits = 0;
+      std::memcpy(&bits, &single, sizeof bits);
+      bits = bits / 3 + 0x2a5137a0;  // m^(1/3) within a few percent
+      float seed = 0;
+      std::memcpy(&seed, &bits, sizeof seed);
+      seeds[j] = seed;
     }
-    roots[i] = y;
   }
-  // Without a branch, so that it is vectorised too; the roots taken lie inside
-  // the range themselves, so a second pass finds just the values left.
-  const auto in_seed_range = [](double x) { return x >= 1e-30 && x <= 1e30; };
-  bool outside = false;
-  for (std::int64_t i = 0; i < k; ++i) {
-    const bool inside = in_seed_range(m[i]);
-    outside |= !inside;
-    m[i] = inside ? roots[i] : m[i];
+  typename V::mask any_outside = V::is_nan(V::zero());
+  std::int64_t i = 0;
+  for (; i + V::lanes <= k; i += V::lanes) {
+    const typename V::vector x = V::load(m + i);
+    typename V::vector y = V::load(seeds + i);
+    ADAPOOL_UNROLL(3)
+    for (int step = 0; step < steps; ++step) y = cube_root_step<V>(y, x);
+    const typename V::mask skip = outside_seed_range<V>(x);
+    any_outside = V::mask_or(any_outside, skip);
+    V::store(m + i, V::select(skip, x, y));
   }
-  if (!outside) return;
-  for (std::int64_t i = 0; i < k; ++i) {
-    if (!in_seed_range(m[i])) m[i] = m[i] < 0 ? std::pow(m[i], 1.0 / 3) : std::cbrt(m[i]);
+  bool redo = V::any(any_outside);
+  for (; i < k; ++i) {
+    double y = seeds[i];
+    for (int step = 0; step < steps; ++step) y = cube_root_step<S>(y, m[i]);
+    if (outside_seed_range<S>(m[i])) {
+      redo = true;
+    } else {
+      m[i] = y;
+    }
+  }
+  if (!redo) return;
+  // The roots taken lie inside the range themselves: this finds just the values left.
+  for (std::int64_t j = 0; j < k; ++j) {
+    if (outside_seed_range<S>(m[j])) m[j] = m[j] < 0 ? std::pow(m[j], 1.0 / 3) : std::cbrt(m[j]);
   }
 }
 
@@ -121,7 +156,7 @@ struct power_rule {
       case power_kind::two:
         return sqrt_run<Arch>(m, k);
       case power_kind::three:
-        return cube_roots<T>(m, k);
+        return cube_roots<Arch, T>(m, k);
       case power_kind::four:
         sqrt_run<Arch>(m, k);
         return sqrt_run<Arch>(m, k);
@@ -201,6 +236,23 @@ double raised_sum(const power_rule& rule, const T* src, std::int64_t n, std::int
   return sum;
 }
 
+// to[i] = from[i] as double, and back, for i < n: blocks of a constant count,
+// which -O2 vectorises (not a loop with a remainder).
+template <class T>
+void widen_run(const T* from, std::int64_t n, double* to) {
+  std::int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (std::int64_t j = 0; j < 8; ++j) to[i + j] = static_cast<double>(from[i + j]);
+  for (; i < n; ++i) to[i] = static_cast<double>(from[i]);
+}
+template <class T>
+void narrow_run(const double* from, std::int64_t n, T* to) {
+  std::int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (std::int64_t j = 0; j < 8; ++j) to[i + j] = static_cast<T>(from[i + j]);
+  for (; i < n; ++i) to[i] = static_cast<T>(from[i]);
+}
+
 // Rewrites the means the average kernels left in planes [0, out.c) of
 // out.n = 1 (a block, or one plane) as pooled powers, finish_chunk outputs at
 // a time. LP needs each window's element count, from the input's sizes; GeM
@@ -230,11 +282,11 @@ void finish_planes(const power_rule& rule, const view5d<const T>& in, const view
     }
     for (std::int64_t begin = 0; begin < total; begin += run) {
       const std::int64_t k = std::min(run, total - begin);
-      for (std::int64_t i = 0; i < k; ++i) m[i] = static_cast<double>(out.data[begin + i]);
+      widen_run(out.data + begin, k, m);
       if (!rule.of_mean)
         for (std::int64_t i = 0; i < k; ++i) m[i] *= counts[i];
       rule.finish<Arch, T>(m, k);
-      for (std::int64_t i = 0; i < k; ++i) out.data[begin + i] = static_cast<T>(m[i]);
+      narrow_run(m, k, out.data + begin);
     }
     return;
   }

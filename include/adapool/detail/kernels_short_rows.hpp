@@ -181,15 +181,18 @@ class short_row_averages {
         out_(out),
         rows_(in.h, out.h),
         whole_rows_(out, L) {
-    // 1 / (rows * columns) for every output, rounded once as the lane kernels round it.
+    // 1 / (rows * columns) for every output, rounded once as the lane kernels
+    // round it. Window sizes cost integer divisions: power means build this
+    // for every block of planes.
+    std::int64_t columns[std::size_t{L}];
+    for (std::int64_t j = 0; j < L; ++j) {
+      const std::int64_t o = std::min(j, out.w - 1);
+      columns[j] = unchecked_window_end(o, in.w, out.w) - unchecked_window_begin(o, in.w, out.w);
+    }
     for (std::int64_t oh = 0; oh < out.h; ++oh) {
       const std::int64_t rows = rows_.end[oh] - rows_.begin[oh];
       T lanes_of[std::size_t{L}];
-      for (std::int64_t j = 0; j < L; ++j) {
-        const std::int64_t o = std::min(j, out.w - 1);
-        const std::int64_t columns = unchecked_window_end(o, in.w, out.w) - unchecked_window_begin(o, in.w, out.w);
-        lanes_of[j] = static_cast<T>(1.0 / static_cast<double>(rows * columns));
-      }
+      for (std::int64_t j = 0; j < L; ++j) lanes_of[j] = static_cast<T>(1.0 / static_cast<double>(rows * columns[j]));
       scale_[oh] = V::load(lanes_of);
     }
   }
