@@ -236,21 +236,14 @@ double raised_sum(const power_rule& rule, const T* src, std::int64_t n, std::int
   return sum;
 }
 
-// to[i] = from[i] as double, and back, for i < n: blocks of a constant count,
-// which -O2 vectorises (not a loop with a remainder).
-template <class T>
-void widen_run(const T* from, std::int64_t n, double* to) {
+// to[i] = from[i] as To, for i < n: blocks of a constant count, which -O2
+// vectorises (not a loop with a remainder).
+template <class From, class To>
+void convert_run(const From* from, std::int64_t n, To* to) {
   std::int64_t i = 0;
   for (; i + 8 <= n; i += 8)
-    for (std::int64_t j = 0; j < 8; ++j) to[i + j] = static_cast<double>(from[i + j]);
-  for (; i < n; ++i) to[i] = static_cast<double>(from[i]);
-}
-template <class T>
-void narrow_run(const double* from, std::int64_t n, T* to) {
-  std::int64_t i = 0;
-  for (; i + 8 <= n; i += 8)
-    for (std::int64_t j = 0; j < 8; ++j) to[i + j] = static_cast<T>(from[i + j]);
-  for (; i < n; ++i) to[i] = static_cast<T>(from[i]);
+    for (std::int64_t j = 0; j < 8; ++j) to[i + j] = static_cast<To>(from[i + j]);
+  for (; i < n; ++i) to[i] = static_cast<To>(from[i]);
 }
 
 // Rewrites the means the average kernels left in planes [0, out.c) of
@@ -282,11 +275,11 @@ void finish_planes(const power_rule& rule, const view5d<const T>& in, const view
     }
     for (std::int64_t begin = 0; begin < total; begin += run) {
       const std::int64_t k = std::min(run, total - begin);
-      widen_run(out.data + begin, k, m);
+      convert_run(out.data + begin, k, m);
       if (!rule.of_mean)
         for (std::int64_t i = 0; i < k; ++i) m[i] *= counts[i];
       rule.finish<Arch, T>(m, k);
-      narrow_run(m, k, out.data + begin);
+      convert_run(m, k, out.data + begin);
     }
     return;
   }
