@@ -75,20 +75,20 @@ class short_row_windows {
   enum class pad { zero, repeat };
 
   short_row_windows(std::int64_t in_w, std::int64_t out_w, pad padding) {
-    std::int64_t begin[std::size_t{L}] = {}, size[std::size_t{L}] = {};
+    std::int64_t begin[std::size_t{L}] = {};
     for (std::int64_t j = 0; j < L; ++j) {
       // Lanes past the outputs repeat the last output's window; they are never stored.
       const std::int64_t o = std::min(j, out_w - 1);
       begin[j] = unchecked_window_begin(o, in_w, out_w);
-      size[j] = unchecked_window_end(o, in_w, out_w) - begin[j];
-      terms_ = std::max(terms_, size[j]);
+      size_[j] = unchecked_window_end(o, in_w, out_w) - begin[j];
+      terms_ = std::max(terms_, size_[j]);
     }
     for (std::int64_t k = 0; k < terms_; ++k) {
       std::int32_t positions[std::size_t{L}];
       T columns[std::size_t{L}];
       for (std::int64_t j = 0; j < L; ++j) {
-        const std::int64_t at = begin[j] + std::min(k, size[j] - 1);
-        positions[j] = k < size[j] || padding == pad::repeat ? static_cast<std::int32_t>(at) : 2 * L - 1;
+        const std::int64_t at = begin[j] + std::min(k, size_[j] - 1);
+        positions[j] = k < size_[j] || padding == pad::repeat ? static_cast<std::int32_t>(at) : 2 * L - 1;
         columns[j] = static_cast<T>(at);
       }
       picks_[k] = V::pick_index(positions);
@@ -97,6 +97,8 @@ class short_row_windows {
   }
 
   std::int64_t terms() const { return terms_; }
+  // The number of columns in lane j's window.
+  std::int64_t size(std::int64_t j) const { return size_[j]; }
   typename V::index pick(std::int64_t k) const { return picks_[k]; }
   typename V::vector column(std::int64_t k) const { return columns_[k]; }
 
@@ -104,6 +106,7 @@ class short_row_windows {
   // The vectors first: their alignment would otherwise pad the members before them.
   typename V::index picks_[2 * std::size_t{L}];
   typename V::vector columns_[2 * std::size_t{L}];
+  std::int64_t size_[std::size_t{L}] = {};
   std::int64_t terms_ = 0;
 };
 
@@ -182,17 +185,12 @@ class short_row_averages {
         rows_(in.h, out.h),
         whole_rows_(out, L) {
     // 1 / (rows * columns) for every output, rounded once as the lane kernels
-    // round it. Window sizes cost integer divisions: power means build this
-    // for every block of planes.
-    std::int64_t columns[std::size_t{L}];
-    for (std::int64_t j = 0; j < L; ++j) {
-      const std::int64_t o = std::min(j, out.w - 1);
-      columns[j] = unchecked_window_end(o, in.w, out.w) - unchecked_window_begin(o, in.w, out.w);
-    }
+    // round it.
     for (std::int64_t oh = 0; oh < out.h; ++oh) {
       const std::int64_t rows = rows_.end[oh] - rows_.begin[oh];
       T lanes_of[std::size_t{L}];
-      for (std::int64_t j = 0; j < L; ++j) lanes_of[j] = static_cast<T>(1.0 / static_cast<double>(rows * columns[j]));
+      for (std::int64_t j = 0; j < L; ++j)
+        lanes_of[j] = static_cast<T>(1.0 / static_cast<double>(rows * windows_.size(j)));
       scale_[oh] = V::load(lanes_of);
     }
   }
