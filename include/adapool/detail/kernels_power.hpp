@@ -81,6 +81,7 @@ void cube_roots(double* m, std::int64_t k) {
   static_assert(finish_chunk % 8 == 0, "seeds are taken 8 at a time");
   for (std::int64_t j = k; j % 8 != 0; ++j) m[j] = 1;
   double seeds[finish_chunk];
+  ADAPOOL_NO_VECTORIZE
   for (std::int64_t i = 0; i < k; i += 8) {
     for (std::int64_t j = i; j < i + 8; ++j) {
       const auto single = static_cast<float>(m[j]);
@@ -241,6 +242,7 @@ double raised_sum(const power_rule& rule, const T* src, std::int64_t n, std::int
 template <class From, class To>
 void convert_run(const From* from, std::int64_t n, To* to) {
   std::int64_t i = 0;
+  ADAPOOL_NO_VECTORIZE
   for (; i + 8 <= n; i += 8)
     for (std::int64_t j = 0; j < 8; ++j) to[i + j] = static_cast<To>(from[i + j]);
   for (; i < n; ++i) to[i] = static_cast<To>(from[i]);

@@ -118,9 +118,11 @@ class column_sums {
     if (pending_ == 0) return;
     const std::int64_t padded = padded_length<Arch, T>(len_);
     if (flushed_) {
+      ADAPOOL_NO_VECTORIZE
       for (std::int64_t j = 0; j < padded; j += V::lanes)
         for (std::int64_t k = 0; k < V::lanes; ++k) totals[j + k] += static_cast<double>(acc_[j + k]);
     } else {
+      ADAPOOL_NO_VECTORIZE
       for (std::int64_t j = 0; j < padded; j += V::lanes)
         for (std::int64_t k = 0; k < V::lanes; ++k) totals[j + k] = static_cast<double>(acc_[j + k]);
     }
@@ -187,9 +189,11 @@ template <class Arch, class T>
 void store_means(const double* sums, std::int64_t count, double scale, T* out, std::int64_t stride) {
   constexpr std::int64_t L = simd::ops<T, Arch>::lanes;
   std::int64_t j = 0;
-  if (stride == 1)
+  if (stride == 1) {
+    ADAPOOL_NO_VECTORIZE
     for (; j + L <= count; j += L)
       for (std::int64_t k = 0; k < L; ++k) out[j + k] = static_cast<T>(sums[j + k] * scale);
+  }
   for (; j < count; ++j) out[j * stride] = static_cast<T>(sums[j] * scale);
 }
 
