@@ -231,7 +231,13 @@ TEST_P(Backward, ManyChannels) {
 
 TEST_P(Backward, Global) {
   sweep(backward_op::global_avg, std::vector<shape_case<3>>{{{1}, {1}}, {{17}, {1}}, {{300}, {1}}});
-  sweep(backward_op::global_avg, std::vector<shape_case<4>>{{{7, 7}, {1, 1}}, {{1, 33}, {1, 1}}}, 131);
+  // Planes of a vector's size (4 x 4 floats or 2 x 4 doubles under AVX-512,
+  // 2 x 4 floats under AVX2) and of one element more, in blocks of planes that
+  // start at every alignment.
+  sweep(backward_op::global_avg,
+        std::vector<shape_case<4>>{
+            {{7, 7}, {1, 1}}, {{1, 33}, {1, 1}}, {{4, 4}, {1, 1}}, {{2, 4}, {1, 1}}, {{1, 9}, {1, 1}}},
+        131);
   sweep(backward_op::global_avg, std::vector<shape_case<5>>{{{3, 4, 5}, {1, 1, 1}}});
   sweep(backward_op::global_max, std::vector<shape_case<3>>{{{1}, {1}}, {{17}, {1}}, {{300}, {1}}});
   sweep(backward_op::global_max, std::vector<shape_case<4>>{{{7, 7}, {1, 1}}, {{1, 33}, {1, 1}}}, 131);

@@ -108,6 +108,12 @@ void fill_planes_backward(const view5d<const T>& go, const view5d<T>& gi) {
           for (std::int64_t w = 0; w < gi.w; ++w) copy_run<Arch>(gi.at(n, c0, d, h, w), shares, c1 - c0);
       return;
     }
+    if (gi.planes_contiguous() && gi.stride_c == gi.plane_size() && gi.plane_size() >= simd::ops<T, Arch>::lanes) {
+      T shares[backward_plane_block] = {};
+      for (std::int64_t c = c0; c < c1; ++c) shares[c - c0] = *go.at(n, c, 0, 0, 0) / size;
+      fill_planes<Arch>(gi.at(n, c0, 0, 0, 0), shares, c1 - c0, gi.plane_size());
+      return;
+    }
     for (std::int64_t c = c0; c < c1; ++c) {
       const T share = *go.at(n, c, 0, 0, 0) / size;
       if (gi.planes_contiguous()) {

@@ -39,6 +39,36 @@ void fill_run(T* p, std::int64_t n, T value) {
   for (std::int64_t i = 0; i < n; i += L) V::store(p + std::min(i, n - L), v);
 }
 
+// Plane k of `count` planes of `size` >= lanes elements, one after another
+// from p, set to values[k]. After the first vector, stores are aligned to
+// whole vectors, and the one two planes share takes each plane's lanes: no
+// store splits a cache line, and no line is written twice, as filling plane by
+// plane (fill_run) would do wherever a plane's start or end is unaligned.
+template <class Arch, class T>
+void fill_planes(T* p, const T* values, std::int64_t count, std::int64_t size) {
+  using V = simd::ops<T, Arch>;
+  constexpr std::int64_t L = V::lanes;
+  const std::int64_t n = count * size;
+  const typename V::vector lane = V::iota();
+  V::store(p, V::broadcast(values[0]));
+  // The first position past p whose address is a multiple of a vector's bytes
+  // (p itself when it is one; then the store above covered it).
+  std::int64_t at = L - static_cast<std::int64_t>(reinterpret_cast<std::uintptr_t>(p) / sizeof(T) % L);
+  for (std::int64_t k = 0; k < count; ++k) {
+    const std::int64_t end = (k + 1) * size;
+    const typename V::vector v = V::broadcast(values[k]);
+    for (; at + L <= end; at += L) V::store(p + at, v);
+    if (at >= end) continue;
+    if (k + 1 == count) {
+      V::store(p + n - L, v);  // the last vector of the last plane, overlapping
+    } else {
+      const auto before = V::greater(V::broadcast(static_cast<T>(end - at)), lane);
+      V::store(p + at, V::select(before, v, V::broadcast(values[k + 1])));
+      at += L;
+    }
+  }
+}
+
 template <class Arch, class T>
 void copy_run(T* to, const T* from, std::int64_t n) {
   using V = simd::ops<T, Arch>;
