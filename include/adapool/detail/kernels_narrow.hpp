@@ -202,8 +202,14 @@ void narrow_global_small(const view5d<const T>& in, const view5d<T>& out, const 
           double sums[plane_block];
           sum_small_planes<small_planes_arch<Arch>>(in.at(n, c0, 0, 0, 0), size, in.stride_c, count, sums);
           // Float's mean, then float's value rounded to T: PyTorch's arithmetic for half types.
+          // Blocks of a constant count, which -O2 vectorises (not a loop with a remainder).
           float means[plane_block];
-          for (std::int64_t k = 0; k < count; ++k) means[k] = static_cast<float>(sums[k] / static_cast<double>(size));
+          const auto divisor = static_cast<double>(size);
+          std::int64_t k = 0;
+          ADAPOOL_NO_VECTORIZE
+          for (; k + 8 <= count; k += 8)
+            for (std::int64_t j = 0; j < 8; ++j) means[k + j] = static_cast<float>(sums[k + j] / divisor);
+          for (; k < count; ++k) means[k] = static_cast<float>(sums[k] / divisor);
           narrow_run<Arch>(means, count, out.at(n, c0, 0, 0, 0), out.stride_c);
         } else if constexpr (is_half_type<T>) {
           float widened[std::size_t{plane_block * small_max_plane}];
