@@ -135,6 +135,9 @@ void fill_planes_backward(const view5d<const T>& go, const view5d<T>& gi) {
 // changes nothing.
 template <class Arch, class T>
 class window_rows_backward {
+  using V = simd::ops<T, Arch>;
+  static constexpr std::int64_t L = V::lanes;
+
  public:
   window_rows_backward(const view5d<const T>& go, const view5d<T>& gi)
       : go_(go),
@@ -170,6 +173,24 @@ class window_rows_backward {
       }
       spread_end_[ow] = static_cast<std::int32_t>(t);
     }
+    // Rows of at most two vectors, from output rows of at most two: each
+    // spread row is two picks, not a store per share.
+    picked_spread_ = L > 1 && gi.w <= 2 * L && go.w <= 2 * L && across_ <= picked_across;
+    if (!picked_spread_) return;
+    for (std::int64_t k = 0; k < across_; ++k) {
+      for (std::int64_t v = 0; v < 2; ++v) {
+        const std::int64_t at = v == 0 ? 0 : gi.w - L;
+        std::int32_t positions[std::size_t{L}] = {};
+        T reached[std::size_t{L}] = {};
+        for (std::int64_t j = 0; j < L; ++j) {
+          const window_run holding = windows_holding(at + j, gi.w, go.w);
+          positions[j] = static_cast<std::int32_t>(k < holding.count ? holding.first + k : 0);
+          reached[j] = k < holding.count ? T(1) : T(0);
+        }
+        pick_[k][v] = V::pick_index(positions);
+        reached_[k][v] = V::greater(V::load(reached), V::zero());
+      }
+    }
   }
 
   // Planes are taken a group at a time, their spread rows side by side, so
@@ -202,11 +223,15 @@ class window_rows_backward {
   // The plane's shares, stored at the columns of their windows in its spread rows.
   void spread_plane(std::int64_t n, std::int64_t c, T* spread) const {
     T shares[backward_share_limit];
-    for (std::int64_t od = 0; od < go_.d; ++od) {
-      for (std::int64_t oh = 0; oh < go_.h; ++oh) {
-        const T* grad = go_.at(n, c, od, oh, 0);
-        T* row = shares + (od * go_.h + oh) * go_.w;
-        for (std::int64_t ow = 0; ow < go_.w; ++ow) row[ow] = grad[ow * go_.stride_w];
+    if (go_.planes_contiguous()) {
+      copy_run<Arch>(shares, go_.at(n, c, 0, 0, 0), cells_);
+    } else {
+      for (std::int64_t od = 0; od < go_.d; ++od) {
+        for (std::int64_t oh = 0; oh < go_.h; ++oh) {
+          const T* grad = go_.at(n, c, od, oh, 0);
+          T* row = shares + (od * go_.h + oh) * go_.w;
+          for (std::int64_t ow = 0; ow < go_.w; ++ow) row[ow] = grad[ow * go_.stride_w];
+        }
       }
     }
     // PyTorch's divisions, one axis at a time.
@@ -214,6 +239,27 @@ class window_rows_backward {
     if (divide_h_) divide_run<Arch>(shares, kh_, cells_);
     if (divide_w_) divide_run<Arch>(shares, kw_, cells_);
 
+    if (picked_spread_) {
+      for (std::int64_t r = 0; r < go_.d * go_.h; ++r) {
+        const T* row_shares = shares + r * go_.w;
+        // load_partial takes fewer than `lanes` elements. (No lambda: under
+        // run-time dispatch it would not be compiled for this target.)
+        typename V::vector lo = V::zero(), hi = V::zero();
+        if (go_.w >= L) {
+          lo = V::load(row_shares);
+          if (go_.w == 2 * L) hi = V::load(row_shares + L);
+          if (go_.w > L && go_.w < 2 * L) hi = V::load_partial(row_shares + L, static_cast<int>(go_.w - L));
+        } else {
+          lo = V::load_partial(row_shares, static_cast<int>(go_.w));
+        }
+        for (std::int64_t k = 0; k < across_; ++k) {
+          T* spread_row = spread + (r * across_ + k) * gi_.w;
+          V::store(spread_row, V::select(reached_[k][0], V::pick(lo, hi, pick_[k][0]), V::zero()));
+          V::store(spread_row + gi_.w - L, V::select(reached_[k][1], V::pick(lo, hi, pick_[k][1]), V::zero()));
+        }
+      }
+      return;
+    }
     // Each share goes to the columns of its window; the slots no window
     // reaches keep the zeros planes() gave them.
     for (std::int64_t r = 0; r < go_.d * go_.h; ++r) {
@@ -236,6 +282,13 @@ class window_rows_backward {
   // Share ow of an output row goes to spread_at_[t] for t in [spread_end_[ow - 1], spread_end_[ow]).
   std::int32_t spread_at_[backward_spread_limit] = {};
   std::int32_t spread_end_[backward_share_limit] = {};
+  // Short rows (picked_spread_): spread row k's vector v (at column 0, and
+  // at gi.w - lanes) picks its shares from the output row's two vectors, and
+  // `reached` keeps the lanes some window reaches.
+  static constexpr std::int64_t picked_across = 4;
+  bool picked_spread_ = false;
+  typename V::index pick_[picked_across][2] = {};
+  typename V::mask reached_[picked_across][2] = {};
 };
 
 template <class Arch, class T>

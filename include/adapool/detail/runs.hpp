@@ -115,16 +115,22 @@ void sqrt_run(T* p, std::int64_t n) {
 }
 
 // to[i] = 0 + from[parts[0] + i] + from[parts[1] + i] + ..., added in the
-// order of parts. Needs n >= lanes (with_lanes_at_most).
+// order of parts. Needs n >= lanes (with_lanes_at_most). Two vectors at a
+// time: two chains of adds, and half the loops over parts, whose counts vary
+// from call to call.
 template <class Arch, class T>
 void sum_parts(T* to, const T* from, const std::int64_t* parts, int count, std::int64_t n) {
   using V = simd::ops<T, Arch>;
   constexpr std::int64_t L = V::lanes;
-  for (std::int64_t i = 0; i < n; i += L) {
-    const std::int64_t at = std::min(i, n - L);
-    typename V::vector sum = V::zero();
-    for (int p = 0; p < count; ++p) sum = V::add(sum, V::load(from + parts[p] + at));
-    V::store(to + at, sum);
+  for (std::int64_t i = 0; i < n; i += 2 * L) {
+    const std::int64_t at0 = std::min(i, n - L), at1 = std::min(i + L, n - L);
+    typename V::vector sum0 = V::zero(), sum1 = V::zero();
+    for (int p = 0; p < count; ++p) {
+      sum0 = V::add(sum0, V::load(from + parts[p] + at0));
+      sum1 = V::add(sum1, V::load(from + parts[p] + at1));
+    }
+    V::store(to + at0, sum0);
+    V::store(to + at1, sum1);
   }
 }
 
