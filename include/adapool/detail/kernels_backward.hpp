@@ -244,13 +244,13 @@ class window_rows_backward {
         const T* row_shares = shares + r * go_.w;
         // load_partial takes fewer than `lanes` elements. (No lambda: under
         // run-time dispatch it would not be compiled for this target.)
-        typename V::vector lo = V::zero(), hi = V::zero();
-        if (go_.w >= L) {
-          lo = V::load(row_shares);
-          if (go_.w == 2 * L) hi = V::load(row_shares + L);
-          if (go_.w > L && go_.w < 2 * L) hi = V::load_partial(row_shares + L, static_cast<int>(go_.w - L));
-        } else {
-          lo = V::load_partial(row_shares, static_cast<int>(go_.w));
+        const typename V::vector lo =
+            go_.w >= L ? V::load(row_shares) : V::load_partial(row_shares, static_cast<int>(go_.w));
+        typename V::vector hi = V::zero();
+        if (go_.w == 2 * L) {
+          hi = V::load(row_shares + L);
+        } else if (go_.w > L) {
+          hi = V::load_partial(row_shares + L, static_cast<int>(go_.w - L));
         }
         for (std::int64_t k = 0; k < across_; ++k) {
           T* spread_row = spread + (r * across_ + k) * gi_.w;
@@ -273,6 +273,13 @@ class window_rows_backward {
     }
   }
 
+  // Short rows (picked_spread_): spread row k's vector v (at column 0, and
+  // at gi.w - lanes) picks its shares from the output row's two vectors, and
+  // `reached` keeps the lanes some window reaches. The vectors first: their
+  // alignment would otherwise pad the members before them.
+  static constexpr std::int64_t picked_across = 4;
+  typename V::index pick_[picked_across][2] = {};
+  typename V::mask reached_[picked_across][2] = {};
   view5d<const T> go_;
   view5d<T> gi_;
   std::int64_t cells_, across_;
@@ -282,13 +289,7 @@ class window_rows_backward {
   // Share ow of an output row goes to spread_at_[t] for t in [spread_end_[ow - 1], spread_end_[ow]).
   std::int32_t spread_at_[backward_spread_limit] = {};
   std::int32_t spread_end_[backward_share_limit] = {};
-  // Short rows (picked_spread_): spread row k's vector v (at column 0, and
-  // at gi.w - lanes) picks its shares from the output row's two vectors, and
-  // `reached` keeps the lanes some window reaches.
-  static constexpr std::int64_t picked_across = 4;
   bool picked_spread_ = false;
-  typename V::index pick_[picked_across][2] = {};
-  typename V::mask reached_[picked_across][2] = {};
 };
 
 template <class Arch, class T>
