@@ -100,22 +100,21 @@ template <class Arch, class T>
 void fill_planes_backward(const view5d<const T>& go, const view5d<T>& gi) {
   const T size = static_cast<T>(gi.plane_size());
   for_each_backward_block(gi, backward_work(go, gi), [&](std::int64_t n, std::int64_t c0, std::int64_t c1) {
+    // A block holds at most backward_channel_block planes, whichever its kind.
+    T shares[backward_channel_block] = {};
+    for (std::int64_t c = c0; c < c1; ++c) shares[c - c0] = *go.at(n, c, 0, 0, 0) / size;
     if (gi.channels_contiguous()) {
-      T shares[backward_channel_block];
-      for (std::int64_t c = c0; c < c1; ++c) shares[c - c0] = *go.at(n, c, 0, 0, 0) / size;
       for (std::int64_t d = 0; d < gi.d; ++d)
         for (std::int64_t h = 0; h < gi.h; ++h)
           for (std::int64_t w = 0; w < gi.w; ++w) copy_run<Arch>(gi.at(n, c0, d, h, w), shares, c1 - c0);
       return;
     }
     if (gi.planes_contiguous() && gi.stride_c == gi.plane_size() && gi.plane_size() >= simd::ops<T, Arch>::lanes) {
-      T shares[backward_plane_block] = {};
-      for (std::int64_t c = c0; c < c1; ++c) shares[c - c0] = *go.at(n, c, 0, 0, 0) / size;
       fill_planes<Arch>(gi.at(n, c0, 0, 0, 0), shares, c1 - c0, gi.plane_size());
       return;
     }
     for (std::int64_t c = c0; c < c1; ++c) {
-      const T share = *go.at(n, c, 0, 0, 0) / size;
+      const T share = shares[c - c0];
       if (gi.planes_contiguous()) {
         fill_run<Arch>(gi.at(n, c, 0, 0, 0), gi.plane_size(), share);
         continue;
@@ -199,7 +198,8 @@ class window_rows_backward {
     T spread[backward_spread_buffer];
     const std::int64_t size = go_.d * go_.h * across_ * gi_.w;
     const std::int64_t group = std::min(c1 - c0, backward_spread_buffer / size);
-    std::fill_n(spread, group * size, T(0));
+    // Picked spread rows are written whole; element stores leave zeros in the slots no window reaches.
+    if (!picked_spread_) std::fill_n(spread, group * size, T(0));
     std::int64_t parts[backward_parts_limit];
     for (std::int64_t g0 = c0; g0 < c1; g0 += group) {
       const std::int64_t members = std::min(group, c1 - g0);
