@@ -118,7 +118,7 @@ inline constexpr std::int64_t short_rows_max_height = 128;
 enum class strategy {
   channels_last,        // channels contiguous: vectors along C (kernels_channels_last.hpp)
   global_small_planes,  // whole small planes, `lanes` planes at once (kernels_global.hpp)
-  global_planes,        // whole planes, each one stream, four side by side (kernels_global.hpp)
+  global_planes,        // whole planes, one stream each, one after another (kernels_global.hpp)
   global_chunks,        // whole planes larger than a chunk, chunks shared by threads (kernels_global.hpp)
   short_rows,           // windows picked from the vectors of short rows (kernels_short_rows.hpp)
   lane_planes,          // lane planes, one per lane (kernels_lane_planes.hpp)

@@ -59,57 +59,23 @@ inline bool replaces(T v, T current) {
   return v > current || v != v;
 }
 
-// Sums of `Rows` contiguous blocks of at most sum_block elements, in T: block
-// r starts at p + r * row_stride. Reading the blocks side by side keeps
-// several memory streams in flight; each block's additions are the same for
-// any Rows.
-template <class Arch, int Rows, class T>
-ADAPOOL_ALWAYS_INLINE void sum_blocks_contiguous(const T* p, std::int64_t row_stride, std::int64_t n, T* totals) {
-  using V = simd::ops<T, Arch>;
-  constexpr std::int64_t L = V::lanes;
-  typename V::vector a[std::size_t{Rows}][4];
-  ADAPOOL_UNROLL(4)
-  for (auto& row : a) row[0] = row[1] = row[2] = row[3] = V::zero();
-  std::int64_t i = 0;
-  for (; i + 4 * L <= n; i += 4 * L) {
-    ADAPOOL_UNROLL(4)
-    for (int r = 0; r < Rows; ++r) {
-      const T* q = p + r * row_stride + i;
-      a[r][0] = V::add(a[r][0], V::load(q));
-      a[r][1] = V::add(a[r][1], V::load(q + L));
-      a[r][2] = V::add(a[r][2], V::load(q + 2 * L));
-      a[r][3] = V::add(a[r][3], V::load(q + 3 * L));
-    }
-  }
-  ADAPOOL_UNROLL(4)
-  for (int r = 0; r < Rows; ++r) {
-    const T* q = p + r * row_stride;
-    std::int64_t j = i;
-    for (; j + L <= n; j += L) a[r][0] = V::add(a[r][0], V::load(q + j));
-    T total = V::reduce_add(V::add(V::add(a[r][0], a[r][1]), V::add(a[r][2], a[r][3])));
-    for (; j < n; ++j) total += q[j];
-    totals[r] = total;
-  }
-}
-
 // Sum of one contiguous block of at most sum_block elements, in T.
 template <class Arch, class T>
-T sum_block_contiguous(const T* p, std::int64_t n) {
-  T total;
-  sum_blocks_contiguous<Arch, 1>(p, 0, n, &total);
-  return total;
-}
-
-/// Sums of `Rows` rows of `n` contiguous elements, row r at p + r * row_stride,
-/// each exactly as sum_row adds it.
-template <class Arch, int Rows, class T>
-void sum_rows(const T* p, std::int64_t row_stride, std::int64_t n, double* totals) {
-  for (int r = 0; r < Rows; ++r) totals[r] = 0;
-  for (std::int64_t begin = 0; begin < n; begin += sum_block) {
-    T blocks[std::size_t{Rows}];
-    sum_blocks_contiguous<Arch, Rows>(p + begin, row_stride, std::min(sum_block, n - begin), blocks);
-    for (int r = 0; r < Rows; ++r) totals[r] += static_cast<double>(blocks[r]);
+ADAPOOL_ALWAYS_INLINE T sum_block_contiguous(const T* p, std::int64_t n) {
+  using V = simd::ops<T, Arch>;
+  constexpr std::int64_t L = V::lanes;
+  typename V::vector a0 = V::zero(), a1 = V::zero(), a2 = V::zero(), a3 = V::zero();
+  std::int64_t i = 0;
+  for (; i + 4 * L <= n; i += 4 * L) {
+    a0 = V::add(a0, V::load(p + i));
+    a1 = V::add(a1, V::load(p + i + L));
+    a2 = V::add(a2, V::load(p + i + 2 * L));
+    a3 = V::add(a3, V::load(p + i + 3 * L));
   }
+  for (; i + L <= n; i += L) a0 = V::add(a0, V::load(p + i));
+  T total = V::reduce_add(V::add(V::add(a0, a1), V::add(a2, a3)));
+  for (; i < n; ++i) total += p[i];
+  return total;
 }
 
 /// Sum of `n` elements `stride` apart, accumulated as described above.
@@ -117,7 +83,8 @@ template <class Arch, class T>
 double sum_row(const T* p, std::int64_t n, std::int64_t stride) {
   double total = 0;
   if (stride == 1) {
-    sum_rows<Arch, 1>(p, 0, n, &total);
+    for (std::int64_t begin = 0; begin < n; begin += sum_block)
+      total += static_cast<double>(sum_block_contiguous<Arch>(p + begin, std::min(sum_block, n - begin)));
     return total;
   }
   for (std::int64_t begin = 0; begin < n; begin += sum_block) {
