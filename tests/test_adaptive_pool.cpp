@@ -101,6 +101,13 @@ TEST_P(AdaptivePool, ColumnStrips) {
                             random_values<T>(in_shape, fill_for(i), rng));
       ++i;
     }
+    // Rows of four to sixteen whole vectors, kept in registers over windows
+    // of more rows than a float sum holds (64), and more than twice as many.
+    for (std::int64_t w : {4, 8, 16, 32, 48, 64, 128, 192, 256}) {
+      const std::array<std::int64_t, 4> in_shape{1, 2, 150, w};
+      check_adaptive_ops<T>(in_shape, {1, 3}, GetParam().layout, i, random_values<T>(in_shape, fill_for(i), rng));
+      ++i;
+    }
   });
 }
 
@@ -124,20 +131,27 @@ TEST_P(AdaptivePool, ShortRows) {
 // Channel counts around the lane counts and past 256, where channels-last
 // kernels work in chunks of channels, and past 1024 and 2048, where
 // channels-last averages split a pixel's channels into runs read whole.
-// Windows of 81 pixels flush their float sums twice.
+// Windows of 144 pixels flush their float sums three times. Counts of four,
+// eight, twelve or sixteen vectors are summed in registers: from one call for
+// a window of whole rows (12 x 12 to 1 x 1), from one call per row otherwise
+// (12 x 24 to 1 x 2).
 TEST_P(AdaptivePool, ChannelCountSweep) {
   with_dtype(GetParam().type, 3, [&](auto t, std::mt19937_64& rng) {
     using T = decltype(t);
     std::size_t i = 0;
-    for (std::int64_t c : lane_sizes_and({256, 300, 513, 2100})) {
+    for (std::int64_t c : lane_sizes_and({48, 64, 128, 192, 256, 300, 513, 2100})) {
       const std::array<std::int64_t, 4> in_shape{2, c, 3, 4};
       const fill_kind fill = fill_for(i);
       check_adaptive_ops<T>(in_shape, {2, 3}, GetParam().layout, i++, random_values<T>(in_shape, fill, rng));
       const std::array<std::int64_t, 3> in_1d{1, c, 5};
       check_adaptive_ops<T>(in_1d, {1}, GetParam().layout, i++, random_values<T>(in_1d, fill, rng));
-      if (c > 256) {
-        const std::array<std::int64_t, 4> long_windows{1, c, 9, 9};
+      if (c > 256 || c % 4 == 0) {
+        const std::array<std::int64_t, 4> long_windows{1, c, 12, 12};
         check_adaptive_ops<T>(long_windows, {1, 1}, GetParam().layout, i++, random_values<T>(long_windows, fill, rng));
+      }
+      if (c % 4 == 0) {
+        const std::array<std::int64_t, 4> row_windows{1, c, 12, 24};
+        check_adaptive_ops<T>(row_windows, {1, 2}, GetParam().layout, i++, random_values<T>(row_windows, fill, rng));
       }
     }
   });

@@ -200,6 +200,13 @@ TEST_P(PowerPool, RowAndChannelSweeps) {
       check_power<T>(in_shape, {1, 1}, GetParam().layout, output_layout(i++), x, {true, 4.5});
       check_power<T>(in_shape, {2, 3}, GetParam().layout, output_layout(i++), x, {false, 4});
     }
+    // Channel counts of four to sixteen whole vectors, whose channels-last sums
+    // stay in registers, over windows of more than twice 64 pixels.
+    for (std::int64_t c : {16, 32, 64, 128, 256}) {
+      const std::array<std::int64_t, 4> in_shape{1, c, 12, 12};
+      const std::vector<T> x = uniform_values<T>(element_count(in_shape), -1, 1, rng);
+      check_power<T>(in_shape, {1, 1}, GetParam().layout, output_layout(i++), x, {true, 3});
+    }
   });
 }
 

@@ -730,6 +730,39 @@ void check_widen_every_arch() {
 TEST(SimdOpsWiden, Float16) { check_widen_every_arch<adapool::float16>(); }
 TEST(SimdOpsWiden, BFloat16) { check_widen_every_arch<adapool::bfloat16>(); }
 
+// widen_to_double against each lane's own conversion, which is exact: the
+// parts in lane order, specials included (a NaN stays NaN).
+template <class Arch>
+void check_widen_to_double() {
+  using F = simd::ops<float, Arch>;
+  using D = simd::ops<double, Arch>;
+  constexpr int parts = F::lanes / D::lanes;
+  std::mt19937 rng(12);
+  for (int round = 0; round < 500; ++round) {
+    std::array<float, std::size_t{F::lanes}> x;
+    for (float& e : x) e = random_value<float>(rng);
+    typename D::vector out[std::size_t{parts}];
+    F::widen_to_double(F::load(x.data()), out);
+    std::array<double, std::size_t{F::lanes}> got;
+    for (int p = 0; p < parts; ++p) D::store(got.data() + p * D::lanes, out[p]);
+    for (std::size_t k = 0; k < x.size(); ++k) {
+      EXPECT_TRUE(same_result(got[k], static_cast<double>(x[k])))
+          << Arch::name << ", lane " << k << ": " << show(got[k]) << " for " << show(x[k]);
+    }
+  }
+}
+
+TEST(SimdOpsWiden, ToDouble) {
+  const auto check = [](auto arch) {
+    if constexpr (decltype(arch)::enabled) check_widen_to_double<decltype(arch)>();
+  };
+  check(simd::scalar{});
+  check(simd::sse2{});
+  check(simd::avx2{});
+  check(simd::avx512f{});
+  check(simd::neon{});
+}
+
 // index_ops::all_below against its definition, for every instruction set this
 // build enables: every length across the vector bodies and their tails, one
 // bad index at each position, bounds from 1 to the largest int64.

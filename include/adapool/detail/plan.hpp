@@ -31,7 +31,8 @@
 //    or maxima stay on the stack.
 //  - wide column block: up to wide_column_block<T> channels (8 KB of T,
 //    kernels_channels_last.hpp) that a channels-last average sums at once
-//    when pixels have more than a column block of channels.
+//    when pixels have more than a column block of channels, unless a column
+//    block's sums stay in registers.
 //  - channel sum rows: channel_sum_rows channels (64) of float sums before
 //    they are added into double.
 //  - short row: an input row longer than one vector and shorter than two,

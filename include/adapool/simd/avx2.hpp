@@ -52,6 +52,7 @@ struct ops<float, avx2> {
   static bool any(mask m) { return _mm256_movemask_ps(m) != 0; }
 #endif
   static constexpr int lanes = 8;
+  static constexpr int vector_registers = 16;
 
   static vector load(const float* p) { return _mm256_loadu_ps(p); }
   static void store(float* p, vector v) { _mm256_storeu_ps(p, v); }
@@ -210,6 +211,10 @@ struct ops<float, avx2> {
     const __m256i packed = _mm256_permute4x64_epi64(_mm256_packus_epi32(top, top), 0x08);
     _mm_storeu_si128(reinterpret_cast<__m128i*>(p), _mm256_castsi256_si128(packed));
   }
+  static void widen_to_double(vector v, __m256d* out) {
+    out[0] = _mm256_cvtps_pd(_mm256_castps256_ps128(v));
+    out[1] = _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1));
+  }
 
  private:
   // The n < 8 16-bit encodings at p, zeros after: the pairs by mask, an odd
@@ -255,6 +260,7 @@ struct ops<double, avx2> {
   static bool any(mask m) { return _mm256_movemask_pd(m) != 0; }
 #endif
   static constexpr int lanes = 4;
+  static constexpr int vector_registers = 16;
 
   static vector load(const double* p) { return _mm256_loadu_pd(p); }
   static void store(double* p, vector v) { _mm256_storeu_pd(p, v); }

@@ -31,6 +31,7 @@ struct ops<float, avx512f> {
   using vector = __m512;
   using mask = __mmask16;
   static constexpr int lanes = 16;
+  static constexpr int vector_registers = 32;
 
   static vector load(const float* p) { return _mm512_loadu_ps(p); }
   static void store(float* p, vector v) { _mm512_storeu_ps(p, v); }
@@ -147,6 +148,10 @@ struct ops<float, avx512f> {
     ops<float, avx2>::store_narrowed(p, _mm512_castps512_ps256(v));
     ops<float, avx2>::store_narrowed(p + 8, _mm512_extractf32x8_ps(v, 1));
   }
+  static void widen_to_double(vector v, __m512d* out) {
+    out[0] = _mm512_cvtps_pd(_mm512_castps512_ps256(v));
+    out[1] = _mm512_cvtps_pd(_mm512_extractf32x8_ps(v, 1));
+  }
 
  private:
   static vector widen_bfloat16(__m256i h) {
@@ -159,6 +164,7 @@ struct ops<double, avx512f> {
   using vector = __m512d;
   using mask = __mmask8;
   static constexpr int lanes = 8;
+  static constexpr int vector_registers = 32;
 
   static vector load(const double* p) { return _mm512_loadu_pd(p); }
   static void store(double* p, vector v) { _mm512_storeu_pd(p, v); }

@@ -92,6 +92,17 @@
 #define ADAPOOL_ALWAYS_INLINE inline
 #endif
 
+// ADAPOOL_NEVER_INLINE before a function keeps every call to it out of line:
+// a long body that only some calls run stays out of the loops of callers
+// that never do, which then compile as they would without it.
+#if defined(__GNUC__) || defined(__clang__)
+#define ADAPOOL_NEVER_INLINE [[gnu::noinline]]
+#elif defined(_MSC_VER)
+#define ADAPOOL_NEVER_INLINE __declspec(noinline)
+#else
+#define ADAPOOL_NEVER_INLINE
+#endif
+
 namespace adapool::simd {
 
 /// Alignment of the stack and member buffers that kernels read and write whole

@@ -25,6 +25,7 @@ struct ops<float, neon> {
   using vector = float32x4_t;
   using mask = uint32x4_t;
   static constexpr int lanes = 4;
+  static constexpr int vector_registers = 32;
 
   static vector load(const float* p) { return vld1q_f32(p); }
   static void store(float* p, vector v) { vst1q_f32(p, v); }
@@ -99,6 +100,10 @@ struct ops<float, neon> {
   static vector load_widened_partial(const bfloat16* p, int n) { return load_widened_through_array<ops>(p, n); }
   static void store_narrowed(float16* p, vector v) { store_narrowed_through_array<ops>(p, v); }
   static void store_narrowed(bfloat16* p, vector v) { store_narrowed_through_array<ops>(p, v); }
+  static void widen_to_double(vector v, float64x2_t* out) {
+    out[0] = vcvt_f64_f32(vget_low_f32(v));
+    out[1] = vcvt_high_f64_f32(v);
+  }
 };
 
 template <>
@@ -106,6 +111,7 @@ struct ops<double, neon> {
   using vector = float64x2_t;
   using mask = uint64x2_t;
   static constexpr int lanes = 2;
+  static constexpr int vector_registers = 32;
 
   static vector load(const double* p) { return vld1q_f64(p); }
   static void store(double* p, vector v) { vst1q_f64(p, v); }

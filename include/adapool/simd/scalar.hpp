@@ -37,6 +37,9 @@ struct ops<T, scalar> {
   using vector = T;
   using mask = bool;
   static constexpr int lanes = 1;
+  // How many vectors the set's registers hold: the accumulators a loop may
+  // keep in registers, with room left for the loads.
+  static constexpr int vector_registers = 16;
 
   static vector load(const T* p) { return *p; }
   static void store(T* p, vector v) { *p = v; }
@@ -101,6 +104,9 @@ struct ops<T, scalar> {
   // conversion rounds (a NaN stays NaN; its payload may differ).
   static void store_narrowed(float16* p, vector v) { *p = float16(v); }
   static void store_narrowed(bfloat16* p, vector v) { *p = bfloat16(v); }
+  // The lanes as doubles, exactly: out[k] holds lanes [k * D, (k + 1) * D),
+  // D being the lanes of the set's double vector (lanes / D vectors).
+  static void widen_to_double(vector v, double* out) { *out = static_cast<double>(v); }
 };
 
 /// load_widened and load_widened_partial through widen and a float array, for

@@ -29,6 +29,7 @@ struct ops<float, sse2> {
   using vector = __m128;
   using mask = __m128;
   static constexpr int lanes = 4;
+  static constexpr int vector_registers = 16;
 
   static vector load(const float* p) { return _mm_loadu_ps(p); }
   static void store(float* p, vector v) { _mm_storeu_ps(p, v); }
@@ -139,6 +140,10 @@ struct ops<float, sse2> {
     const __m128i low = _mm_srai_epi32(_mm_slli_epi32(top, 16), 16);
     _mm_storel_epi64(reinterpret_cast<__m128i*>(p), _mm_packs_epi32(low, low));
   }
+  static void widen_to_double(vector v, __m128d* out) {
+    out[0] = _mm_cvtps_pd(v);
+    out[1] = _mm_cvtps_pd(_mm_movehl_ps(v, v));
+  }
 };
 
 template <>
@@ -146,6 +151,7 @@ struct ops<double, sse2> {
   using vector = __m128d;
   using mask = __m128d;
   static constexpr int lanes = 2;
+  static constexpr int vector_registers = 16;
 
   static vector load(const double* p) { return _mm_loadu_pd(p); }
   static void store(double* p, vector v) { _mm_storeu_pd(p, v); }
