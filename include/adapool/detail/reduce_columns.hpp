@@ -88,7 +88,7 @@ class column_sums {
   /// Rows of float16 or bfloat16 (Row) are widened to float as they are read.
   template <class Row>
   ADAPOOL_ALWAYS_INLINE void add_rows(const Row* first, std::int64_t row_stride, std::int64_t rows) {
-    if (stride_ == 1 && sums_in_registers(len_)) return add_rows_in_registers(first, row_stride, rows);
+    if (stride_ == 1 && sums_in_registers(len_)) return add_rows_in_registers(first, row_stride, rows, false);
     while (rows > 0) {
       const std::int64_t chunk = std::min<std::int64_t>(rows, 64 - pending_);
       if (stride_ == 1) {
@@ -103,6 +103,18 @@ class column_sums {
       pending_ += static_cast<int>(chunk);
       if (pending_ == 64) flush();
     }
+  }
+
+  /// add_rows(first, row_stride, rows), then finish(): where the sums are
+  /// kept in registers, the last rows' sums are flushed from there.
+  template <class Row>
+  ADAPOOL_ALWAYS_INLINE void finish_with_rows(const Row* first, std::int64_t row_stride, std::int64_t rows) {
+    if (stride_ == 1 && sums_in_registers(len_)) {
+      add_rows_in_registers(first, row_stride, rows, true);
+    } else {
+      add_rows(first, row_stride, rows);
+    }
+    finish();
   }
 
   void finish() {
@@ -129,18 +141,20 @@ class column_sums {
   // Out of line: its bodies are long, and the callers' loops around it short.
   // add_rows checks that len_ is one of the widths.
   template <class Row>
-  ADAPOOL_NEVER_INLINE void add_rows_in_registers(const Row* first, std::int64_t row_stride, std::int64_t rows) {
+  ADAPOOL_NEVER_INLINE void add_rows_in_registers(const Row* first, std::int64_t row_stride, std::int64_t rows,
+                                                  bool last) {
     const std::int64_t vectors = len_ / V::lanes;
-    if (vectors == 4) return add_rows_of_width<4>(first, row_stride, rows);
-    if (vectors == 8) return add_rows_of_width<8>(first, row_stride, rows);
+    if (vectors == 4) return add_rows_of_width<4>(first, row_stride, rows, last);
+    if (vectors == 8) return add_rows_of_width<8>(first, row_stride, rows, last);
     if constexpr (register_row >= 16) {
-      if (vectors == 12) return add_rows_of_width<12>(first, row_stride, rows);
-      return add_rows_of_width<16>(first, row_stride, rows);
+      if (vectors == 12) return add_rows_of_width<12>(first, row_stride, rows, last);
+      return add_rows_of_width<16>(first, row_stride, rows, last);
     }
   }
 
   template <int Width, class Row>
-  ADAPOOL_ALWAYS_INLINE void add_rows_of_width(const Row* first, std::int64_t row_stride, std::int64_t rows) {
+  ADAPOOL_ALWAYS_INLINE void add_rows_of_width(const Row* first, std::int64_t row_stride, std::int64_t rows,
+                                               bool last) {
     constexpr std::int64_t L = V::lanes;
     typename V::vector a[std::size_t{Width}];
     ADAPOOL_UNROLL(16)
@@ -154,7 +168,8 @@ class column_sums {
       }
       rows -= chunk;
       pending_ += static_cast<int>(chunk);
-      if (pending_ == 64) {
+      // The last rows' sums go to the totals as finish() would flush them.
+      if (pending_ == 64 || (last && rows == 0)) {
         ADAPOOL_UNROLL(16)
         for (int k = 0; k < Width; ++k) {
           add_to_totals(k * L, a[k]);
