@@ -712,19 +712,25 @@ void check_vector_conversions() {
   }
 }
 
+// Calls check(Arch{}) for every instruction set this build enables.
+template <class Check>
+void for_each_enabled_arch(const Check& check) {
+  const auto if_enabled = [&](auto arch) {
+    if constexpr (decltype(arch)::enabled) check(arch);
+  };
+  if_enabled(simd::scalar{});
+  if_enabled(simd::sse2{});
+  if_enabled(simd::avx2{});
+  if_enabled(simd::avx512f{});
+  if_enabled(simd::neon{});
+}
+
 template <class H>
 void check_widen_every_arch() {
-  const auto check = [](auto arch) {
-    if constexpr (decltype(arch)::enabled) {
-      check_widen<decltype(arch), H>();
-      check_vector_conversions<decltype(arch), H>();
-    }
-  };
-  check(simd::scalar{});
-  check(simd::sse2{});
-  check(simd::avx2{});
-  check(simd::avx512f{});
-  check(simd::neon{});
+  for_each_enabled_arch([](auto arch) {
+    check_widen<decltype(arch), H>();
+    check_vector_conversions<decltype(arch), H>();
+  });
 }
 
 TEST(SimdOpsWiden, Float16) { check_widen_every_arch<adapool::float16>(); }
@@ -753,14 +759,7 @@ void check_widen_to_double() {
 }
 
 TEST(SimdOpsWiden, ToDouble) {
-  const auto check = [](auto arch) {
-    if constexpr (decltype(arch)::enabled) check_widen_to_double<decltype(arch)>();
-  };
-  check(simd::scalar{});
-  check(simd::sse2{});
-  check(simd::avx2{});
-  check(simd::avx512f{});
-  check(simd::neon{});
+  for_each_enabled_arch([](auto arch) { check_widen_to_double<decltype(arch)>(); });
 }
 
 // index_ops::all_below against its definition, for every instruction set this
@@ -792,14 +791,7 @@ void check_all_below() {
 }
 
 TEST(SimdIndexOps, AllBelow) {
-  const auto check = [](auto arch) {
-    if constexpr (decltype(arch)::enabled) check_all_below<decltype(arch)>();
-  };
-  check(simd::scalar{});
-  check(simd::sse2{});
-  check(simd::avx2{});
-  check(simd::avx512f{});
-  check(simd::neon{});
+  for_each_enabled_arch([](auto arch) { check_all_below<decltype(arch)>(); });
 }
 
 // byte_ops::sum against the plain 64-bit sum, for every instruction set this
@@ -859,17 +851,10 @@ void check_byte_sum() {
 }
 
 TEST(SimdByteOps, Sum) {
-  const auto check = [](auto arch) {
-    if constexpr (decltype(arch)::enabled) {
-      check_byte_sum<decltype(arch), std::int8_t>();
-      check_byte_sum<decltype(arch), std::uint8_t>();
-    }
-  };
-  check(simd::scalar{});
-  check(simd::sse2{});
-  check(simd::avx2{});
-  check(simd::avx512f{});
-  check(simd::neon{});
+  for_each_enabled_arch([](auto arch) {
+    check_byte_sum<decltype(arch), std::int8_t>();
+    check_byte_sum<decltype(arch), std::uint8_t>();
+  });
 }
 
 }  // namespace simd_ops_tests

@@ -81,18 +81,16 @@ void adaptive_avg_channels_last(const view5d<const T>& in, const view5d<T>& out)
                                [&](std::int64_t n, std::int64_t od, std::int64_t oh, std::int64_t ow, const window& wd,
                                    const window& wh, const window& ww, std::int64_t c0, std::int64_t len) {
                                  column_sums<Arch, T, Capacity> sums(len, 1);
-                                 if (wd.size() == 1 && whole_rows_adjacent(in, ww)) {
-                                   sums.finish_with_rows(in.at(n, c0, wd.begin, wh.begin, 0), in.stride_w,
-                                                         wh.size() * in.w);
+                                 if (whole_rows_adjacent(in, ww)) {
+                                   // One run of pixels per depth; windows are never empty.
+                                   const std::int64_t pixels = wh.size() * in.w;
+                                   for (std::int64_t d = wd.begin; d + 1 < wd.end; ++d)
+                                     sums.add_rows(in.at(n, c0, d, wh.begin, 0), in.stride_w, pixels);
+                                   sums.finish_with_rows(in.at(n, c0, wd.end - 1, wh.begin, 0), in.stride_w, pixels);
                                  } else {
-                                   for (std::int64_t d = wd.begin; d < wd.end; ++d) {
-                                     if (whole_rows_adjacent(in, ww)) {
-                                       sums.add_rows(in.at(n, c0, d, wh.begin, 0), in.stride_w, wh.size() * in.w);
-                                     } else {
-                                       for (std::int64_t h = wh.begin; h < wh.end; ++h)
-                                         sums.add_rows(in.at(n, c0, d, h, ww.begin), in.stride_w, ww.size());
-                                     }
-                                   }
+                                   for (std::int64_t d = wd.begin; d < wd.end; ++d)
+                                     for (std::int64_t h = wh.begin; h < wh.end; ++h)
+                                       sums.add_rows(in.at(n, c0, d, h, ww.begin), in.stride_w, ww.size());
                                    sums.finish();
                                  }
                                  const double scale = 1.0 / static_cast<double>(wd.size() * wh.size() * ww.size());

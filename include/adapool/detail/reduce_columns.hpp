@@ -88,7 +88,7 @@ class column_sums {
   /// Rows of float16 or bfloat16 (Row) are widened to float as they are read.
   template <class Row>
   ADAPOOL_ALWAYS_INLINE void add_rows(const Row* first, std::int64_t row_stride, std::int64_t rows) {
-    if (stride_ == 1 && sums_in_registers(len_)) return add_rows_in_registers(first, row_stride, rows, false);
+    if (rows_in_registers()) return add_rows_in_registers(first, row_stride, rows, false);
     while (rows > 0) {
       const std::int64_t chunk = std::min<std::int64_t>(rows, 64 - pending_);
       if (stride_ == 1) {
@@ -109,7 +109,7 @@ class column_sums {
   /// kept in registers, the last rows' sums are flushed from there.
   template <class Row>
   ADAPOOL_ALWAYS_INLINE void finish_with_rows(const Row* first, std::int64_t row_stride, std::int64_t rows) {
-    if (stride_ == 1 && sums_in_registers(len_)) {
+    if (rows_in_registers()) {
       add_rows_in_registers(first, row_stride, rows, true);
     } else {
       add_rows(first, row_stride, rows);
@@ -137,6 +137,8 @@ class column_sums {
 
  private:
   static constexpr int register_row = V::vector_registers / 2;
+
+  bool rows_in_registers() const { return stride_ == 1 && sums_in_registers(len_); }
 
   // Out of line: its bodies are long, and the callers' loops around it short.
   // add_rows checks that len_ is one of the widths.
