@@ -5,12 +5,17 @@
 # operation (float and double, every layout, ranks 3 to 5, every instruction
 # set the flags enable). Two passes, each with -Werror:
 #  - every compiler x standard with AVX-512 flags (so the AVX-512, AVX2, SSE2
-#    and scalar paths are all instantiated), and g++ with no ISA flags, front
-#    end only (-fsyntax-only instantiates every template, which is where
-#    -Wconversion and friends fire);
+#    and scalar paths are all instantiated), and each compiler with no ISA
+#    flags (the runtime-dispatch copies), front end only (-fsyntax-only
+#    instantiates every template, which is where -Wconversion and friends
+#    fire);
 #  - each compiler once optimised (-O2 -c) on the file's quick form (strided
-#    views, the default path), for the warnings that come from the optimiser's
-#    flow analysis (-Wmaybe-uninitialized, -Warray-bounds, ...).
+#    views, the default path), for the warnings that come from g++'s optimiser
+#    (-Wmaybe-uninitialized, -Warray-bounds, ...) and clang++'s code generator.
+# clang++ reports nearly everything from its front end; optimising its three
+# dispatch copies took 176 of this script's 189 seconds. Their code generation
+# (where clang++ checks each intrinsic against its function's target) is built
+# with -Werror by the sanitizer step, whose test suite is the dispatch build.
 # Eigen is included as a system header: its warnings are not ours.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,7 +37,7 @@ jobs=(
   "clang++|c++17|avx512|$avx512|syntax"
   "clang++|c++20|avx512|$avx512|syntax"
   "g++|c++17|none||syntax"
-  "clang++|c++17|none||O2"
+  "clang++|c++17|none||syntax"
   "g++|c++17|avx2|-mavx2 -mfma -mf16c|O2"
   "clang++|c++20|avx512|$avx512|O2"
 )
