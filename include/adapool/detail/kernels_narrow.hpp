@@ -81,12 +81,24 @@ T rounded_mean(std::int64_t sum, std::int64_t count) {
 /// half-way quotient is exact in double, and any other lies at least
 /// 1 / (2 count) from one, further than the division's error; adding and
 /// taking away 1.5 * 2^52 rounds it, in the default rounding mode.
+/// An odd count or a power of two divides by multiplying: no quotient by an
+/// odd count is half-way, and the reciprocal's two roundings move one by less
+/// than |sums[k]| / count * 2^-52 < 1 / (2 count); a power of two's reciprocal
+/// is exact. A division per vector was a quarter of N3's time (7 x 7 planes).
 template <class Arch>
 void round_means(double* means, std::int64_t n, std::int64_t count) {
   using D = simd::ops<double, Arch>;
-  const typename D::vector divisor = D::broadcast(static_cast<double>(count));
   const typename D::vector up = D::broadcast(0x1.8p52), down = D::broadcast(-0x1.8p52);
   std::int64_t k = 0;
+  if (count % 2 == 1 || (count & (count - 1)) == 0) {
+    const double reciprocal = 1.0 / static_cast<double>(count);
+    const typename D::vector by = D::broadcast(reciprocal);
+    for (; k + D::lanes <= n; k += D::lanes)
+      D::store(means + k, D::add(D::add(D::mul(D::load(means + k), by), up), down));
+    for (; k < n; ++k) means[k] = means[k] * reciprocal + 0x1.8p52 - 0x1.8p52;
+    return;
+  }
+  const typename D::vector divisor = D::broadcast(static_cast<double>(count));
   for (; k + D::lanes <= n; k += D::lanes)
     D::store(means + k, D::add(D::add(D::div(D::load(means + k), divisor), up), down));
   for (; k < n; ++k) means[k] = means[k] / static_cast<double>(count) + 0x1.8p52 - 0x1.8p52;
