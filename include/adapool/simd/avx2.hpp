@@ -402,12 +402,13 @@ struct byte_ops<avx2> {
       const __m256i all = join(pair(lane_sums(plane(0), size, unread), lane_sums(plane(1), size, unread)),
                                pair(lane_sums(plane(2), size, unread), lane_sums(plane(3), size, unread)));
       const __m256d exact = _mm256_sub_pd(_mm256_or_pd(_mm256_castsi256_pd(all), exponent), exponent);
+      const __m256d plane_sums = _mm256_sub_pd(exact, bias);
       // A masked store for the last planes only: on Zen 2 it costs several plain ones.
       if (count - k >= 4) {
-        _mm256_storeu_pd(sums + k, _mm256_sub_pd(exact, bias));
+        _mm256_storeu_pd(sums + k, plane_sums);
       } else {
         const __m256i in_count = _mm256_cmpgt_epi64(_mm256_set1_epi64x(count - k), _mm256_setr_epi64x(0, 1, 2, 3));
-        _mm256_maskstore_pd(sums + k, in_count, _mm256_sub_pd(exact, bias));
+        _mm256_maskstore_pd(sums + k, in_count, plane_sums);
       }
     }
   }
